@@ -1,0 +1,1 @@
+//! WIT tokenizer. (stub — being written)

@@ -1,0 +1,1 @@
+//! Comment-preserving formatting of WIT source text. (stub)

@@ -1,0 +1,1 @@
+//! The only filesystem code of `weft-wit`: reading files, package directories and `deps/`. (stub)

@@ -1,0 +1,1 @@
+//! Canonical WIT text for resolved packages. (stub)
