@@ -526,8 +526,7 @@ impl Resolve {
     /// Parses and resolves WIT text as one file, with every package it uses already pushed.
     /// Returns the id of the file's main package (the last package it declares).
     pub fn push_str(&mut self, path: &str, text: &str) -> Result<PackageId> {
-        let group = self.parse_group(vec![(path.to_string(), text.to_string())])?;
-        self.push_group(group)
+        self.push_groups(vec![resolve::SourceGroup { files: vec![(path.to_string(), text.to_string())] }])
     }
 
     /// The fully qualified name of an interface, e.g. `wasi:io/streams@0.2.0`, if it has one.

@@ -1,16 +1,782 @@
-//! AST → [`Resolve`]. (stub — being written)
-use crate::{PackageId, Resolve, Result};
+//! AST → [`Resolve`]: packages are ordered by their dependencies, then each is resolved
+//! straight into the shared arenas (dependencies are already there, so a foreign reference is
+//! a plain lookup).
+//!
+//! Per package: names of interfaces and worlds are collected across all its files; interfaces
+//! are resolved in `use` order, types within an interface in dependency order (which is also
+//! how type cycles are found), then worlds in `include` order, each followed by elaboration
+//! (the implicit imports its items need).
 
-/// Parsed files of one or more packages, ready to resolve.
-pub(crate) struct Group;
+mod names;
+mod types;
+mod world;
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+
+use crate::ast;
+use crate::{
+    Docs, Error, Interface, InterfaceId, Package, PackageId, PackageName, Resolve, Result, Span,
+    Stability, TypeDefKind, TypeId, TypeOwner, Version, World, WorldId,
+};
+
+
+/// One package's WIT files, as read from a single file or a directory.
+pub(crate) struct SourceGroup {
+    /// `(display path, text)` per file.
+    pub(crate) files: Vec<(String, String)>,
+}
+
+/// The parts of the parsed files that make up one package.
+struct Unit<'a> {
+    name: PackageName,
+    name_span: Span,
+    docs: Option<&'a ast::Docs<'a>>,
+    /// `(file index, items)`: file indices scope top-level `use` aliases.
+    files: Vec<(usize, &'a [ast::Item<'a>])>,
+    /// Whether this is the main package of the first group.
+    is_main: bool,
+}
+
+/// What a name in a file's top-level scope refers to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum ItemRef {
+    Interface(InterfaceId),
+    World(WorldId),
+    /// A local interface or world that is excluded by a disabled feature gate.
+    Excluded(&'static str),
+}
 
 impl Resolve {
-    pub(crate) fn parse_group(&mut self, files: Vec<(String, String)>) -> Result<Group> {
-        let _ = files;
-        Ok(Group)
+    /// Parses and resolves groups of files; the first group is the main package and the rest
+    /// are its dependencies (in any order). Returns the main package.
+    pub(crate) fn push_groups(&mut self, groups: Vec<SourceGroup>) -> Result<PackageId> {
+        // Register every file first so that errors anywhere can be rendered.
+        let mut texts = Vec::new();
+        for (g, group) in groups.iter().enumerate() {
+            for (path, text) in &group.files {
+                let offset = self.source_map.push(path.clone(), text.clone());
+                texts.push((g, offset, text.as_str()));
+            }
+        }
+        let mut files = Vec::with_capacity(texts.len());
+        for &(g, offset, text) in &texts {
+            files.push((g, ast::parse_file(text, offset)?));
+        }
+        let units = collect_units(&files)?;
+        let order = self.order_units(&units)?;
+        let mut main = None;
+        let mut last_of_main_group = None;
+        for i in order {
+            let id = self.resolve_unit(&units[i], &files)?;
+            if units[i].is_main {
+                main = Some(id);
+            }
+            if units[i].files.iter().any(|&(f, _)| files[f].0 == 0) {
+                last_of_main_group = Some((i, id));
+            }
+        }
+        // With no top-level package in the main group, its last nested package is the main one.
+        let main = main.or_else(|| {
+            let last = units.iter().rposition(|u| u.files.iter().any(|&(f, _)| files[f].0 == 0))?;
+            last_of_main_group.filter(|&(i, _)| i == last).map(|(_, id)| id).or_else(|| {
+                self.package_names.get(&units[last].name).copied()
+            })
+        });
+        main.ok_or_else(|| Error::io("no package was found in the WIT input"))
     }
-    pub(crate) fn push_group(&mut self, group: Group) -> Result<PackageId> {
-        let _ = group;
-        Err(crate::Error::io("resolver not written yet"))
+
+    /// Orders units so that every package comes after the packages it uses.
+    fn order_units(&self, units: &[Unit<'_>]) -> Result<Vec<usize>> {
+        let mut by_name: HashMap<&PackageName, usize> = HashMap::new();
+        for (i, unit) in units.iter().enumerate() {
+            if let Some(prev) = by_name.insert(&unit.name, i) {
+                return Err(Error::resolve(
+                    unit.name_span,
+                    format!("package `{}` is defined in two different locations", unit.name),
+                )
+                .with_label(units[prev].name_span, "first defined here")
+                .with_help("remove one of the two definitions, or give them different versions"));
+            }
+            if let Some(&existing) = self.package_names.get(&unit.name) {
+                let _ = existing;
+                return Err(Error::resolve(
+                    unit.name_span,
+                    format!("package `{}` has already been loaded", unit.name),
+                ));
+            }
+        }
+        // Dependencies of each unit on other units, with the span of the first reference.
+        let mut deps: Vec<Vec<(usize, Span)>> = Vec::with_capacity(units.len());
+        for unit in units {
+            let mut d: Vec<(usize, Span)> = Vec::new();
+            for_each_foreign_path(unit, &mut |pkg, span| {
+                let name = pkg_name(pkg);
+                if let Some(&j) = by_name.get(&name) {
+                    if !d.iter().any(|&(k, _)| k == j) {
+                        d.push((j, span));
+                    }
+                }
+            });
+            deps.push(d);
+        }
+        // Depth-first topological sort; units keep their relative order where possible.
+        let mut state = vec![0u8; units.len()]; // 0 new, 1 visiting, 2 done
+        let mut order = Vec::with_capacity(units.len());
+        for i in 0..units.len() {
+            visit(i, &deps, &mut state, &mut order, units)?;
+        }
+        return Ok(order);
+
+        fn visit(
+            i: usize,
+            deps: &[Vec<(usize, Span)>],
+            state: &mut [u8],
+            order: &mut Vec<usize>,
+            units: &[Unit<'_>],
+        ) -> Result<()> {
+            match state[i] {
+                2 => return Ok(()),
+                1 => {
+                    return Err(Error::resolve(
+                        units[i].name_span,
+                        format!("package `{}` creates a dependency cycle", units[i].name),
+                    )
+                    .with_help("packages may not use each other in a cycle; move the shared items into a third package"))
+                }
+                _ => {}
+            }
+            state[i] = 1;
+            for &(j, span) in &deps[i] {
+                if state[j] == 1 {
+                    return Err(Error::resolve(
+                        span,
+                        format!("package `{}` creates a dependency cycle", units[j].name),
+                    )
+                    .with_label(units[j].name_span, "the package is declared here")
+                    .with_help("packages may not use each other in a cycle; move the shared items into a third package"));
+                }
+                visit(j, deps, state, order, units)?;
+            }
+            state[i] = 2;
+            order.push(i);
+            Ok(())
+        }
+    }
+
+    /// Whether an item with this stability is part of the resolve.
+    pub(crate) fn is_active(&self, stability: &Stability) -> bool {
+        match stability {
+            Stability::Unstable { feature, .. } => {
+                self.all_features || self.features.contains(feature)
+            }
+            _ => true,
+        }
+    }
+
+    fn resolve_unit(&mut self, unit: &Unit<'_>, files: &[(usize, ast::File<'_>)]) -> Result<PackageId> {
+        let _ = files;
+        let docs = match unit.docs {
+            Some(d) => names::docs(d),
+            None => Docs::default(),
+        };
+        let pkg_id = self.packages.alloc(Package {
+            name: unit.name.clone(),
+            docs,
+            interfaces: IndexMap::new(),
+            worlds: IndexMap::new(),
+        });
+        self.package_names.insert(unit.name.clone(), pkg_id);
+        let mut cx = PackageCx::new(pkg_id, unit);
+        cx.resolve(self)?;
+        Ok(pkg_id)
+    }
+}
+
+/// State while resolving one package.
+pub(crate) struct PackageCx<'u, 'a> {
+    pkg: PackageId,
+    unit: &'u Unit<'a>,
+    /// Per file: the names visible at the top level.
+    file_scopes: Vec<HashMap<&'a str, (ItemRef, Span)>>,
+    /// Package-level names (interfaces and worlds) with their definition spans.
+    package_items: IndexMap<&'a str, (ItemRef, Span)>,
+    /// Anonymous types created in this package, by structure.
+    anon_types: HashMap<TypeDefKind, TypeId>,
+    /// `own<T>` handles created in this package, by `T`.
+    own_handles: HashMap<TypeId, TypeId>,
+}
+
+impl<'u, 'a> PackageCx<'u, 'a> {
+    fn new(pkg: PackageId, unit: &'u Unit<'a>) -> Self {
+        PackageCx {
+            pkg,
+            unit,
+            file_scopes: Vec::new(),
+            package_items: IndexMap::new(),
+            anon_types: HashMap::new(),
+            own_handles: HashMap::new(),
+        }
+    }
+
+    fn resolve(&mut self, resolve: &mut Resolve) -> Result<()> {
+        // 1. Allocate every interface and world of the package.
+        let mut interfaces: Vec<(InterfaceId, &'a ast::Interface<'a>, usize)> = Vec::new();
+        let mut worlds: Vec<(WorldId, &'a ast::World<'a>, usize)> = Vec::new();
+        for (fi, &(_, items)) in self.unit.files.iter().enumerate() {
+            for item in items {
+                match item {
+                    ast::Item::Interface(i) => {
+                        let stability = self.stability(resolve, &i.attributes)?;
+                        let r = if resolve.is_active(&stability) {
+                            let id = resolve.interfaces.alloc(Interface {
+                                name: Some(i.name.name.to_string()),
+                                types: IndexMap::new(),
+                                functions: IndexMap::new(),
+                                docs: names::docs(&i.docs),
+                                stability,
+                                package: Some(self.pkg),
+                                span: i.name.span,
+                            });
+                            interfaces.push((id, i, fi));
+                            ItemRef::Interface(id)
+                        } else {
+                            ItemRef::Excluded("interface")
+                        };
+                        self.define_package_item(i.name, r)?;
+                    }
+                    ast::Item::World(w) => {
+                        let stability = self.stability(resolve, &w.attributes)?;
+                        let r = if resolve.is_active(&stability) {
+                            let id = resolve.worlds.alloc(World {
+                                name: w.name.name.to_string(),
+                                imports: IndexMap::new(),
+                                exports: IndexMap::new(),
+                                package: Some(self.pkg),
+                                docs: names::docs(&w.docs),
+                                stability,
+                                span: w.name.span,
+                            });
+                            worlds.push((id, w, fi));
+                            ItemRef::World(id)
+                        } else {
+                            ItemRef::Excluded("world")
+                        };
+                        self.define_package_item(w.name, r)?;
+                    }
+                    ast::Item::Use(_) => {}
+                }
+            }
+        }
+        for (_, (r, _)) in &self.package_items {
+            let pkg = &mut resolve.packages[self.pkg];
+            match *r {
+                ItemRef::Interface(id) => {
+                    let name = resolve.interfaces[id].name.clone().unwrap_or_default();
+                    pkg.interfaces.insert(name, id);
+                }
+                ItemRef::World(id) => {
+                    pkg.worlds.insert(resolve.worlds[id].name.clone(), id);
+                }
+                ItemRef::Excluded(_) => {}
+            }
+        }
+
+        // 2. Per-file scopes: package items plus top-level `use` aliases.
+        for &(_, items) in &self.unit.files {
+            let mut scope: HashMap<&'a str, (ItemRef, Span)> =
+                self.package_items.iter().map(|(k, v)| (*k, *v)).collect();
+            let mut defined_here: HashSet<&str> = HashSet::new();
+            for item in items {
+                let ast::Item::Use(u) = item else { continue };
+                let stability = self.stability(resolve, &u.attributes)?;
+                if !resolve.is_active(&stability) {
+                    continue;
+                }
+                let target = self.resolve_path_in(resolve, &scope, &u.item)?;
+                let name = u.as_.unwrap_or(match &u.item {
+                    ast::UsePath::Id(id) => *id,
+                    ast::UsePath::Package { name, .. } => *name,
+                });
+                if let Some((_, prev)) = self.package_items.get(name.name) {
+                    return Err(Error::resolve(
+                        name.span,
+                        format!("duplicate name `{}` in this file", name.name),
+                    )
+                    .with_label(*prev, "also defined here")
+                    .with_help("rename the import with `as`"));
+                }
+                if !defined_here.insert(name.name) {
+                    return Err(Error::resolve(
+                        name.span,
+                        format!("duplicate name `{}` in this file", name.name),
+                    ));
+                }
+                scope.insert(name.name, (target, name.span));
+            }
+            self.file_scopes.push(scope);
+        }
+
+        // 3. Interfaces, in `use` order.
+        let order = self.interface_order(resolve, &interfaces)?;
+        for i in order {
+            let (id, iface, fi) = interfaces[i];
+            self.resolve_interface(resolve, id, &iface.items, fi)?;
+        }
+
+        // 4. Worlds, in `include` order.
+        let order = self.world_order(resolve, &worlds)?;
+        for i in order {
+            let (id, w, fi) = worlds[i];
+            self.resolve_world(resolve, id, w, fi)?;
+        }
+        Ok(())
+    }
+
+    fn define_package_item(&mut self, name: ast::Ident<'a>, r: ItemRef) -> Result<()> {
+        if let Some((_, prev)) = self.package_items.get(name.name) {
+            return Err(Error::resolve(name.span, format!("duplicate item named `{}`", name.name))
+                .with_label(*prev, "previously defined here")
+                .with_help("interfaces and worlds of one package share one namespace; rename one"));
+        }
+        self.package_items.insert(name.name, (r, name.span));
+        Ok(())
+    }
+
+    /// Resolves an interface/world path in file `fi`.
+    fn resolve_path(&self, resolve: &Resolve, fi: usize, path: &ast::UsePath<'_>) -> Result<ItemRef> {
+        self.resolve_path_in(resolve, &self.file_scopes[fi], path)
+    }
+
+    fn resolve_path_in(
+        &self,
+        resolve: &Resolve,
+        scope: &HashMap<&'a str, (ItemRef, Span)>,
+        path: &ast::UsePath<'_>,
+    ) -> Result<ItemRef> {
+        match path {
+            ast::UsePath::Id(id) => match scope.get(id.name) {
+                Some((r, _)) => Ok(*r),
+                None => {
+                    let mut err = Error::resolve(
+                        id.span,
+                        format!("interface or world `{}` does not exist", id.name),
+                    );
+                    if let Some(s) = names::suggest(id.name, scope.keys().copied()) {
+                        err = err.with_help(format!("did you mean `{s}`?"));
+                    }
+                    Err(err)
+                }
+            },
+            ast::UsePath::Package { id, name } => {
+                let pkg_name = pkg_name(id);
+                let Some(&pkg) = resolve.package_names.get(&pkg_name) else {
+                    let known: Vec<String> =
+                        resolve.package_names.keys().map(|k| format!("`{k}`")).collect();
+                    let help = if known.is_empty() {
+                        format!("put the package `{pkg_name}` in a `deps/` directory next to this package")
+                    } else {
+                        format!(
+                            "known packages: {}; put `{pkg_name}` in a `deps/` directory next to this package",
+                            known.join(", ")
+                        )
+                    };
+                    return Err(Error::resolve(
+                        id.span,
+                        format!("package `{pkg_name}` not found"),
+                    )
+                    .with_help(help));
+                };
+                let p = &resolve.packages[pkg];
+                if let Some(&i) = p.interfaces.get(name.name) {
+                    return Ok(ItemRef::Interface(i));
+                }
+                if let Some(&w) = p.worlds.get(name.name) {
+                    return Ok(ItemRef::World(w));
+                }
+                let mut err = Error::resolve(
+                    name.span,
+                    format!("interface or world `{}` not found in package `{pkg_name}`", name.name),
+                );
+                let candidates = p.interfaces.keys().chain(p.worlds.keys()).map(String::as_str);
+                if let Some(s) = names::suggest(name.name, candidates) {
+                    err = err.with_help(format!("did you mean `{s}`?"));
+                }
+                Err(err)
+            }
+        }
+    }
+
+    fn expect_interface(&self, r: ItemRef, span: Span, name: &str) -> Result<InterfaceId> {
+        match r {
+            ItemRef::Interface(id) => Ok(id),
+            ItemRef::World(_) => Err(Error::resolve(
+                span,
+                format!("name `{name}` is defined as a world, not an interface"),
+            )),
+            ItemRef::Excluded(kind) => Err(Error::resolve(
+                span,
+                format!(
+                    "found a reference to a {kind} which is excluded due to its feature not being activated"
+                ),
+            )
+            .with_help("enable the feature with `--features`, or gate this item behind the same feature")),
+        }
+    }
+
+    fn expect_world(&self, r: ItemRef, span: Span, name: &str) -> Result<WorldId> {
+        match r {
+            ItemRef::World(id) => Ok(id),
+            ItemRef::Interface(_) => Err(Error::resolve(
+                span,
+                format!("name `{name}` is defined as an interface, not a world"),
+            )),
+            ItemRef::Excluded(kind) => Err(Error::resolve(
+                span,
+                format!(
+                    "found a reference to a {kind} which is excluded due to its feature not being activated"
+                ),
+            )
+            .with_help("enable the feature with `--features`, or gate this item behind the same feature")),
+        }
+    }
+
+    /// Orders a package's interfaces so each comes after the local interfaces it `use`s.
+    fn interface_order(
+        &self,
+        resolve: &Resolve,
+        interfaces: &[(InterfaceId, &'a ast::Interface<'a>, usize)],
+    ) -> Result<Vec<usize>> {
+        let index: HashMap<InterfaceId, usize> =
+            interfaces.iter().enumerate().map(|(i, (id, _, _))| (*id, i)).collect();
+        let mut deps = Vec::new();
+        for (_, iface, fi) in interfaces {
+            let mut d = Vec::new();
+            for item in &iface.items {
+                let ast::InterfaceItem::Use(u) = item else { continue };
+                let stability = self.stability(resolve, &u.attributes)?;
+                if !resolve.is_active(&stability) {
+                    continue;
+                }
+                if let Ok(ItemRef::Interface(dep)) = self.resolve_path(resolve, *fi, &u.from) {
+                    if let Some(&j) = index.get(&dep) {
+                        d.push((j, u.from.span()));
+                    }
+                }
+            }
+            deps.push(d);
+        }
+        toposort(interfaces.len(), &deps, |i| interfaces[i].1.name)
+    }
+
+    /// Orders a package's worlds so each comes after the local worlds it includes.
+    fn world_order(
+        &self,
+        resolve: &Resolve,
+        worlds: &[(WorldId, &'a ast::World<'a>, usize)],
+    ) -> Result<Vec<usize>> {
+        let index: HashMap<WorldId, usize> =
+            worlds.iter().enumerate().map(|(i, (id, _, _))| (*id, i)).collect();
+        let mut deps = Vec::new();
+        for (_, w, fi) in worlds {
+            let mut d = Vec::new();
+            for item in &w.items {
+                let ast::WorldItem::Include(inc) = item else { continue };
+                if let Ok(ItemRef::World(dep)) = self.resolve_path(resolve, *fi, &inc.from) {
+                    if let Some(&j) = index.get(&dep) {
+                        d.push((j, inc.from.span()));
+                    }
+                }
+            }
+            deps.push(d);
+        }
+        toposort(worlds.len(), &deps, |i| worlds[i].1.name)
+    }
+
+    /// `@since`/`@unstable`/`@deprecated` → [`Stability`], validated.
+    fn stability(&self, resolve: &Resolve, attrs: &[ast::Attribute<'_>]) -> Result<Stability> {
+        let mut since: Option<(&Version, Span)> = None;
+        let mut unstable: Option<(&str, Span)> = None;
+        let mut deprecated: Option<(&Version, Span)> = None;
+        for attr in attrs {
+            let dup = |span| {
+                Error::resolve(span, "duplicate attribute").with_help("each gate may appear once per item")
+            };
+            match attr {
+                ast::Attribute::Since { version, span } => {
+                    if since.is_some() {
+                        return Err(dup(*span));
+                    }
+                    since = Some((version, *span));
+                }
+                ast::Attribute::Unstable { feature, span } => {
+                    if unstable.is_some() {
+                        return Err(dup(*span));
+                    }
+                    unstable = Some((feature.name, *span));
+                }
+                ast::Attribute::Deprecated { version, span } => {
+                    if deprecated.is_some() {
+                        return Err(dup(*span));
+                    }
+                    deprecated = Some((version, *span));
+                }
+            }
+        }
+        let deprecated_version = deprecated.map(|(v, _)| v.clone());
+        match (since, unstable) {
+            (Some(_), Some((_, span))) => Err(Error::resolve(
+                span,
+                "cannot specify both `@since` and `@unstable` on the same item",
+            )
+            .with_help("an item is either released (`@since`) or not yet (`@unstable`)")),
+            (Some((version, span)), None) => {
+                if let Some(pkg_version) = &self.unit.name.version {
+                    if version > pkg_version {
+                        return Err(Error::resolve(
+                            span,
+                            format!(
+                                "feature gate cannot reference unreleased version {version} of package [{}] (current version {pkg_version})",
+                                self.unit.name
+                            ),
+                        )
+                        .with_help("use a version no greater than the package's own version"));
+                    }
+                }
+                let _ = resolve;
+                Ok(Stability::Stable { since: version.clone(), deprecated: deprecated_version })
+            }
+            (None, Some((feature, _))) => Ok(Stability::Unstable {
+                feature: feature.to_string(),
+                deprecated: deprecated_version,
+            }),
+            (None, None) => match deprecated {
+                Some((_, span)) => Err(Error::resolve(
+                    span,
+                    "`@deprecated` must be combined with `@since` or `@unstable`",
+                )),
+                None => Ok(Stability::Unknown),
+            },
+        }
+    }
+}
+
+/// Generic depth-first topological sort over `n` nodes with `deps[i] = [(j, span)]` edges.
+/// A cycle is reported at the span of the edge that closes it.
+fn toposort<'n>(
+    n: usize,
+    deps: &[Vec<(usize, Span)>],
+    name: impl Fn(usize) -> ast::Ident<'n>,
+) -> Result<Vec<usize>> {
+    let mut state = vec![0u8; n];
+    let mut order = Vec::with_capacity(n);
+    for i in 0..n {
+        visit(i, deps, &mut state, &mut order, &name)?;
+    }
+    return Ok(order);
+
+    fn visit<'n>(
+        i: usize,
+        deps: &[Vec<(usize, Span)>],
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+        name: &impl Fn(usize) -> ast::Ident<'n>,
+    ) -> Result<()> {
+        if state[i] == 2 {
+            return Ok(());
+        }
+        state[i] = 1;
+        for &(j, span) in &deps[i] {
+            if state[j] == 1 {
+                let target = name(j);
+                return Err(Error::resolve(
+                    span,
+                    format!("interface or world `{}` depends on itself", target.name),
+                )
+                .with_label(target.span, "defined here"));
+            }
+            visit(j, deps, state, order, name)?;
+        }
+        state[i] = 2;
+        order.push(i);
+        Ok(())
+    }
+}
+
+/// The model name of a package name as written.
+fn pkg_name(p: &ast::PackageName<'_>) -> PackageName {
+    PackageName {
+        namespace: p.namespace.name.to_string(),
+        name: p.name.name.to_string(),
+        version: p.version.as_ref().map(|(_, v)| v.clone()),
+    }
+}
+
+/// Splits parsed files into packages: each group's top-level items form one package (named by
+/// any of its files' `package` headers), each `package … { }` block another.
+fn collect_units<'a>(files: &'a [(usize, ast::File<'a>)]) -> Result<Vec<Unit<'a>>> {
+    let mut units: Vec<Unit<'a>> = Vec::new();
+    let mut g = 0;
+    let mut i = 0;
+    while i < files.len() {
+        let group = files[i].0;
+        let start = i;
+        while i < files.len() && files[i].0 == group {
+            i += 1;
+        }
+        let group_files = &files[start..i];
+        let mut header: Option<&'a ast::PackageDecl<'a>> = None;
+        let mut docs: Option<&'a ast::Docs<'a>> = None;
+        let mut top = Vec::new();
+        let mut first_item_span = None;
+        for (k, (_, file)) in group_files.iter().enumerate() {
+            if let Some(decl) = &file.package {
+                if let Some(prev) = header {
+                    if pkg_name(&prev.name) != pkg_name(&decl.name) {
+                        return Err(Error::parse(
+                            decl.name.span,
+                            format!(
+                                "package identifier `{}` does not match previous package name of `{}`",
+                                pkg_name(&decl.name),
+                                pkg_name(&prev.name)
+                            ),
+                        )
+                        .with_label(prev.name.span, "previous package name")
+                        .with_help("every file of a package directory must declare the same package"));
+                    }
+                }
+                header = Some(decl);
+                if !decl.docs.comments.is_empty() {
+                    if docs.is_some() {
+                        return Err(Error::parse(
+                            decl.docs.span,
+                            "found doc comments on multiple 'package' items",
+                        )
+                        .with_help("document the package in one file only"));
+                    }
+                    docs = Some(&decl.docs);
+                }
+            }
+            if !file.items.is_empty() {
+                if first_item_span.is_none() {
+                    first_item_span = Some(item_span(&file.items[0]));
+                }
+                top.push((start + k, file.items.as_slice()));
+            }
+        }
+        match header {
+            Some(decl) => units.push(Unit {
+                name: pkg_name(&decl.name),
+                name_span: decl.name.span,
+                docs,
+                files: top,
+                is_main: g == 0,
+            }),
+            None => {
+                if let Some(span) = first_item_span {
+                    return Err(Error::parse(
+                        span,
+                        "no `package` header was found in any WIT file for this package",
+                    )
+                    .with_help("start the file with `package namespace:name;`"));
+                }
+            }
+        }
+        for (k, (_, file)) in group_files.iter().enumerate() {
+            for nested in &file.nested {
+                units.push(Unit {
+                    name: pkg_name(&nested.decl.name),
+                    name_span: nested.decl.name.span,
+                    docs: (!nested.decl.docs.comments.is_empty()).then_some(&nested.decl.docs),
+                    files: vec![(start + k, nested.items.as_slice())],
+                    is_main: false,
+                });
+            }
+        }
+        g += 1;
+    }
+    Ok(units)
+}
+
+fn item_span(item: &ast::Item<'_>) -> Span {
+    match item {
+        ast::Item::Interface(i) => i.name.span,
+        ast::Item::World(w) => w.name.span,
+        ast::Item::Use(u) => u.span,
+    }
+}
+
+/// Calls `f` for every `ns:pkg/…` path in a unit.
+fn for_each_foreign_path<'a>(unit: &Unit<'a>, f: &mut dyn FnMut(&ast::PackageName<'a>, Span)) {
+    let mut path = |p: &ast::UsePath<'a>| {
+        if let ast::UsePath::Package { id, .. } = p {
+            f(id, id.span);
+        }
+    };
+    for &(_, items) in &unit.files {
+        for item in items {
+            match item {
+                ast::Item::Use(u) => path(&u.item),
+                ast::Item::Interface(i) => {
+                    for it in &i.items {
+                        if let ast::InterfaceItem::Use(u) = it {
+                            path(&u.from);
+                        }
+                    }
+                }
+                ast::Item::World(w) => {
+                    for it in &w.items {
+                        match it {
+                            ast::WorldItem::Use(u) => path(&u.from),
+                            ast::WorldItem::Include(i) => path(&i.from),
+                            ast::WorldItem::Import(e) | ast::WorldItem::Export(e) => match &e.kind {
+                                ast::ExternKind::Path(p) | ast::ExternKind::NamedPath { path: p, .. } => {
+                                    path(p)
+                                }
+                                ast::ExternKind::Interface { items, .. } => {
+                                    for it in items {
+                                        if let ast::InterfaceItem::Use(u) = it {
+                                            path(&u.from);
+                                        }
+                                    }
+                                }
+                                ast::ExternKind::Func { .. } => {}
+                            },
+                            ast::WorldItem::Type(_) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Resolve {
+    /// The interface that `id` (a `use`d alias) comes from, when it is another interface.
+    pub fn type_interface_dep(&self, id: TypeId) -> Option<InterfaceId> {
+        let ty = &self.types[id];
+        let TypeDefKind::Type(crate::Type::Id(target)) = ty.kind else { return None };
+        let other = &self.types[target];
+        if ty.owner == other.owner {
+            return None;
+        }
+        match other.owner {
+            TypeOwner::Interface(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Interfaces whose types interface `id` uses, in order of first use.
+    pub fn interface_direct_deps(&self, id: InterfaceId) -> Vec<InterfaceId> {
+        let mut out = Vec::new();
+        for &t in self.interfaces[id].types.values() {
+            if let Some(dep) = self.type_interface_dep(t) {
+                if !out.contains(&dep) {
+                    out.push(dep);
+                }
+            }
+        }
+        out
     }
 }

@@ -1,0 +1,196 @@
+//! Name rules: doc-comment text, strongly-unique canonical names, and "did you mean" hints.
+
+use std::collections::HashMap;
+
+use crate::{ast, Docs, Error, Result, Span};
+
+/// Doc text of the comments before an item, as wit-parser computes it: markers removed,
+/// trailing blanks trimmed, the common leading indentation removed, lines joined by `\n`.
+pub(crate) fn docs(d: &ast::Docs<'_>) -> Docs {
+    if d.comments.is_empty() {
+        return Docs::default();
+    }
+    let mut lines: Vec<&str> = Vec::new();
+    for c in &d.comments {
+        let text = match c.strip_prefix("/**") {
+            Some(rest) => rest.strip_suffix("*/").unwrap_or(rest),
+            None => c.trim_start_matches('/'),
+        };
+        lines.push(text.trim_end());
+    }
+    let min_ws = lines
+        .iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.bytes().take_while(u8::is_ascii_whitespace).count())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for line in lines {
+        if line.is_empty() {
+            out.push('\n');
+            continue;
+        }
+        for l in line.lines() {
+            let l = if min_ws > 0 {
+                let n = l.bytes().take_while(|b| *b == b' ').count().min(min_ws);
+                if n == min_ws { &l[n..] } else { l }
+            } else {
+                l
+            };
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    while out.ends_with('\n') {
+        out.pop();
+    }
+    Docs { contents: Some(out) }
+}
+
+/// The component model's strongly-unique canonical form of a name: lower case, hyphens
+/// removed, `[method]l.l`/`[static]l.l` → `l`, and `[…]` annotations other than
+/// `[constructor]` stripped.
+pub(crate) fn canonical_name(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    let mut keep_constructor = false;
+    while let Some(r) = rest.strip_prefix('[') {
+        let Some(end) = r.find(']') else { break };
+        if &r[..end] == "constructor" {
+            keep_constructor = true;
+        }
+        rest = &r[end + 1..];
+    }
+    let rest = match rest.split_once('.') {
+        Some((a, b)) if a == b => a,
+        _ => rest,
+    };
+    let rest = rest.replace('-', "");
+    if keep_constructor {
+        format!("[constructor]{rest}")
+    } else {
+        rest
+    }
+}
+
+/// Whether a mangled function name is a setter (`[set]x`, `[method][set]r.x`, …).
+pub(crate) fn is_setter(name: &str) -> bool {
+    name.starts_with("[set]") || name.contains("][set]")
+}
+
+/// The getter a setter pairs with.
+pub(crate) fn getter_of(setter: &str) -> String {
+    setter.replacen("[set]", "[get]", 1)
+}
+
+/// One namespace of strongly-unique names (types and functions of an interface, …).
+#[derive(Default)]
+pub(crate) struct NameSet {
+    seen: HashMap<String, (String, Span)>,
+}
+
+impl NameSet {
+    /// Defines `name`; errors if it is not strongly unique among those defined so far.
+    /// A setter shares its canonical name with its getter and does not clash with it.
+    pub(crate) fn define(&mut self, name: &str, span: Span) -> Result<()> {
+        let mut key = canonical_name(name);
+        if is_setter(name) {
+            key.push_str("\0set");
+        }
+        if let Some((prev, prev_span)) = self.seen.get(&key) {
+            let err = if prev == name {
+                Error::resolve(span, format!("duplicate name `{name}`"))
+            } else {
+                Error::resolve(span, format!("name `{name}` conflicts with previous name `{prev}`"))
+                    .with_help("names must differ in more than case and hyphens (they must be strongly unique)")
+            };
+            return Err(err.with_label(*prev_span, "previous definition here"));
+        }
+        self.seen.insert(key, (name.to_string(), span));
+        Ok(())
+    }
+
+    /// Errors if some setter has no getter.
+    pub(crate) fn check_setters(&self) -> Result<()> {
+        let mut setters: Vec<_> = self.seen.values().filter(|(n, _)| is_setter(n)).collect();
+        setters.sort_by_key(|(_, s)| s.start);
+        for (name, span) in setters {
+            let getter = getter_of(name);
+            if !self.seen.values().any(|(n, _)| *n == getter) {
+                return Err(Error::resolve(
+                    *span,
+                    format!("setter `{name}` has no corresponding getter `{getter}`"),
+                )
+                .with_help("declare the getter (`name: get() -> T;`) alongside the setter"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks that names of one kind (fields, cases, flags) are strongly unique.
+pub(crate) fn check_unique<'a>(kind: &str, names: impl Iterator<Item = ast::Ident<'a>>) -> Result<()> {
+    let mut seen: HashMap<String, ast::Ident<'a>> = HashMap::new();
+    for n in names {
+        let key = n.name.to_ascii_lowercase().replace('-', "");
+        if let Some(prev) = seen.get(&key) {
+            let err = if prev.name == n.name {
+                Error::resolve(n.span, format!("duplicate {kind} `{}`", n.name))
+            } else {
+                Error::resolve(
+                    n.span,
+                    format!("{kind} `{}` conflicts with previous {kind} `{}`", n.name, prev.name),
+                )
+            };
+            return Err(err.with_label(prev.span, "previous definition here"));
+        }
+        seen.insert(key, n);
+    }
+    Ok(())
+}
+
+/// The closest candidate to `name` by edit distance, if one is close enough to be a typo.
+pub(crate) fn suggest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = (name.len() / 3).max(1);
+    candidates
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|&(d, c)| d <= limit && c != name)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_names() {
+        assert_eq!(canonical_name("Foo-Bar"), "foobar");
+        assert_eq!(canonical_name("[method]foo.foo"), "foo");
+        assert_eq!(canonical_name("[static]a.b"), "a.b");
+        assert_eq!(canonical_name("[method][get]blob.max-size"), "blob.maxsize");
+        assert_eq!(canonical_name("[constructor]R"), "[constructor]r");
+        assert_eq!(canonical_name("[get]prop"), "prop");
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("u23", ["u32", "string"].into_iter()), Some("u32"));
+        assert_eq!(suggest("strnig", ["u32", "string"].into_iter()), Some("string"));
+        assert_eq!(suggest("zzzz", ["u32", "string"].into_iter()), None);
+    }
+}

@@ -1,0 +1,798 @@
+//! Types, `use`, and functions inside an interface or world body.
+
+use std::collections::{HashMap, HashSet};
+
+use super::names::{self, NameSet};
+use super::PackageCx;
+use crate::ast;
+use crate::{
+    Case, Docs, EnumCase, Error, Field, Flag, Flags, Function, FunctionKind, Handle, InterfaceId,
+    Param, Record, Resolve, Result, ResultType, Span, Stability, Tuple, Type, TypeDef, TypeDefKind,
+    TypeId, TypeOwner, Variant,
+};
+
+/// Maximum number of flags in one `flags` type.
+const MAX_FLAGS: usize = 32;
+
+/// Names visible in one interface or world body.
+pub(crate) struct TypeScope<'a> {
+    pub(crate) owner: TypeOwner,
+    /// Type names → ids (definitions and `use`d names).
+    pub(crate) types: HashMap<&'a str, TypeId>,
+    /// Type names excluded by a disabled feature gate.
+    pub(crate) excluded: HashSet<&'a str>,
+    /// Function names (to say "cannot use function `x` as a type").
+    pub(crate) funcs: HashSet<&'a str>,
+    /// The strongly-unique namespace of types and functions.
+    pub(crate) names: NameSet,
+}
+
+impl<'a> TypeScope<'a> {
+    pub(crate) fn new(owner: TypeOwner) -> Self {
+        TypeScope {
+            owner,
+            types: HashMap::new(),
+            excluded: HashSet::new(),
+            funcs: HashSet::new(),
+            names: NameSet::default(),
+        }
+    }
+}
+
+/// A function to resolve once all types of a body are known.
+pub(crate) struct PendingFunc<'a> {
+    pub(crate) name: ast::Ident<'a>,
+    pub(crate) sig: &'a ast::Func<'a>,
+    pub(crate) docs: &'a ast::Docs<'a>,
+    pub(crate) resource: Option<(TypeId, &'a str)>,
+    pub(crate) is_static: bool,
+    pub(crate) is_constructor: bool,
+    pub(crate) stability: Stability,
+}
+
+impl<'u, 'a> PackageCx<'u, 'a> {
+    pub(super) fn resolve_interface(
+        &mut self,
+        resolve: &mut Resolve,
+        id: InterfaceId,
+        items: &'a [ast::InterfaceItem<'a>],
+        fi: usize,
+    ) -> Result<()> {
+        let mut scope = TypeScope::new(TypeOwner::Interface(id));
+        let mut typedefs: Vec<&'a ast::TypeDef<'a>> = Vec::new();
+        let mut funcs: Vec<PendingFunc<'a>> = Vec::new();
+        for item in items {
+            match item {
+                ast::InterfaceItem::Use(u) => {
+                    for (name, ty) in self.resolve_use(resolve, &mut scope, u, fi)? {
+                        resolve.interfaces[id].types.insert(name.to_string(), ty);
+                    }
+                }
+                ast::InterfaceItem::TypeDef(t) => {
+                    if let Some(ty) = self.declare_type(resolve, &mut scope, t, &mut funcs)? {
+                        resolve.interfaces[id].types.insert(t.name.name.to_string(), ty);
+                        typedefs.push(t);
+                    }
+                }
+                ast::InterfaceItem::Func(f) => {
+                    let stability = self.stability(resolve, &f.attributes)?;
+                    if !resolve.is_active(&stability) {
+                        continue;
+                    }
+                    scope.funcs.insert(f.name.name);
+                    funcs.push(PendingFunc {
+                        name: f.name,
+                        sig: &f.func,
+                        docs: &f.docs,
+                        resource: None,
+                        is_static: false,
+                        is_constructor: false,
+                        stability,
+                    });
+                }
+            }
+        }
+        self.define_types(resolve, &scope, &typedefs)?;
+        for f in &funcs {
+            let func = self.resolve_func(resolve, &mut scope, f)?;
+            resolve.interfaces[id].functions.insert(func.name.clone(), func);
+        }
+        scope.names.check_setters()?;
+        Ok(())
+    }
+
+    /// `use path.{a, b as c};` — allocates an alias per name in `scope.owner`.
+    pub(crate) fn resolve_use(
+        &mut self,
+        resolve: &mut Resolve,
+        scope: &mut TypeScope<'a>,
+        u: &'a ast::Use<'a>,
+        fi: usize,
+    ) -> Result<Vec<(&'a str, TypeId)>> {
+        let stability = self.stability(resolve, &u.attributes)?;
+        if !resolve.is_active(&stability) {
+            for n in &u.names {
+                scope.excluded.insert(n.as_.unwrap_or(n.name).name);
+            }
+            return Ok(Vec::new());
+        }
+        let target = self.resolve_path(resolve, fi, &u.from)?;
+        let path_name = match &u.from {
+            ast::UsePath::Id(i) => i.name,
+            ast::UsePath::Package { name, .. } => name.name,
+        };
+        let src = self.expect_interface(target, u.from.span(), path_name)?;
+        if scope.owner == TypeOwner::Interface(src) {
+            return Err(Error::resolve(
+                u.from.span(),
+                format!("interface `{path_name}` cannot `use` its own types"),
+            ));
+        }
+        let mut out = Vec::new();
+        for n in &u.names {
+            let Some(&orig) = resolve.interfaces[src].types.get(n.name.name) else {
+                let iface = &resolve.interfaces[src];
+                let err = if iface.functions.contains_key(n.name.name) {
+                    Error::resolve(n.name.span, format!("cannot import function `{}`", n.name.name))
+                        .with_help("only types can be brought in with `use`")
+                } else {
+                    let mut err =
+                        Error::resolve(n.name.span, format!("name `{}` does not exist", n.name.name));
+                    if let Some(s) = names::suggest(n.name.name, iface.types.keys().map(String::as_str)) {
+                        err = err.with_help(format!("did you mean `{s}`?"));
+                    }
+                    err
+                };
+                return Err(err);
+            };
+            let local = n.as_.unwrap_or(n.name);
+            if scope.types.contains_key(local.name) {
+                return Err(Error::resolve(
+                    local.span,
+                    format!("name `{}` is defined more than once", local.name),
+                )
+                .with_help("rename one of them, e.g. `use iface.{name as other-name}`"));
+            }
+            scope.names.define(local.name, local.span)?;
+            let ty = resolve.types.alloc(TypeDef {
+                name: Some(local.name.to_string()),
+                kind: TypeDefKind::Type(Type::Id(orig)),
+                owner: scope.owner,
+                docs: Docs::default(),
+                stability: stability.clone(),
+                span: local.span,
+            });
+            scope.types.insert(local.name, ty);
+            out.push((local.name, ty));
+        }
+        Ok(out)
+    }
+
+    /// Allocates a named type (kind filled in later by [`Self::define_types`]); queues a
+    /// resource's functions. Returns `None` for a type excluded by its feature gate.
+    pub(crate) fn declare_type(
+        &mut self,
+        resolve: &mut Resolve,
+        scope: &mut TypeScope<'a>,
+        t: &'a ast::TypeDef<'a>,
+        funcs: &mut Vec<PendingFunc<'a>>,
+    ) -> Result<Option<TypeId>> {
+        let stability = self.stability(resolve, &t.attributes)?;
+        if !resolve.is_active(&stability) {
+            scope.excluded.insert(t.name.name);
+            return Ok(None);
+        }
+        if scope.types.contains_key(t.name.name) {
+            return Err(Error::resolve(
+                t.name.span,
+                format!("name `{}` is defined more than once", t.name.name),
+            ));
+        }
+        scope.names.define(t.name.name, t.name.span)?;
+        let kind = match t.body {
+            ast::TypeBody::Resource { .. } => TypeDefKind::Resource,
+            _ => TypeDefKind::Unknown,
+        };
+        let id = resolve.types.alloc(TypeDef {
+            name: Some(t.name.name.to_string()),
+            kind,
+            owner: scope.owner,
+            docs: names::docs(&t.docs),
+            stability: stability.clone(),
+            span: t.name.span,
+        });
+        scope.types.insert(t.name.name, id);
+        if let ast::TypeBody::Resource { funcs: rfuncs, .. } = &t.body {
+            for rf in rfuncs {
+                let f = rf.named_func();
+                let fstab = self.stability(resolve, &f.attributes)?;
+                if !resolve.is_active(&fstab) {
+                    continue;
+                }
+                funcs.push(PendingFunc {
+                    name: f.name,
+                    sig: &f.func,
+                    docs: &f.docs,
+                    resource: Some((id, t.name.name)),
+                    is_static: matches!(rf, ast::ResourceFunc::Static(_)),
+                    is_constructor: matches!(rf, ast::ResourceFunc::Constructor(_)),
+                    stability: fstab,
+                });
+            }
+        }
+        Ok(Some(id))
+    }
+
+    /// Fills in the kinds of the named types of one body, in dependency order.
+    pub(crate) fn define_types(
+        &mut self,
+        resolve: &mut Resolve,
+        scope: &TypeScope<'a>,
+        typedefs: &[&'a ast::TypeDef<'a>],
+    ) -> Result<()> {
+        let index: HashMap<&str, usize> =
+            typedefs.iter().enumerate().map(|(i, t)| (t.name.name, i)).collect();
+        let mut deps: Vec<Vec<(usize, Span)>> = Vec::with_capacity(typedefs.len());
+        for t in typedefs {
+            let mut refs = Vec::new();
+            body_refs(&t.body, &mut refs);
+            deps.push(
+                refs.into_iter()
+                    .filter_map(|r| index.get(r.name).map(|&j| (j, r.span)))
+                    .collect(),
+            );
+        }
+        // Depth-first order; a back edge is a cycle.
+        let mut state = vec![0u8; typedefs.len()];
+        let mut order = Vec::with_capacity(typedefs.len());
+        for i in 0..typedefs.len() {
+            visit(i, &deps, &mut state, &mut order, typedefs)?;
+        }
+        for i in order {
+            let t = typedefs[i];
+            let id = scope.types[t.name.name];
+            let stability = resolve.types[id].stability.clone();
+            let kind = self.typedef_kind(resolve, scope, &t.body, &stability)?;
+            resolve.types[id].kind = kind;
+        }
+        return Ok(());
+
+        fn visit(
+            i: usize,
+            deps: &[Vec<(usize, Span)>],
+            state: &mut [u8],
+            order: &mut Vec<usize>,
+            typedefs: &[&ast::TypeDef<'_>],
+        ) -> Result<()> {
+            if state[i] == 2 {
+                return Ok(());
+            }
+            state[i] = 1;
+            for &(j, span) in &deps[i] {
+                if state[j] == 1 {
+                    let name = typedefs[j].name.name;
+                    return Err(Error::resolve(span, format!("type `{name}` depends on itself"))
+                        .with_label(typedefs[j].name.span, "defined here")
+                        .with_help("recursive types are not supported; break the cycle with a resource handle or a list index"));
+                }
+                visit(j, deps, state, order, typedefs)?;
+            }
+            state[i] = 2;
+            order.push(i);
+            Ok(())
+        }
+    }
+
+    fn typedef_kind(
+        &mut self,
+        resolve: &mut Resolve,
+        scope: &TypeScope<'a>,
+        body: &ast::TypeBody<'_>,
+        stability: &Stability,
+    ) -> Result<TypeDefKind> {
+        Ok(match body {
+            ast::TypeBody::Resource { .. } => TypeDefKind::Resource,
+            ast::TypeBody::Alias(ty) => self.kind_of(resolve, scope, ty, stability)?,
+            ast::TypeBody::Record(fields, _) => {
+                names::check_unique("field", fields.iter().map(|f| f.name))?;
+                let mut out = Vec::with_capacity(fields.len());
+                for f in fields {
+                    out.push(Field {
+                        name: f.name.name.to_string(),
+                        ty: self.value_type(resolve, scope, &f.ty, stability)?,
+                        docs: names::docs(&f.docs),
+                    });
+                }
+                TypeDefKind::Record(Record { fields: out })
+            }
+            ast::TypeBody::Flags(flags, _) => {
+                names::check_unique("flag", flags.iter().map(|f| f.name))?;
+                if flags.len() > MAX_FLAGS {
+                    return Err(Error::resolve(
+                        flags[MAX_FLAGS].name.span,
+                        format!("cannot have more than {MAX_FLAGS} flags"),
+                    )
+                    .with_help("split the flags into several `flags` types"));
+                }
+                TypeDefKind::Flags(Flags {
+                    flags: flags
+                        .iter()
+                        .map(|f| Flag { name: f.name.name.to_string(), docs: names::docs(&f.docs) })
+                        .collect(),
+                })
+            }
+            ast::TypeBody::Variant(cases, _) => {
+                names::check_unique("case", cases.iter().map(|c| c.name))?;
+                let mut out = Vec::with_capacity(cases.len());
+                for c in cases {
+                    let ty = match &c.ty {
+                        Some(t) => Some(self.value_type(resolve, scope, t, stability)?),
+                        None => None,
+                    };
+                    out.push(Case { name: c.name.name.to_string(), ty, docs: names::docs(&c.docs) });
+                }
+                TypeDefKind::Variant(Variant { cases: out })
+            }
+            ast::TypeBody::Enum(cases, _) => {
+                names::check_unique("case", cases.iter().map(|c| c.name))?;
+                TypeDefKind::Enum(crate::Enum {
+                    cases: cases
+                        .iter()
+                        .map(|c| EnumCase { name: c.name.name.to_string(), docs: names::docs(&c.docs) })
+                        .collect(),
+                })
+            }
+        })
+    }
+
+    /// Looks up a type name in `scope`.
+    pub(crate) fn type_name(&self, scope: &TypeScope<'a>, name: &ast::Ident<'_>) -> Result<TypeId> {
+        if let Some(&id) = scope.types.get(name.name) {
+            return Ok(id);
+        }
+        if scope.excluded.contains(name.name) {
+            return Err(Error::resolve(
+                name.span,
+                "found a reference to a type which is excluded due to its feature not being activated",
+            )
+            .with_help("enable the feature with `--features`, or gate this item behind the same feature"));
+        }
+        if scope.funcs.contains(name.name) {
+            return Err(Error::resolve(name.span, format!("cannot use function `{}` as a type", name.name)));
+        }
+        let mut err = Error::resolve(name.span, format!("type `{}` does not exist", name.name));
+        let hint = legacy_type_hint(name.name).map(str::to_string).or_else(|| {
+            let candidates = scope.types.keys().copied().chain(PRIMITIVES.iter().copied());
+            names::suggest(name.name, candidates).map(|s| format!("did you mean `{s}`?"))
+        });
+        if let Some(h) = hint {
+            err = err.with_help(h);
+        }
+        Err(err)
+    }
+
+    fn validate_resource(
+        &self,
+        resolve: &Resolve,
+        scope: &TypeScope<'a>,
+        name: &ast::Ident<'_>,
+    ) -> Result<TypeId> {
+        let id = self.type_name(scope, name)?;
+        let mut cur = id;
+        loop {
+            match resolve.types[cur].kind {
+                TypeDefKind::Resource => return Ok(id),
+                TypeDefKind::Type(Type::Id(next)) => cur = next,
+                _ => {
+                    return Err(Error::resolve(
+                        name.span,
+                        format!("type `{}` used in a handle must be a resource", name.name),
+                    )
+                    .with_help("`own<T>` and `borrow<T>` take a `resource` type"))
+                }
+            }
+        }
+    }
+
+    /// The kind a type expression denotes when it is the body of a named type (no implicit
+    /// `own` for a bare resource name: `type a = r;` is another name for the resource).
+    fn kind_of(
+        &mut self,
+        resolve: &mut Resolve,
+        scope: &TypeScope<'a>,
+        ty: &ast::Type<'_>,
+        stability: &Stability,
+    ) -> Result<TypeDefKind> {
+        use ast::Type as A;
+        Ok(match ty {
+            A::Bool(_) => TypeDefKind::Type(Type::Bool),
+            A::U8(_) => TypeDefKind::Type(Type::U8),
+            A::U16(_) => TypeDefKind::Type(Type::U16),
+            A::U32(_) => TypeDefKind::Type(Type::U32),
+            A::U64(_) => TypeDefKind::Type(Type::U64),
+            A::S8(_) => TypeDefKind::Type(Type::S8),
+            A::S16(_) => TypeDefKind::Type(Type::S16),
+            A::S32(_) => TypeDefKind::Type(Type::S32),
+            A::S64(_) => TypeDefKind::Type(Type::S64),
+            A::F32(_) => TypeDefKind::Type(Type::F32),
+            A::F64(_) => TypeDefKind::Type(Type::F64),
+            A::Char(_) => TypeDefKind::Type(Type::Char),
+            A::String(_) => TypeDefKind::Type(Type::String),
+            A::ErrorContext(_) => TypeDefKind::Type(Type::ErrorContext),
+            A::Name(name) => TypeDefKind::Type(Type::Id(self.type_name(scope, name)?)),
+            A::List(t, _) => TypeDefKind::List(self.value_type(resolve, scope, t, stability)?),
+            A::FixedLengthList(t, n, span) => {
+                if *n == 0 {
+                    return Err(Error::resolve(*span, "fixed-length lists must have at least one element"));
+                }
+                TypeDefKind::FixedLengthList(self.value_type(resolve, scope, t, stability)?, *n)
+            }
+            A::Map(k, v, span) => {
+                let key = self.value_type(resolve, scope, k, stability)?;
+                let value = self.value_type(resolve, scope, v, stability)?;
+                if matches!(key, Type::F32 | Type::F64 | Type::ErrorContext | Type::Id(_)) {
+                    return Err(Error::resolve(
+                        *span,
+                        "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, s32, s64, char, or string",
+                    ));
+                }
+                TypeDefKind::Map(key, value)
+            }
+            A::Own(r, _) => TypeDefKind::Handle(Handle::Own(self.validate_resource(resolve, scope, r)?)),
+            A::Borrow(r, _) => {
+                TypeDefKind::Handle(Handle::Borrow(self.validate_resource(resolve, scope, r)?))
+            }
+            A::Tuple(types, span) => {
+                if types.is_empty() {
+                    return Err(Error::resolve(*span, "empty tuple"));
+                }
+                let mut out = Vec::with_capacity(types.len());
+                for t in types {
+                    out.push(self.value_type(resolve, scope, t, stability)?);
+                }
+                TypeDefKind::Tuple(Tuple { types: out })
+            }
+            A::Option(t, _) => TypeDefKind::Option(self.value_type(resolve, scope, t, stability)?),
+            A::Result { ok, err, .. } => TypeDefKind::Result(ResultType {
+                ok: match ok {
+                    Some(t) => Some(self.value_type(resolve, scope, t, stability)?),
+                    None => None,
+                },
+                err: match err {
+                    Some(t) => Some(self.value_type(resolve, scope, t, stability)?),
+                    None => None,
+                },
+            }),
+            A::Future(t, _) => TypeDefKind::Future(match t {
+                Some(t) => Some(self.value_type(resolve, scope, t, stability)?),
+                None => None,
+            }),
+            A::Stream(t, _) => TypeDefKind::Stream(match t {
+                Some(t) => Some(self.value_type(resolve, scope, t, stability)?),
+                None => None,
+            }),
+        })
+    }
+
+    /// A type in a value position: a bare resource name means `own<resource>`, and structural
+    /// types become (deduplicated) anonymous type definitions.
+    pub(crate) fn value_type(
+        &mut self,
+        resolve: &mut Resolve,
+        scope: &TypeScope<'a>,
+        ty: &ast::Type<'_>,
+        stability: &Stability,
+    ) -> Result<Type> {
+        let kind = self.kind_of(resolve, scope, ty, stability)?;
+        Ok(self.anon_type(resolve, kind, stability, ty.span()))
+    }
+
+    /// Interns an anonymous type of `kind`.
+    pub(crate) fn anon_type(
+        &mut self,
+        resolve: &mut Resolve,
+        kind: TypeDefKind,
+        stability: &Stability,
+        span: Span,
+    ) -> Type {
+        match kind {
+            TypeDefKind::Type(Type::Id(id)) => return self.own_if_resource(resolve, id),
+            TypeDefKind::Type(t) => return t,
+            TypeDefKind::Handle(Handle::Own(id)) => return Type::Id(self.own_handle(resolve, id)),
+            _ => {}
+        }
+        if let Some(&id) = self.anon_types.get(&kind) {
+            return Type::Id(id);
+        }
+        let stability = inherited_stability(resolve, &kind, stability);
+        let id = resolve.types.alloc(TypeDef {
+            name: None,
+            kind: kind.clone(),
+            owner: TypeOwner::None,
+            docs: Docs::default(),
+            stability,
+            span,
+        });
+        self.anon_types.insert(kind, id);
+        Type::Id(id)
+    }
+
+    /// `Type::Id(id)`, or `own<id>` when `id` is (an alias of) a resource.
+    fn own_if_resource(&mut self, resolve: &mut Resolve, id: TypeId) -> Type {
+        let mut cur = id;
+        loop {
+            match resolve.types[cur].kind {
+                TypeDefKind::Resource => return Type::Id(self.own_handle(resolve, id)),
+                TypeDefKind::Type(Type::Id(next)) => cur = next,
+                _ => return Type::Id(id),
+            }
+        }
+    }
+
+    fn own_handle(&mut self, resolve: &mut Resolve, id: TypeId) -> TypeId {
+        *self.own_handles.entry(id).or_insert_with(|| {
+            resolve.types.alloc(TypeDef {
+                name: None,
+                kind: TypeDefKind::Handle(Handle::Own(id)),
+                owner: TypeOwner::None,
+                docs: Docs::default(),
+                stability: Stability::Unknown,
+                span: Span::UNKNOWN,
+            })
+        })
+    }
+
+    /// Resolves a function of an interface or world body (or of one of its resources).
+    pub(crate) fn resolve_func(
+        &mut self,
+        resolve: &mut Resolve,
+        scope: &mut TypeScope<'a>,
+        p: &PendingFunc<'a>,
+    ) -> Result<Function> {
+        let sig = p.sig;
+        let item = p.name.name;
+        let (name, kind) = match p.resource {
+            None => match sig.kind {
+                ast::FuncKind::Func if sig.is_async => (item.to_string(), FunctionKind::AsyncFreestanding),
+                ast::FuncKind::Func => (item.to_string(), FunctionKind::Freestanding),
+                ast::FuncKind::Getter => (format!("[get]{item}"), FunctionKind::Getter),
+                ast::FuncKind::Setter => (format!("[set]{item}"), FunctionKind::Setter),
+            },
+            Some((r, rname)) if p.is_constructor => (format!("[constructor]{rname}"), FunctionKind::Constructor(r)),
+            Some((r, rname)) if p.is_static => match sig.kind {
+                ast::FuncKind::Func if sig.is_async => {
+                    (format!("[static]{rname}.{item}"), FunctionKind::AsyncStatic(r))
+                }
+                ast::FuncKind::Func => (format!("[static]{rname}.{item}"), FunctionKind::Static(r)),
+                ast::FuncKind::Getter => (format!("[static][get]{rname}.{item}"), FunctionKind::StaticGetter(r)),
+                ast::FuncKind::Setter => (format!("[static][set]{rname}.{item}"), FunctionKind::StaticSetter(r)),
+            },
+            Some((r, rname)) => match sig.kind {
+                ast::FuncKind::Func if sig.is_async => {
+                    (format!("[method]{rname}.{item}"), FunctionKind::AsyncMethod(r))
+                }
+                ast::FuncKind::Func => (format!("[method]{rname}.{item}"), FunctionKind::Method(r)),
+                ast::FuncKind::Getter => (format!("[method][get]{rname}.{item}"), FunctionKind::MethodGetter(r)),
+                ast::FuncKind::Setter => (format!("[method][set]{rname}.{item}"), FunctionKind::MethodSetter(r)),
+            },
+        };
+        scope.names.define(&name, p.name.span)?;
+
+        let mut params = Vec::new();
+        if let FunctionKind::Method(r)
+        | FunctionKind::AsyncMethod(r)
+        | FunctionKind::MethodGetter(r)
+        | FunctionKind::MethodSetter(r) = kind
+        {
+            let borrow = TypeDefKind::Handle(Handle::Borrow(r));
+            let ty = self.anon_type(resolve, borrow, &Stability::Unknown, p.name.span);
+            params.push(Param { name: "self".to_string(), ty });
+        }
+        match sig.kind {
+            ast::FuncKind::Getter => {
+                if let Some((n, _)) = sig.params.first() {
+                    return Err(Error::resolve(n.span, "getters cannot have parameters"));
+                }
+            }
+            ast::FuncKind::Setter => {
+                if sig.params.len() != 1 {
+                    let span = sig.params.get(1).map_or(sig.span, |(n, _)| n.span);
+                    return Err(Error::resolve(span, "setters must have exactly one parameter")
+                        .with_help("write `name: set(value: T);`"));
+                }
+            }
+            ast::FuncKind::Func => {}
+        }
+        let mut seen = HashMap::new();
+        for (n, t) in &sig.params {
+            let key = n.name.to_ascii_lowercase().replace('-', "");
+            if (n.name == "self" && !params.is_empty()) || seen.insert(key, n.span).is_some() {
+                return Err(Error::resolve(n.span, format!("param `{}` is defined more than once", n.name)));
+            }
+            let ty = self.value_type(resolve, scope, t, &Stability::Unknown)?;
+            params.push(Param { name: n.name.to_string(), ty });
+        }
+
+        let result = match (&sig.result, kind) {
+            (None, FunctionKind::Constructor(r)) => Some(Type::Id(self.own_handle(resolve, r))),
+            (None, FunctionKind::Getter | FunctionKind::MethodGetter(_) | FunctionKind::StaticGetter(_)) => {
+                return Err(Error::resolve(sig.span, "getters must return a value")
+                    .with_help("write `name: get() -> T;`"))
+            }
+            (None, _) => None,
+            (Some(t), _) => {
+                let ty = self.value_type(resolve, scope, t, &Stability::Unknown)?;
+                self.check_result(resolve, kind, t, ty)?;
+                Some(ty)
+            }
+        };
+        if let Some(ty) = result {
+            if type_has_borrow(resolve, ty) {
+                return Err(Error::resolve(
+                    p.name.span,
+                    format!("function `{name}` returns a type which contains a `borrow<T>` which is not supported"),
+                )
+                .with_help("return an owned handle (`own<T>` or the bare resource name) instead"));
+            }
+        }
+        Ok(Function {
+            name,
+            kind,
+            params,
+            result,
+            docs: names::docs(p.docs),
+            stability: p.stability.clone(),
+            span: p.name.span,
+        })
+    }
+
+    fn check_result(&self, resolve: &Resolve, kind: FunctionKind, t: &ast::Type<'_>, ty: Type) -> Result<()> {
+        let as_result = |ty: Type| match ty {
+            Type::Id(id) => match &resolve.types[id].kind {
+                TypeDefKind::Result(r) => Some(r.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        match kind {
+            FunctionKind::Setter | FunctionKind::MethodSetter(_) | FunctionKind::StaticSetter(_) => {
+                match as_result(ty) {
+                    Some(r) if r.ok.is_none() => Ok(()),
+                    _ => Err(Error::resolve(
+                        t.span(),
+                        "if a setter return type is declared it must be a `result` with no `ok` type",
+                    )),
+                }
+            }
+            FunctionKind::Constructor(res) => {
+                let Some(r) = as_result(ty) else {
+                    return Err(Error::resolve(
+                        t.span(),
+                        "if a constructor return type is declared it must be a `result`",
+                    )
+                    .with_help("write `constructor(…) -> result<R, E>;` or leave the return type out"));
+                };
+                let ok_is_self = match r.ok {
+                    Some(Type::Id(h)) => matches!(resolve.types[h].kind, TypeDefKind::Handle(Handle::Own(x)) if x == res),
+                    _ => false,
+                };
+                if ok_is_self {
+                    return Ok(());
+                }
+                let span = match t {
+                    ast::Type::Result { ok: Some(ok), .. } => ok.span(),
+                    _ => t.span(),
+                };
+                Err(Error::resolve(span, "the `ok` type must be the resource being constructed"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Primitive type keywords, for "did you mean" hints.
+const PRIMITIVES: &[&str] = &[
+    "bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f32", "f64", "char", "string",
+];
+
+fn legacy_type_hint(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "float32" => "`float32` was renamed to `f32`",
+        "float64" => "`float64` was renamed to `f64`",
+        "int" | "i32" | "int32" => "did you mean `s32`?",
+        "i64" | "int64" => "did you mean `s64`?",
+        "uint32" => "did you mean `u32`?",
+        "uint64" => "did you mean `u64`?",
+        "str" | "String" => "did you mean `string`?",
+        "boolean" => "did you mean `bool`?",
+        _ => return None,
+    })
+}
+
+/// Named types referenced from a type body (for ordering and cycle detection).
+fn body_refs<'a>(body: &ast::TypeBody<'a>, out: &mut Vec<ast::Ident<'a>>) {
+    match body {
+        ast::TypeBody::Resource { .. } | ast::TypeBody::Flags(..) | ast::TypeBody::Enum(..) => {}
+        ast::TypeBody::Alias(t) => type_refs(t, out),
+        ast::TypeBody::Record(fields, _) => fields.iter().for_each(|f| type_refs(&f.ty, out)),
+        ast::TypeBody::Variant(cases, _) => cases.iter().flat_map(|c| &c.ty).for_each(|t| type_refs(t, out)),
+    }
+}
+
+fn type_refs<'a>(ty: &ast::Type<'a>, out: &mut Vec<ast::Ident<'a>>) {
+    use ast::Type as A;
+    match ty {
+        A::Name(n) | A::Own(n, _) | A::Borrow(n, _) => out.push(*n),
+        A::List(t, _) | A::FixedLengthList(t, _, _) | A::Option(t, _) => type_refs(t, out),
+        A::Map(k, v, _) => {
+            type_refs(k, out);
+            type_refs(v, out);
+        }
+        A::Tuple(ts, _) => ts.iter().for_each(|t| type_refs(t, out)),
+        A::Result { ok, err, .. } => {
+            if let Some(t) = ok {
+                type_refs(t, out);
+            }
+            if let Some(t) = err {
+                type_refs(t, out);
+            }
+        }
+        A::Future(t, _) | A::Stream(t, _) => {
+            if let Some(t) = t {
+                type_refs(t, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// An anonymous type's stability: the explicit one, else that of the first element type that
+/// has one (so `option<t>` is as stable as `t`).
+fn inherited_stability(resolve: &Resolve, kind: &TypeDefKind, explicit: &Stability) -> Stability {
+    if !explicit.is_unknown() {
+        return explicit.clone();
+    }
+    let of = |t: &Type| match t {
+        Type::Id(id) if !resolve.types[*id].stability.is_unknown() => Some(resolve.types[*id].stability.clone()),
+        _ => None,
+    };
+    let found = match kind {
+        TypeDefKind::Type(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) | TypeDefKind::Option(t) => of(t),
+        TypeDefKind::Handle(Handle::Own(id) | Handle::Borrow(id)) => of(&Type::Id(*id)),
+        TypeDefKind::Tuple(t) => t.types.iter().find_map(of),
+        TypeDefKind::Map(k, v) => of(k).or_else(|| of(v)),
+        TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.as_ref().and_then(of),
+        TypeDefKind::Result(r) => r.ok.as_ref().and_then(of).or_else(|| r.err.as_ref().and_then(of)),
+        _ => None,
+    };
+    found.unwrap_or_default()
+}
+
+/// Whether a value of `ty` can contain a `borrow<T>` handle.
+pub(crate) fn type_has_borrow(resolve: &Resolve, ty: Type) -> bool {
+    let mut seen = HashSet::new();
+    return walk(resolve, ty, &mut seen);
+
+    fn walk(resolve: &Resolve, ty: Type, seen: &mut HashSet<TypeId>) -> bool {
+        let Type::Id(id) = ty else { return false };
+        if !seen.insert(id) {
+            return false;
+        }
+        match &resolve.types[id].kind {
+            TypeDefKind::Handle(Handle::Borrow(_)) => true,
+            TypeDefKind::Handle(Handle::Own(_)) | TypeDefKind::Resource => false,
+            TypeDefKind::Record(r) => r.fields.iter().any(|f| walk(resolve, f.ty, seen)),
+            TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty).any(|t| walk(resolve, t, seen)),
+            TypeDefKind::Tuple(t) => t.types.iter().any(|t| walk(resolve, *t, seen)),
+            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) | TypeDefKind::Type(t) => {
+                walk(resolve, *t, seen)
+            }
+            TypeDefKind::Map(k, v) => walk(resolve, *k, seen) || walk(resolve, *v, seen),
+            TypeDefKind::Result(r) => {
+                r.ok.is_some_and(|t| walk(resolve, t, seen)) || r.err.is_some_and(|t| walk(resolve, t, seen))
+            }
+            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.is_some_and(|t| walk(resolve, t, seen)),
+            TypeDefKind::Flags(_) | TypeDefKind::Enum(_) | TypeDefKind::Unknown => false,
+        }
+    }
+}

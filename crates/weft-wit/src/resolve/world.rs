@@ -1,0 +1,598 @@
+//! Worlds: imports, exports, types, `include`, and elaboration (the implicit imports that the
+//! items of a world need).
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+
+use super::names;
+use super::types::{PendingFunc, TypeScope};
+use super::PackageCx;
+use crate::ast;
+use crate::{
+    Docs, Error, Function, FunctionKind, Handle, Interface, InterfaceId, Resolve, Result, Span,
+    Stability, Type, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem, WorldKey,
+};
+
+/// Where a pending world function goes.
+struct WorldFunc<'a> {
+    export: bool,
+    pending: PendingFunc<'a>,
+}
+
+impl<'u, 'a> PackageCx<'u, 'a> {
+    pub(super) fn resolve_world(
+        &mut self,
+        resolve: &mut Resolve,
+        id: WorldId,
+        w: &'a ast::World<'a>,
+        fi: usize,
+    ) -> Result<()> {
+        let mut scope = TypeScope::new(TypeOwner::World(id));
+        let mut imports: IndexMap<WorldKey, WorldItem> = IndexMap::new();
+        let mut exports: IndexMap<WorldKey, WorldItem> = IndexMap::new();
+        let mut typedefs = Vec::new();
+        let mut funcs: Vec<WorldFunc<'a>> = Vec::new();
+        let mut resource_funcs = Vec::new();
+        let mut includes = Vec::new();
+        // Name keys already taken, with what they are, per direction.
+        let mut import_kinds: HashMap<String, &'static str> = HashMap::new();
+        let mut export_kinds: HashMap<String, &'static str> = HashMap::new();
+
+        for item in &w.items {
+            match item {
+                ast::WorldItem::Use(u) => {
+                    for (name, ty) in self.resolve_use(resolve, &mut scope, u, fi)? {
+                        claim(&mut import_kinds, "import", name, "type", u.span)?;
+                        imports.insert(WorldKey::Name(name.to_string()), WorldItem::Type { id: ty, span: u.span });
+                    }
+                }
+                ast::WorldItem::Type(t) => {
+                    if let Some(ty) = self.declare_type(resolve, &mut scope, t, &mut resource_funcs)? {
+                        claim(&mut import_kinds, "import", t.name.name, "type", t.name.span)?;
+                        imports.insert(
+                            WorldKey::Name(t.name.name.to_string()),
+                            WorldItem::Type { id: ty, span: t.name.span },
+                        );
+                        typedefs.push(t);
+                    }
+                }
+                ast::WorldItem::Include(inc) => {
+                    let stability = self.stability(resolve, &inc.attributes)?;
+                    if resolve.is_active(&stability) {
+                        includes.push(inc);
+                    }
+                }
+                ast::WorldItem::Import(e) | ast::WorldItem::Export(e) => {
+                    let export = matches!(item, ast::WorldItem::Export(_));
+                    let stability = self.stability(resolve, &e.attributes)?;
+                    if !resolve.is_active(&stability) {
+                        continue;
+                    }
+                    let (dir, kinds, items) = if export {
+                        ("export", &mut export_kinds, &mut exports)
+                    } else {
+                        ("import", &mut import_kinds, &mut imports)
+                    };
+                    let docs = names::docs(&e.docs);
+                    match &e.kind {
+                        ast::ExternKind::Func { name, func } => {
+                            claim(kinds, dir, name.name, "func", name.span)?;
+                            scope.funcs.insert(name.name);
+                            funcs.push(WorldFunc {
+                                export,
+                                pending: PendingFunc {
+                                    name: *name,
+                                    sig: func,
+                                    docs: &e.docs,
+                                    resource: None,
+                                    is_static: false,
+                                    is_constructor: false,
+                                    stability,
+                                },
+                            });
+                        }
+                        ast::ExternKind::Interface { name, items: body, .. } => {
+                            claim(kinds, dir, name.name, "interface", name.span)?;
+                            let iid = resolve.interfaces.alloc(Interface {
+                                name: None,
+                                types: IndexMap::new(),
+                                functions: IndexMap::new(),
+                                docs: Docs::default(),
+                                stability: Stability::Unknown,
+                                package: Some(self.pkg),
+                                span: name.span,
+                            });
+                            self.resolve_interface(resolve, iid, body, fi)?;
+                            items.insert(
+                                WorldKey::Name(name.name.to_string()),
+                                WorldItem::Interface { id: iid, stability, docs, span: name.span },
+                            );
+                        }
+                        ast::ExternKind::NamedPath { name, path } => {
+                            let r = self.resolve_path(resolve, fi, path)?;
+                            let iid = self.expect_interface(r, path.span(), path_item_name(path))?;
+                            claim(kinds, dir, name.name, "interface", name.span)?;
+                            items.insert(
+                                WorldKey::Name(name.name.to_string()),
+                                WorldItem::Interface { id: iid, stability, docs, span: name.span },
+                            );
+                        }
+                        ast::ExternKind::Path(path) => {
+                            let r = self.resolve_path(resolve, fi, path)?;
+                            let iid = self.expect_interface(r, path.span(), path_item_name(path))?;
+                            let key = WorldKey::Interface(iid);
+                            if items.contains_key(&key) {
+                                let what = if export { "exported" } else { "imported" };
+                                return Err(Error::resolve(
+                                    path.span(),
+                                    format!("interface cannot be {what} more than once"),
+                                )
+                                .with_help("remove the repeated statement"));
+                            }
+                            items.insert(key, WorldItem::Interface { id: iid, stability, docs, span: path.span() });
+                        }
+                    }
+                }
+            }
+        }
+
+        self.define_types(resolve, &scope, &typedefs)?;
+        for p in &resource_funcs {
+            let f = self.resolve_func(resolve, &mut scope, p)?;
+            imports.insert(WorldKey::Name(f.name.clone()), WorldItem::Function(f));
+        }
+        for wf in &funcs {
+            let f = self.resolve_func(resolve, &mut scope, &wf.pending)?;
+            let items = if wf.export { &mut exports } else { &mut imports };
+            items.insert(WorldKey::Name(f.name.clone()), WorldItem::Function(f));
+        }
+        let world = &mut resolve.worlds[id];
+        world.imports = imports;
+        world.exports = exports;
+
+        for inc in includes {
+            self.resolve_include(resolve, id, inc, fi)?;
+        }
+        validate_unique_names(resolve, id)?;
+        check_world_setters(resolve, id)?;
+        elaborate_world(resolve, id, w.name.span)
+    }
+
+    fn resolve_include(
+        &mut self,
+        resolve: &mut Resolve,
+        id: WorldId,
+        inc: &'a ast::Include<'a>,
+        fi: usize,
+    ) -> Result<()> {
+        let r = self.resolve_path(resolve, fi, &inc.from)?;
+        let src = self.expect_world(r, inc.from.span(), path_item_name(&inc.from))?;
+        let included = resolve.worlds[src].clone();
+        for n in &inc.names {
+            let found = included
+                .imports
+                .keys()
+                .chain(included.exports.keys())
+                .any(|k| matches!(k, WorldKey::Name(s) if s == n.name.name));
+            if !found {
+                return Err(Error::resolve(
+                    n.name.span,
+                    format!(
+                        "no import or export kebab-name `{}`. Note that an ID does not support renaming",
+                        n.name.name
+                    ),
+                ));
+            }
+        }
+        let rename = |name: &str| -> String {
+            inc.names
+                .iter()
+                .find(|n| n.name.name == name)
+                .map_or_else(|| name.to_string(), |n| n.as_.name.to_string())
+        };
+
+        // Types owned by the included world are copied into this one.
+        let mut map: HashMap<TypeId, TypeId> = HashMap::new();
+        let mut copied = Vec::new();
+        for (key, item) in included.imports.iter().chain(included.exports.iter()) {
+            if let (WorldKey::Name(n), WorldItem::Type { id: t, .. }) = (key, item) {
+                if resolve.types[*t].owner == TypeOwner::World(src) {
+                    let mut def = resolve.types[*t].clone();
+                    def.name = Some(rename(n));
+                    def.owner = TypeOwner::World(id);
+                    let new = resolve.types.alloc(def);
+                    map.insert(*t, new);
+                    copied.push(new);
+                }
+            }
+        }
+        for &new in &copied {
+            let kind = resolve.types[new].kind.clone();
+            let kind = self.remap_kind(resolve, &map, &kind);
+            resolve.types[new].kind = kind;
+        }
+
+        for (is_export, items) in [(false, &included.imports), (true, &included.exports)] {
+            for (key, item) in items {
+                let dir = if is_export { "export" } else { "import" };
+                match key {
+                    WorldKey::Name(n) => {
+                        let new_name = rename(n);
+                        let new_item = match item {
+                            WorldItem::Type { id: t, span } => {
+                                WorldItem::Type { id: map.get(t).copied().unwrap_or(*t), span: *span }
+                            }
+                            WorldItem::Function(f) => {
+                                let mut f = self.remap_func(resolve, &map, f);
+                                if f.name == *n {
+                                    f.name = new_name.clone();
+                                }
+                                WorldItem::Function(f)
+                            }
+                            other => other.clone(),
+                        };
+                        let world = &mut resolve.worlds[id];
+                        let target = if is_export { &mut world.exports } else { &mut world.imports };
+                        if target.insert(WorldKey::Name(new_name.clone()), new_item).is_some() {
+                            return Err(Error::resolve(
+                                inc.span,
+                                format!("{dir} of `{new_name}` shadows previously {dir}ed items"),
+                            )
+                            .with_help(format!("rename it: `include … with {{ {new_name} as other-name }}`")));
+                        }
+                    }
+                    WorldKey::Interface(_) => {
+                        let world = &mut resolve.worlds[id];
+                        let target = if is_export { &mut world.exports } else { &mut world.imports };
+                        target.entry(key.clone()).or_insert_with(|| item.clone());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn remap_type(&mut self, resolve: &mut Resolve, map: &HashMap<TypeId, TypeId>, ty: Type) -> Type {
+        let Type::Id(id) = ty else { return ty };
+        if let Some(&new) = map.get(&id) {
+            return Type::Id(new);
+        }
+        let def = &resolve.types[id];
+        if def.owner != TypeOwner::None || !mentions(resolve, map, id) {
+            return ty;
+        }
+        let kind = def.kind.clone();
+        let stability = def.stability.clone();
+        let span = def.span;
+        let kind = self.remap_kind(resolve, map, &kind);
+        self.anon_type(resolve, kind, &stability, span)
+    }
+
+    fn remap_kind(&mut self, resolve: &mut Resolve, map: &HashMap<TypeId, TypeId>, kind: &TypeDefKind) -> TypeDefKind {
+        let mut k = kind.clone();
+        let m = |t: &mut Type, cx: &mut Self, resolve: &mut Resolve| *t = cx.remap_type(resolve, map, *t);
+        match &mut k {
+            TypeDefKind::Record(r) => r.fields.iter_mut().for_each(|f| m(&mut f.ty, self, resolve)),
+            TypeDefKind::Variant(v) => v.cases.iter_mut().filter_map(|c| c.ty.as_mut()).for_each(|t| m(t, self, resolve)),
+            TypeDefKind::Tuple(t) => t.types.iter_mut().for_each(|t| m(t, self, resolve)),
+            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) | TypeDefKind::Type(t) => {
+                m(t, self, resolve)
+            }
+            TypeDefKind::Map(a, b) => {
+                m(a, self, resolve);
+                m(b, self, resolve);
+            }
+            TypeDefKind::Result(r) => {
+                if let Some(t) = r.ok.as_mut() {
+                    m(t, self, resolve);
+                }
+                if let Some(t) = r.err.as_mut() {
+                    m(t, self, resolve);
+                }
+            }
+            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => {
+                if let Some(t) = t.as_mut() {
+                    m(t, self, resolve);
+                }
+            }
+            TypeDefKind::Handle(Handle::Own(id) | Handle::Borrow(id)) => {
+                if let Some(&new) = map.get(id) {
+                    *id = new;
+                }
+            }
+            TypeDefKind::Flags(_) | TypeDefKind::Enum(_) | TypeDefKind::Resource | TypeDefKind::Unknown => {}
+        }
+        k
+    }
+
+    fn remap_func(&mut self, resolve: &mut Resolve, map: &HashMap<TypeId, TypeId>, f: &Function) -> Function {
+        let mut f = f.clone();
+        for p in &mut f.params {
+            p.ty = self.remap_type(resolve, map, p.ty);
+        }
+        if let Some(r) = f.result {
+            f.result = Some(self.remap_type(resolve, map, r));
+        }
+        let remap_id = |id: &mut TypeId| {
+            if let Some(&new) = map.get(id) {
+                *id = new;
+            }
+        };
+        match &mut f.kind {
+            FunctionKind::Method(id)
+            | FunctionKind::AsyncMethod(id)
+            | FunctionKind::MethodGetter(id)
+            | FunctionKind::MethodSetter(id)
+            | FunctionKind::Static(id)
+            | FunctionKind::AsyncStatic(id)
+            | FunctionKind::StaticGetter(id)
+            | FunctionKind::StaticSetter(id)
+            | FunctionKind::Constructor(id) => remap_id(id),
+            _ => {}
+        }
+        f
+    }
+}
+
+/// Whether anonymous type `id` refers (transitively) to a type in `map`.
+fn mentions(resolve: &Resolve, map: &HashMap<TypeId, TypeId>, id: TypeId) -> bool {
+    let mut stack = vec![id];
+    let mut seen = HashSet::new();
+    while let Some(cur) = stack.pop() {
+        if map.contains_key(&cur) {
+            return true;
+        }
+        // Only anonymous types are looked through; named ones are reached by reference.
+        if !seen.insert(cur) || (cur != id && resolve.types[cur].owner != TypeOwner::None) {
+            continue;
+        }
+        let id = cur;
+        let mut push = |t: &Type| {
+            if let Type::Id(i) = t {
+                stack.push(*i);
+            }
+        };
+        match &resolve.types[id].kind {
+            TypeDefKind::Record(r) => r.fields.iter().for_each(|f| push(&f.ty)),
+            TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(push),
+            TypeDefKind::Tuple(t) => t.types.iter().for_each(push),
+            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) | TypeDefKind::Type(t) => push(t),
+            TypeDefKind::Map(a, b) => {
+                push(a);
+                push(b);
+            }
+            TypeDefKind::Result(r) => {
+                r.ok.iter().for_each(&mut push);
+                r.err.iter().for_each(&mut push);
+            }
+            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().for_each(push),
+            TypeDefKind::Handle(Handle::Own(i) | Handle::Borrow(i)) => stack.push(*i),
+            _ => {}
+        }
+    }
+    false
+}
+
+fn path_item_name<'a>(p: &ast::UsePath<'a>) -> &'a str {
+    match p {
+        ast::UsePath::Id(i) => i.name,
+        ast::UsePath::Package { name, .. } => name.name,
+    }
+}
+
+/// Records that a name key is taken in one direction of a world.
+fn claim(
+    kinds: &mut HashMap<String, &'static str>,
+    dir: &str,
+    name: &str,
+    kind: &'static str,
+    span: Span,
+) -> Result<()> {
+    if let Some(prev) = kinds.get(name) {
+        return Err(Error::resolve(span, format!("{dir} `{name}` conflicts with prior {prev} of same name"))
+            .with_help("every import (and every export) of a world needs its own name"));
+    }
+    kinds.insert(name.to_string(), kind);
+    Ok(())
+}
+
+fn validate_unique_names(resolve: &Resolve, id: WorldId) -> Result<()> {
+    let world = &resolve.worlds[id];
+    for (dir, items) in [("import", &world.imports), ("export", &world.exports)] {
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        for key in items.keys() {
+            let WorldKey::Name(name) = key else { continue };
+            let mut canon = names::canonical_name(name);
+            if names::is_setter(name) {
+                canon.push_str("\0set");
+            }
+            if let Some(prev) = seen.get(&canon) {
+                if *prev != name.as_str() {
+                    return Err(Error::resolve(
+                        world.span,
+                        format!(
+                            "{dir} `{name}` in world `{}` conflicts with {dir} `{prev}` (names must be strongly unique)",
+                            world.name
+                        ),
+                    ));
+                }
+            }
+            seen.insert(canon, name);
+        }
+    }
+    Ok(())
+}
+
+fn check_world_setters(resolve: &Resolve, id: WorldId) -> Result<()> {
+    let world = &resolve.worlds[id];
+    for (dir, items) in [("import", &world.imports), ("export", &world.exports)] {
+        for (key, item) in items {
+            let (WorldKey::Name(name), WorldItem::Function(f)) = (key, item) else { continue };
+            if names::is_setter(name) {
+                let getter = names::getter_of(name);
+                if !items.contains_key(&WorldKey::Name(getter.clone())) {
+                    return Err(Error::resolve(
+                        f.span,
+                        format!("{dir} `{name}` in world `{}` has no corresponding getter `{getter}`", world.name),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Orders world items for a stable, topological layout: interfaces, used types, defined
+/// types, freestanding functions, resource functions.
+fn sort_class(resolve: &Resolve, item: &WorldItem) -> u8 {
+    match item {
+        WorldItem::Interface { .. } => 0,
+        WorldItem::Type { id, .. } => {
+            let ty = &resolve.types[*id];
+            match ty.kind {
+                TypeDefKind::Type(Type::Id(t)) if resolve.types[t].owner != ty.owner => 1,
+                _ => 2,
+            }
+        }
+        WorldItem::Function(f) => {
+            if f.kind.resource().is_none() {
+                3
+            } else {
+                4
+            }
+        }
+    }
+}
+
+/// Adds the imports that a world's items need: every interface an imported or exported
+/// interface (or a used type) depends on, unless an export provides it. Rejects worlds where
+/// an export would see one interface both imported and exported.
+fn elaborate_world(resolve: &mut Resolve, id: WorldId, span: Span) -> Result<()> {
+    let world = &resolve.worlds[id];
+    let mut items: Vec<(&WorldKey, &WorldItem)> = world.imports.iter().collect();
+    items.sort_by_key(|(_, item)| sort_class(resolve, item));
+    let mut imports: IndexMap<WorldKey, WorldItem> = IndexMap::new();
+    for (key, item) in items {
+        match item {
+            WorldItem::Interface { id: iface, stability, docs, span } => {
+                add_import(resolve, &mut imports, key.clone(), *iface, stability, docs, *span);
+            }
+            WorldItem::Function(_) => {
+                imports.insert(key.clone(), item.clone());
+            }
+            WorldItem::Type { id: ty, .. } => {
+                if let Some(dep) = resolve.type_interface_dep(*ty) {
+                    let stability = resolve.types[*ty].stability.clone();
+                    add_import(resolve, &mut imports, WorldKey::Interface(dep), dep, &stability, &Docs::default(), Span::UNKNOWN);
+                }
+                imports.insert(key.clone(), item.clone());
+            }
+        }
+    }
+
+    let mut exports: IndexMap<WorldKey, WorldItem> = IndexMap::new();
+    let mut export_ifaces: IndexMap<WorldKey, WorldItem> = IndexMap::new();
+    for (key, item) in &world.exports {
+        match item {
+            WorldItem::Interface { .. } => {
+                export_ifaces.insert(key.clone(), item.clone());
+            }
+            _ => {
+                exports.insert(key.clone(), item.clone());
+            }
+        }
+    }
+    let mut required_imports: HashSet<InterfaceId> = HashSet::new();
+    for (key, item) in &export_ifaces {
+        let mut cx = ExportCx {
+            resolve,
+            imports: &mut imports,
+            exports: &mut exports,
+            export_ifaces: &export_ifaces,
+            required_imports: &mut required_imports,
+        };
+        if !cx.add(key.clone(), item.clone(), true) {
+            let name = match key {
+                WorldKey::Name(n) => n.clone(),
+                WorldKey::Interface(i) => resolve.id_of(*i).unwrap_or_default(),
+            };
+            return Err(Error::resolve(
+                span,
+                format!("interface `{name}` transitively depends on an interface in incompatible ways"),
+            )
+            .with_help(
+                "an exported interface would see one of its dependencies both imported and exported; export that dependency too, or import it explicitly and do not export it",
+            ));
+        }
+    }
+    imports.sort_by_cached_key(|_, item| sort_class(resolve, item));
+    let world = &mut resolve.worlds[id];
+    world.imports = imports;
+    world.exports = exports;
+    Ok(())
+}
+
+fn add_import(
+    resolve: &Resolve,
+    imports: &mut IndexMap<WorldKey, WorldItem>,
+    key: WorldKey,
+    id: InterfaceId,
+    stability: &Stability,
+    docs: &Docs,
+    span: Span,
+) {
+    if imports.contains_key(&key) {
+        return;
+    }
+    for dep in resolve.interface_direct_deps(id) {
+        add_import(resolve, imports, WorldKey::Interface(dep), dep, stability, &Docs::default(), Span::UNKNOWN);
+    }
+    imports.insert(key, WorldItem::Interface { id, stability: stability.clone(), docs: docs.clone(), span });
+}
+
+struct ExportCx<'r> {
+    resolve: &'r Resolve,
+    imports: &'r mut IndexMap<WorldKey, WorldItem>,
+    exports: &'r mut IndexMap<WorldKey, WorldItem>,
+    export_ifaces: &'r IndexMap<WorldKey, WorldItem>,
+    required_imports: &'r mut HashSet<InterfaceId>,
+}
+
+impl ExportCx<'_> {
+    /// Adds `key` as an export (or, for a dependency not itself exported, as an import);
+    /// returns false when an interface would be needed both as an import and an export.
+    fn add(&mut self, key: WorldKey, item: WorldItem, as_export: bool) -> bool {
+        if self.exports.contains_key(&key) {
+            return as_export;
+        }
+        let WorldItem::Interface { id, ref stability, .. } = item else { return true };
+        if !as_export && self.required_imports.contains(&id) {
+            return true;
+        }
+        for dep in self.resolve.interface_direct_deps(id) {
+            let dep_key = WorldKey::Interface(dep);
+            let dep_item = WorldItem::Interface {
+                id: dep,
+                stability: stability.clone(),
+                docs: Docs::default(),
+                span: Span::UNKNOWN,
+            };
+            let dep_export = as_export && self.export_ifaces.contains_key(&dep_key);
+            if !self.add(dep_key, dep_item, dep_export) {
+                return false;
+            }
+        }
+        if as_export {
+            if self.required_imports.contains(&id) {
+                return false;
+            }
+            self.exports.insert(key, item);
+        } else {
+            self.required_imports.insert(id);
+            self.imports.entry(key).or_insert(item);
+        }
+        true
+    }
+}
+
