@@ -77,6 +77,8 @@ pub struct NestedPackage<'a> {
     pub decl: PackageDecl<'a>,
     /// Interfaces, worlds and top-level `use`s inside the braces.
     pub items: Vec<Item<'a>>,
+    /// Comments after the last item, before `}`.
+    pub trailing: Docs<'a>,
 }
 
 /// A top-level item.

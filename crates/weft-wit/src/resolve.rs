@@ -10,6 +10,8 @@
 mod names;
 mod types;
 mod world;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{HashMap, HashSet};
 
@@ -66,24 +68,17 @@ impl Resolve {
         }
         let units = collect_units(&files)?;
         let order = self.order_units(&units)?;
-        let mut main = None;
-        let mut last_of_main_group = None;
+        let mut ids = vec![None; units.len()];
         for i in order {
-            let id = self.resolve_unit(&units[i], &files)?;
-            if units[i].is_main {
-                main = Some(id);
-            }
-            if units[i].files.iter().any(|&(f, _)| files[f].0 == 0) {
-                last_of_main_group = Some((i, id));
-            }
+            ids[i] = Some(self.resolve_unit(&units[i], &files)?);
         }
-        // With no top-level package in the main group, its last nested package is the main one.
-        let main = main.or_else(|| {
-            let last = units.iter().rposition(|u| u.files.iter().any(|&(f, _)| files[f].0 == 0))?;
-            last_of_main_group.filter(|&(i, _)| i == last).map(|(_, id)| id).or_else(|| {
-                self.package_names.get(&units[last].name).copied()
-            })
-        });
+        // The main package is the main group's top-level package; failing that (a file of only
+        // `package … { }` blocks), the group's last nested package.
+        let main = units
+            .iter()
+            .position(|u| u.is_main)
+            .or_else(|| units.iter().rposition(|u| u.files.iter().any(|&(f, _)| files[f].0 == 0)))
+            .and_then(|i| ids[i]);
         main.ok_or_else(|| Error::io("no package was found in the WIT input"))
     }
 

@@ -1,1 +1,659 @@
-//! WIT tokenizer. (stub — being written)
+//! WIT tokenizer: text → [`Token`]s.
+//!
+//! Whitespace is dropped; comments are kept as [`TokenKind::Comment`] tokens because every
+//! comment before an item becomes part of that item's docs. Identifiers are lexed loosely (any
+//! run of letters, digits, `_` and `-`) and checked for kebab-case by [`check_id`] when the
+//! parser uses one as a name, so that version suffixes such as `1.0.0-Rc1` still lex.
+//!
+//! Lexing never stops the parse early: an invalid character becomes a final
+//! [`TokenKind::Error`] token, and its error is reported only if the parser gets that far, as
+//! wit-parser does. Forbidden code points (control characters, bidirectional overrides) are
+//! rejected up front for the whole file.
+
+use std::fmt;
+
+use crate::{Error, ErrorKind, Result, Span};
+
+/// A reserved word. Keywords cannot be used as identifiers unless escaped with `%`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[allow(missing_docs, reason = "each variant is the keyword of the same name")]
+pub enum Keyword {
+    As,
+    Async,
+    Bool,
+    Borrow,
+    Char,
+    Constructor,
+    Enum,
+    ErrorContext,
+    Export,
+    F32,
+    F64,
+    Flags,
+    From,
+    Func,
+    Future,
+    Import,
+    Include,
+    Interface,
+    List,
+    Map,
+    Option,
+    Own,
+    Package,
+    Record,
+    Resource,
+    Result,
+    S8,
+    S16,
+    S32,
+    S64,
+    Static,
+    Stream,
+    String,
+    Tuple,
+    Type,
+    U8,
+    U16,
+    U32,
+    U64,
+    Underscore,
+    Use,
+    Variant,
+    With,
+    World,
+}
+
+/// Every keyword with its text.
+const KEYWORDS: &[(&str, Keyword)] = &[
+    ("as", Keyword::As),
+    ("async", Keyword::Async),
+    ("bool", Keyword::Bool),
+    ("borrow", Keyword::Borrow),
+    ("char", Keyword::Char),
+    ("constructor", Keyword::Constructor),
+    ("enum", Keyword::Enum),
+    ("error-context", Keyword::ErrorContext),
+    ("export", Keyword::Export),
+    ("f32", Keyword::F32),
+    ("f64", Keyword::F64),
+    ("flags", Keyword::Flags),
+    ("from", Keyword::From),
+    ("func", Keyword::Func),
+    ("future", Keyword::Future),
+    ("import", Keyword::Import),
+    ("include", Keyword::Include),
+    ("interface", Keyword::Interface),
+    ("list", Keyword::List),
+    ("map", Keyword::Map),
+    ("option", Keyword::Option),
+    ("own", Keyword::Own),
+    ("package", Keyword::Package),
+    ("record", Keyword::Record),
+    ("resource", Keyword::Resource),
+    ("result", Keyword::Result),
+    ("s8", Keyword::S8),
+    ("s16", Keyword::S16),
+    ("s32", Keyword::S32),
+    ("s64", Keyword::S64),
+    ("static", Keyword::Static),
+    ("stream", Keyword::Stream),
+    ("string", Keyword::String),
+    ("tuple", Keyword::Tuple),
+    ("type", Keyword::Type),
+    ("u8", Keyword::U8),
+    ("u16", Keyword::U16),
+    ("u32", Keyword::U32),
+    ("u64", Keyword::U64),
+    ("_", Keyword::Underscore),
+    ("use", Keyword::Use),
+    ("variant", Keyword::Variant),
+    ("with", Keyword::With),
+    ("world", Keyword::World),
+];
+
+impl Keyword {
+    /// The keyword for `text`, if it is one.
+    pub fn from_text(text: &str) -> Option<Keyword> {
+        KEYWORDS.iter().find(|(s, _)| *s == text).map(|(_, k)| *k)
+    }
+
+    /// The keyword as written.
+    pub fn as_str(self) -> &'static str {
+        KEYWORDS
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("?", |(s, _)| s)
+    }
+}
+
+impl fmt::Display for Keyword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a token is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `// …` (without the line break) or `/* … */` (nesting).
+    Comment,
+    /// `=`
+    Equals,
+    /// `,`
+    Comma,
+    /// `:`
+    Colon,
+    /// `.`
+    Period,
+    /// `;`
+    Semicolon,
+    /// `(`
+    LeftParen,
+    /// `)`
+    RightParen,
+    /// `{`
+    LeftBrace,
+    /// `}`
+    RightBrace,
+    /// `<`
+    LessThan,
+    /// `>`
+    GreaterThan,
+    /// `->`
+    Arrow,
+    /// `*`
+    Star,
+    /// `@`
+    At,
+    /// `/`
+    Slash,
+    /// `+`
+    Plus,
+    /// `-` (not followed by `>`)
+    Minus,
+    /// `[0-9]+`
+    Integer,
+    /// `"…"`
+    String,
+    /// A word that is not a keyword; not yet checked for kebab-case.
+    Id,
+    /// `%word`; the word may be empty or a keyword.
+    ExplicitId,
+    /// A reserved word.
+    Keyword(Keyword),
+    /// Where lexing failed; always the last token. See [`Lexed::error`].
+    Error,
+}
+
+impl TokenKind {
+    /// A generic name for the kind in messages (`` `;` ``, "an identifier", "a keyword").
+    pub fn describe(self) -> &'static str {
+        match self {
+            TokenKind::Comment => "a comment",
+            TokenKind::Equals => "`=`",
+            TokenKind::Comma => "`,`",
+            TokenKind::Colon => "`:`",
+            TokenKind::Period => "`.`",
+            TokenKind::Semicolon => "`;`",
+            TokenKind::LeftParen => "`(`",
+            TokenKind::RightParen => "`)`",
+            TokenKind::LeftBrace => "`{`",
+            TokenKind::RightBrace => "`}`",
+            TokenKind::LessThan => "`<`",
+            TokenKind::GreaterThan => "`>`",
+            TokenKind::Arrow => "`->`",
+            TokenKind::Star => "`*`",
+            TokenKind::At => "`@`",
+            TokenKind::Slash => "`/`",
+            TokenKind::Plus => "`+`",
+            TokenKind::Minus => "`-`",
+            TokenKind::Integer => "an integer",
+            TokenKind::String => "a string literal",
+            TokenKind::Id | TokenKind::ExplicitId => "an identifier",
+            TokenKind::Keyword(_) => "a keyword",
+            TokenKind::Error => "an invalid token",
+        }
+    }
+}
+
+/// One token: its kind and byte range relative to the start of the file.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// What it is.
+    pub kind: TokenKind,
+    /// Relative start offset.
+    pub start: usize,
+    /// Relative end offset (exclusive).
+    pub end: usize,
+}
+
+/// The tokens of a file, and the error that stopped lexing early, if any.
+#[derive(Debug)]
+pub struct Lexed {
+    /// Tokens in order, comments included. Ends with a [`TokenKind::Error`] token exactly when
+    /// `error` is set.
+    pub tokens: Vec<Token>,
+    /// The lexing error at the final [`TokenKind::Error`] token.
+    pub error: Option<Error>,
+}
+
+/// Global span of the relative byte range `start..end` of a file that starts at `offset`.
+pub(crate) fn span(offset: u32, start: usize, end: usize) -> Span {
+    let rel = |n: usize| offset.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+    Span::new(rel(start), rel(end))
+}
+
+/// Splits `text` (a file whose first byte has global offset `offset`) into tokens.
+///
+/// Fails at once if the text contains a control character other than `\t`, `\n` and `\r`, a
+/// bidirectional override or a code point Unicode deprecates. Other lexing errors are returned
+/// in [`Lexed::error`] after the tokens before them.
+pub fn tokenize(text: &str, offset: u32) -> Result<Lexed> {
+    check_code_points(text, offset)?;
+    let mut lexer = Lexer {
+        text,
+        pos: 0,
+        offset,
+    };
+    if text.starts_with('\u{feff}') {
+        lexer.pos = '\u{feff}'.len_utf8();
+    }
+    let mut tokens = Vec::new();
+    loop {
+        match lexer.next_token() {
+            Ok(Some(token)) => tokens.push(token),
+            Ok(None) => {
+                return Ok(Lexed {
+                    tokens,
+                    error: None,
+                })
+            }
+            Err((at, err)) => {
+                tokens.push(Token {
+                    kind: TokenKind::Error,
+                    start: at,
+                    end: at,
+                });
+                return Ok(Lexed {
+                    tokens,
+                    error: Some(err),
+                });
+            }
+        }
+    }
+}
+
+fn check_code_points(text: &str, offset: u32) -> Result<()> {
+    for (i, ch) in text.char_indices() {
+        let what = match ch {
+            '\n' | '\r' | '\t' => continue,
+            // Bidirectional overrides can make text read differently from what it does
+            // (CVE-2021-42574).
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => "bidirectional override",
+            // Deprecated or discouraged by Unicode.
+            '\u{149}' | '\u{673}' | '\u{f77}' | '\u{f79}' | '\u{17a3}' | '\u{17a4}'
+            | '\u{17b4}' | '\u{17b5}' => "deprecated",
+            ch if ch.is_control() => "control",
+            _ => continue,
+        };
+        let at = span(offset, i, i + ch.len_utf8());
+        return Err(Error::new(
+            ErrorKind::Lex,
+            at,
+            format!("{what} character `{}` is not allowed", ch.escape_unicode()),
+        ));
+    }
+    Ok(())
+}
+
+struct Lexer<'a> {
+    text: &'a str,
+    pos: usize,
+    offset: u32,
+}
+
+type LexResult<T> = std::result::Result<T, (usize, Error)>;
+
+impl Lexer<'_> {
+    fn peek_char(&self) -> Option<char> {
+        self.text[self.pos..].chars().next()
+    }
+
+    fn eat_char(&mut self, ch: char) -> bool {
+        if self.peek_char() == Some(ch) {
+            self.pos += ch.len_utf8();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn error(&self, start: usize, end: usize, message: String) -> (usize, Error) {
+        (
+            start,
+            Error::new(ErrorKind::Lex, span(self.offset, start, end), message),
+        )
+    }
+
+    fn next_token(&mut self) -> LexResult<Option<Token>> {
+        let rest = &self.text[self.pos..];
+        let trimmed = rest.trim_start_matches([' ', '\t', '\n', '\r']);
+        self.pos += rest.len() - trimmed.len();
+        let start = self.pos;
+        let Some(ch) = self.peek_char() else {
+            return Ok(None);
+        };
+        self.pos += ch.len_utf8();
+        let kind = match ch {
+            '/' if self.eat_char('/') => {
+                let len = self.text[self.pos..]
+                    .find('\n')
+                    .unwrap_or(self.text.len() - self.pos);
+                self.pos += len;
+                let end = if self.text[..self.pos].ends_with('\r') {
+                    self.pos - 1
+                } else {
+                    self.pos
+                };
+                return Ok(Some(Token {
+                    kind: TokenKind::Comment,
+                    start,
+                    end,
+                }));
+            }
+            '/' if self.eat_char('*') => {
+                self.block_comment(start)?;
+                TokenKind::Comment
+            }
+            '/' => TokenKind::Slash,
+            '=' => TokenKind::Equals,
+            ',' => TokenKind::Comma,
+            ':' => TokenKind::Colon,
+            '.' => TokenKind::Period,
+            ';' => TokenKind::Semicolon,
+            '(' => TokenKind::LeftParen,
+            ')' => TokenKind::RightParen,
+            '{' => TokenKind::LeftBrace,
+            '}' => TokenKind::RightBrace,
+            '<' => TokenKind::LessThan,
+            '>' => TokenKind::GreaterThan,
+            '*' => TokenKind::Star,
+            '@' => TokenKind::At,
+            '+' => TokenKind::Plus,
+            '-' if self.eat_char('>') => TokenKind::Arrow,
+            '-' => TokenKind::Minus,
+            '%' => {
+                self.eat_word();
+                TokenKind::ExplicitId
+            }
+            '"' => {
+                self.string(start)?;
+                TokenKind::String
+            }
+            ch if ch.is_ascii_digit() => {
+                let len = self.text[self.pos..]
+                    .bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .count();
+                self.pos += len;
+                TokenKind::Integer
+            }
+            ch if is_word_start(ch) => {
+                self.eat_word();
+                match Keyword::from_text(&self.text[start..self.pos]) {
+                    Some(k) => TokenKind::Keyword(k),
+                    None => TokenKind::Id,
+                }
+            }
+            ch => {
+                let mut err = self.error(
+                    start,
+                    self.pos,
+                    format!("unexpected character `{}`", ch.escape_debug()),
+                );
+                if ch == '\u{feff}' {
+                    err.1 = err
+                        .1
+                        .with_help("a byte-order mark is only allowed at the start of a file");
+                }
+                return Err(err);
+            }
+        };
+        Ok(Some(Token {
+            kind,
+            start,
+            end: self.pos,
+        }))
+    }
+
+    fn eat_word(&mut self) {
+        let rest = &self.text[self.pos..];
+        let len = rest
+            .find(|c: char| !is_word_continue(c))
+            .unwrap_or(rest.len());
+        self.pos += len;
+    }
+
+    /// Skips the rest of a block comment whose `/*` started at `start`; block comments nest.
+    fn block_comment(&mut self, start: usize) -> LexResult<()> {
+        let mut depth = 1usize;
+        let bytes = self.text.as_bytes();
+        while depth > 0 {
+            let Some(&b) = bytes.get(self.pos) else {
+                let help = if depth > 1 {
+                    format!(
+                        "block comments nest: {depth} `/*` are still open at the end of the file"
+                    )
+                } else {
+                    "end the comment with `*/`".to_string()
+                };
+                let (at, err) =
+                    self.error(start, start + 2, "unterminated block comment".to_string());
+                return Err((at, err.with_help(help)));
+            };
+            match (b, bytes.get(self.pos + 1)) {
+                (b'/', Some(b'*')) => {
+                    depth += 1;
+                    self.pos += 2;
+                }
+                (b'*', Some(b'/')) => {
+                    depth -= 1;
+                    self.pos += 2;
+                }
+                _ => self.pos += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips the rest of a string literal whose `"` started at `start`, checking escapes.
+    fn string(&mut self, start: usize) -> LexResult<()> {
+        loop {
+            let at = self.pos;
+            let Some(ch) = self.peek_char() else {
+                return Err(self.error(
+                    start,
+                    start + 1,
+                    "unterminated string literal".to_string(),
+                ));
+            };
+            self.pos += ch.len_utf8();
+            match ch {
+                '"' => return Ok(()),
+                '\\' => {
+                    let Some(esc) = self.peek_char() else {
+                        continue;
+                    };
+                    self.pos += esc.len_utf8();
+                    match esc {
+                        '"' | '\'' | 't' | 'n' | 'r' | '\\' => {}
+                        'u' => {
+                            let rest = &self.text[self.pos..];
+                            let ok = rest
+                                .strip_prefix('{')
+                                .and_then(|r| r.find('}').map(|i| &r[..i]))
+                                .and_then(|hex| {
+                                    u32::from_str_radix(&hex.replace('_', ""), 16)
+                                        .ok()
+                                        .and_then(char::from_u32)
+                                });
+                            if ok.is_none() {
+                                return Err(self.error(
+                                    at,
+                                    self.pos,
+                                    "invalid unicode escape in string".to_string(),
+                                ));
+                            }
+                            self.pos += rest.find('}').map_or(0, |i| i + 1);
+                        }
+                        c if c.is_ascii_hexdigit() => {
+                            if !self.peek_char().is_some_and(|c| c.is_ascii_hexdigit()) {
+                                return Err(self.error(
+                                    at,
+                                    self.pos,
+                                    "invalid hex escape in string".to_string(),
+                                ));
+                            }
+                            self.pos += 1;
+                        }
+                        c => {
+                            return Err(self.error(
+                                at,
+                                self.pos,
+                                format!("invalid string escape `\\{}`", c.escape_debug()),
+                            ))
+                        }
+                    }
+                }
+                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                    return Err(self.error(
+                        at,
+                        self.pos,
+                        format!("invalid character `{}` in string literal", c.escape_debug()),
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn is_word_start(ch: char) -> bool {
+    ch.is_alphabetic() || ch == '_'
+}
+
+fn is_word_continue(ch: char) -> bool {
+    ch.is_alphanumeric() || ch == '_' || ch == '-'
+}
+
+/// Checks that `name` (without a leading `%`) is a kebab-case identifier: words joined by
+/// single `-`s, each word all lower-case (`[a-z0-9]+`) or all upper-case (`[A-Z0-9]+`), the
+/// first word starting with a letter. `span` is where `name` is, for the error.
+pub fn check_id(name: &str, span: Span) -> Result<()> {
+    let err = |message: String| Error::new(ErrorKind::Lex, span, message);
+    if name.is_empty() {
+        return Err(err("expected an identifier after `%`".to_string()));
+    }
+    for (i, word) in name.split('-').enumerate() {
+        let Some(first) = word.chars().next() else {
+            return Err(err(format!(
+                "identifier `{name}` has an empty word between `-`s"
+            ))
+            .with_help("identifiers are words joined by single `-`s, e.g. `foo-bar`"));
+        };
+        if i == 0 && !first.is_ascii_alphabetic() {
+            let e = if first.is_ascii_digit() {
+                err(format!("identifier `{name}` must start with a letter"))
+            } else {
+                err(format!(
+                    "invalid character `{}` in identifier `{name}`",
+                    first.escape_debug()
+                ))
+            };
+            return Err(with_id_help(e, name));
+        }
+        if let Some(bad) = word.chars().find(|c| !c.is_ascii_alphanumeric()) {
+            let e = err(format!(
+                "invalid character `{}` in identifier `{name}`",
+                bad.escape_debug()
+            ));
+            return Err(with_id_help(e, name));
+        }
+        let has_lower = word.bytes().any(|b| b.is_ascii_lowercase());
+        let has_upper = word.bytes().any(|b| b.is_ascii_uppercase());
+        if has_lower && has_upper {
+            let e = err(format!(
+                "identifier `{name}` mixes upper and lower case in the word `{word}`"
+            ));
+            return Err(with_id_help(e, name));
+        }
+    }
+    Ok(())
+}
+
+/// Adds a hint to an invalid-identifier error: a primitive type it resembles, or its kebab-case
+/// spelling.
+fn with_id_help(err: Error, name: &str) -> Error {
+    if let Some(help) = suggest_primitive(name) {
+        return err.with_help(help);
+    }
+    let kebab: String = name
+        .trim_matches(['_', '-'])
+        .chars()
+        .map(|c| {
+            if c == '_' {
+                '-'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    let valid = !kebab.is_empty()
+        && kebab.starts_with(|c: char| c.is_ascii_lowercase())
+        && kebab.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if valid {
+        err.with_help(format!(
+            "identifiers are kebab-case (lower- or upper-case words joined by `-`): try `{kebab}`"
+        ))
+    } else {
+        err.with_help("identifiers are kebab-case: words of ASCII letters and digits joined by `-`, each word all lower case or all upper case")
+    }
+}
+
+/// A hint for a name that looks like another language's spelling of a WIT primitive type, e.g.
+/// `did you mean \`u32\`?` for `uint32`, or a note that `float32` was renamed to `f32`.
+pub fn suggest_primitive(name: &str) -> Option<String> {
+    let key: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    let prim = match key.as_str() {
+        "float32" => return Some("`float32` was renamed to `f32`".to_string()),
+        "float64" => return Some("`float64` was renamed to `f64`".to_string()),
+        "uint8" | "byte" => "u8",
+        "uint16" | "ushort" => "u16",
+        "uint32" | "uint" => "u32",
+        "uint64" | "ulong" => "u64",
+        "int8" | "i8" | "sbyte" => "s8",
+        "int16" | "i16" | "short" => "s16",
+        "int32" | "i32" | "int" => "s32",
+        "int64" | "i64" | "long" => "s64",
+        "float" => "f32",
+        "double" => "f64",
+        "boolean" => "bool",
+        "str" | "string" => "string",
+        "bool" | "char" | "u8" | "u16" | "u32" | "u64" | "s8" | "s16" | "s32" | "s64" | "f32"
+        | "f64" => {
+            return Keyword::from_text(&key).map(|k| format!("did you mean `{k}`?"));
+        }
+        "errorcontext" => "error-context",
+        _ => return None,
+    };
+    (prim != name).then(|| format!("did you mean `{prim}`?"))
+}

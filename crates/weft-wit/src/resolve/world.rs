@@ -99,7 +99,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                                 types: IndexMap::new(),
                                 functions: IndexMap::new(),
                                 docs: Docs::default(),
-                                stability: Stability::Unknown,
+                                stability: stability.clone(),
                                 package: Some(self.pkg),
                                 span: name.span,
                             });

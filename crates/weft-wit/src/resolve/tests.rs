@@ -1,0 +1,118 @@
+//! Resolver semantics checked on the `Resolve` itself.
+
+use crate::{Resolve, Type, TypeDefKind, WorldItem, WorldKey};
+
+fn resolve(text: &str) -> Resolve {
+    let mut r = Resolve::new();
+    if let Err(e) = r.push_str("test.wit", text) {
+        panic!("{}", r.render_error(&e));
+    }
+    r
+}
+
+fn error(text: &str) -> String {
+    let mut r = Resolve::new();
+    match r.push_str("test.wit", text) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => r.render_error(&e),
+    }
+}
+
+fn import_names(r: &Resolve, world: &str) -> Vec<String> {
+    let (_, w) = r.worlds.iter().find(|(_, w)| w.name == world).unwrap();
+    w.imports
+        .keys()
+        .map(|k| match k {
+            WorldKey::Name(n) => n.clone(),
+            WorldKey::Interface(i) => r.id_of(*i).unwrap(),
+        })
+        .collect()
+}
+
+#[test]
+fn bare_resource_in_value_position_is_own() {
+    let r = resolve("package a:b;\ninterface i { resource r; f: func(x: r, y: list<r>, z: own<r>) -> r; }");
+    let (_, i) = r.interfaces.iter().next().unwrap();
+    let f = &i.functions["f"];
+    let own = match f.params[0].ty {
+        Type::Id(id) => id,
+        _ => panic!(),
+    };
+    assert!(matches!(r.types[own].kind, TypeDefKind::Handle(crate::Handle::Own(_))));
+    assert_eq!(f.params[2].ty, f.params[0].ty, "own<r> and a bare r are one type");
+    assert_eq!(f.result, Some(f.params[0].ty));
+}
+
+#[test]
+fn exported_interface_imports_its_dependencies() {
+    let r = resolve(
+        "package a:b;\ninterface types { type t = u32; }\ninterface api { use types.{t}; f: func() -> t; }\nworld w { export api; }",
+    );
+    assert_eq!(import_names(&r, "w"), ["a:b/types"]);
+}
+
+#[test]
+fn world_use_imports_the_interface_first() {
+    let r = resolve("package a:b;\ninterface types { type t = u32; }\nworld w { use types.{t}; import f: func(x: t); }");
+    assert_eq!(import_names(&r, "w"), ["a:b/types", "t", "f"]);
+}
+
+#[test]
+fn include_with_rename() {
+    let r = resolve(
+        "package a:b;\nworld base { import f: func(); export g: func(); }\nworld top { include base with { f as h } }",
+    );
+    assert_eq!(import_names(&r, "top"), ["h"]);
+    let (_, w) = r.worlds.iter().find(|(_, w)| w.name == "top").unwrap();
+    match &w.imports[&WorldKey::Name("h".into())] {
+        WorldItem::Function(f) => assert_eq!(f.name, "h"),
+        _ => panic!(),
+    }
+}
+
+#[test]
+fn unknown_type_suggests_a_fix() {
+    let e = error("package a:b;\ninterface i { f: func(x: u23); }");
+    assert!(e.contains("type `u23` does not exist"), "{e}");
+    assert!(e.contains("test.wit:2:26"), "{e}");
+    assert!(e.contains("did you mean `u32`?"), "{e}");
+}
+
+#[test]
+fn type_cycle_is_rejected() {
+    let e = error("package a:b;\ninterface i { type a = b; type b = list<a>; }");
+    assert!(e.contains("depends on itself"), "{e}");
+}
+
+#[test]
+fn borrow_in_result_is_rejected() {
+    let e = error("package a:b;\ninterface i { resource r; f: func() -> borrow<r>; }");
+    assert!(e.contains("contains a `borrow<T>`"), "{e}");
+}
+
+#[test]
+fn import_and_export_conflict() {
+    let e = error(
+        "package a:b;\ninterface a { type t = u32; }\ninterface b { use a.{t}; }\ninterface c { use a.{t}; use b.{t as t2}; }\nworld w { export a; export c; }",
+    );
+    assert!(e.contains("transitively depends on an interface in incompatible ways"), "{e}");
+}
+
+#[test]
+fn package_cycle_names_the_package() {
+    let e = error(
+        "package a:x { interface i { use a:y/j.{t}; type u = t; } }\npackage a:y { interface j { use a:x/i.{u}; type t = u; } }",
+    );
+    assert!(e.contains("creates a dependency cycle"), "{e}");
+}
+
+#[test]
+fn unstable_items_follow_features() {
+    let text = "package a:b;\ninterface i { @unstable(feature = x) f: func(); g: func(); }";
+    let r = resolve(text);
+    assert_eq!(r.interfaces.iter().next().unwrap().1.functions.len(), 1);
+    let mut r = Resolve::new();
+    r.features.insert("x".into());
+    r.push_str("t.wit", text).unwrap();
+    assert_eq!(r.interfaces.iter().next().unwrap().1.functions.len(), 2);
+}
