@@ -13,7 +13,7 @@ mod world;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use indexmap::IndexMap;
 
@@ -116,48 +116,12 @@ impl Resolve {
             });
             deps.push(d);
         }
-        // Depth-first topological sort; units keep their relative order where possible.
-        let mut state = vec![0u8; units.len()]; // 0 new, 1 visiting, 2 done
-        let mut order = Vec::with_capacity(units.len());
-        for i in 0..units.len() {
-            visit(i, &deps, &mut state, &mut order, units)?;
-        }
-        return Ok(order);
-
-        fn visit(
-            i: usize,
-            deps: &[Vec<(usize, Span)>],
-            state: &mut [u8],
-            order: &mut Vec<usize>,
-            units: &[Unit<'_>],
-        ) -> Result<()> {
-            match state[i] {
-                2 => return Ok(()),
-                1 => {
-                    return Err(Error::resolve(
-                        units[i].name_span,
-                        format!("package `{}` creates a dependency cycle", units[i].name),
-                    )
-                    .with_help("packages may not use each other in a cycle; move the shared items into a third package"))
-                }
-                _ => {}
-            }
-            state[i] = 1;
-            for &(j, span) in &deps[i] {
-                if state[j] == 1 {
-                    return Err(Error::resolve(
-                        span,
-                        format!("package `{}` creates a dependency cycle", units[j].name),
-                    )
-                    .with_label(units[j].name_span, "the package is declared here")
-                    .with_help("packages may not use each other in a cycle; move the shared items into a third package"));
-                }
-                visit(j, deps, state, order, units)?;
-            }
-            state[i] = 2;
-            order.push(i);
-            Ok(())
-        }
+        toposort(units.len(), &deps).map_err(|c| {
+            let (target, span) = c.edge;
+            Error::resolve(span, format!("package `{}` creates a dependency cycle", units[target].name))
+                .with_label(units[target].name_span, "the package is declared here")
+                .with_help("packages may not use each other in a cycle; move the shared items into a third package")
+        })
     }
 
     /// Whether an item with this stability is part of the resolve.
@@ -196,7 +160,7 @@ pub(crate) struct PackageCx<'u, 'a> {
     /// Per file: the names visible at the top level.
     file_scopes: Vec<HashMap<&'a str, (ItemRef, Span)>>,
     /// Package-level names (interfaces and worlds) with their definition spans.
-    package_items: IndexMap<&'a str, (ItemRef, Span)>,
+    package_items: IndexMap<&'a str, (ItemRef, Span, usize)>,
     /// Anonymous types created in this package, by structure.
     anon_types: HashMap<TypeDefKind, TypeId>,
     /// `own<T>` handles created in this package, by `T`.
@@ -223,7 +187,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             for item in items {
                 match item {
                     ast::Item::Interface(i) => {
-                        let stability = self.stability(resolve, &i.attributes)?;
+                        let stability = self.stability(resolve, &i.attributes, i.name.span)?;
                         let r = if resolve.is_active(&stability) {
                             let id = resolve.interfaces.alloc(Interface {
                                 name: Some(i.name.name.to_string()),
@@ -237,12 +201,13 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                             interfaces.push((id, i, fi));
                             ItemRef::Interface(id)
                         } else {
+                            check_gated_children(i)?;
                             ItemRef::Excluded("interface")
                         };
-                        self.define_package_item(i.name, r)?;
+                        self.define_package_item(i.name, r, fi)?;
                     }
                     ast::Item::World(w) => {
-                        let stability = self.stability(resolve, &w.attributes)?;
+                        let stability = self.stability(resolve, &w.attributes, w.name.span)?;
                         let r = if resolve.is_active(&stability) {
                             let id = resolve.worlds.alloc(World {
                                 name: w.name.name.to_string(),
@@ -258,13 +223,13 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                         } else {
                             ItemRef::Excluded("world")
                         };
-                        self.define_package_item(w.name, r)?;
+                        self.define_package_item(w.name, r, fi)?;
                     }
                     ast::Item::Use(_) => {}
                 }
             }
         }
-        for (_, (r, _)) in &self.package_items {
+        for (_, (r, _, _)) in &self.package_items {
             let pkg = &mut resolve.packages[self.pkg];
             match *r {
                 ItemRef::Interface(id) => {
@@ -278,36 +243,37 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             }
         }
 
-        // 2. Per-file scopes: package items plus top-level `use` aliases.
-        for &(_, items) in &self.unit.files {
+        // 2. Per-file scopes: package items plus top-level `use` aliases (file-local; they may
+        // shadow an item of another file, not one of their own file).
+        for (fi, &(_, items)) in self.unit.files.iter().enumerate() {
             let mut scope: HashMap<&'a str, (ItemRef, Span)> =
-                self.package_items.iter().map(|(k, v)| (*k, *v)).collect();
-            let mut defined_here: HashSet<&str> = HashSet::new();
+                self.package_items.iter().map(|(k, (r, s, _))| (*k, (*r, *s))).collect();
+            let mut defined_here: HashMap<&str, Span> = HashMap::new();
             for item in items {
                 let ast::Item::Use(u) = item else { continue };
-                let stability = self.stability(resolve, &u.attributes)?;
+                let stability = self.stability(resolve, &u.attributes, u.span)?;
                 if !resolve.is_active(&stability) {
                     continue;
                 }
                 let target = self.resolve_path_in(resolve, &scope, &u.item)?;
-                let name = u.as_.unwrap_or(match &u.item {
+                let item_name = match &u.item {
                     ast::UsePath::Id(id) => *id,
                     ast::UsePath::Package { name, .. } => *name,
-                });
-                if let Some((_, prev)) = self.package_items.get(name.name) {
-                    return Err(Error::resolve(
-                        name.span,
-                        format!("duplicate name `{}` in this file", name.name),
-                    )
-                    .with_label(*prev, "also defined here")
-                    .with_help("rename the import with `as`"));
+                };
+                self.expect_interface(target, u.item.span(), item_name.name)?;
+                let name = u.as_.unwrap_or(item_name);
+                let clash = match self.package_items.get(name.name) {
+                    Some(&(_, span, file)) if file == fi => Some(span),
+                    _ => defined_here.get(name.name).copied(),
+                };
+                if let Some(prev) = clash {
+                    // Point at whichever of the two comes later in the file.
+                    let (at, other) = if prev.start > name.span.start { (prev, name.span) } else { (name.span, prev) };
+                    return Err(Error::resolve(at, format!("duplicate name `{}` in this file", name.name))
+                        .with_label(other, "also defined here")
+                        .with_help("rename the `use` with `as`"));
                 }
-                if !defined_here.insert(name.name) {
-                    return Err(Error::resolve(
-                        name.span,
-                        format!("duplicate name `{}` in this file", name.name),
-                    ));
-                }
+                defined_here.insert(name.name, name.span);
                 scope.insert(name.name, (target, name.span));
             }
             self.file_scopes.push(scope);
@@ -329,13 +295,13 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         Ok(())
     }
 
-    fn define_package_item(&mut self, name: ast::Ident<'a>, r: ItemRef) -> Result<()> {
-        if let Some((_, prev)) = self.package_items.get(name.name) {
+    fn define_package_item(&mut self, name: ast::Ident<'a>, r: ItemRef, fi: usize) -> Result<()> {
+        if let Some((_, prev, _)) = self.package_items.get(name.name) {
             return Err(Error::resolve(name.span, format!("duplicate item named `{}`", name.name))
                 .with_label(*prev, "previously defined here")
                 .with_help("interfaces and worlds of one package share one namespace; rename one"));
         }
-        self.package_items.insert(name.name, (r, name.span));
+        self.package_items.insert(name.name, (r, name.span, fi));
         Ok(())
     }
 
@@ -450,7 +416,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             let mut d = Vec::new();
             for item in &iface.items {
                 let ast::InterfaceItem::Use(u) = item else { continue };
-                let stability = self.stability(resolve, &u.attributes)?;
+                let stability = self.stability(resolve, &u.attributes, u.span)?;
                 if !resolve.is_active(&stability) {
                     continue;
                 }
@@ -462,7 +428,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             }
             deps.push(d);
         }
-        toposort(interfaces.len(), &deps, |i| interfaces[i].1.name)
+        toposort_items(interfaces.len(), &deps, |i| interfaces[i].1.name)
     }
 
     /// Orders a package's worlds so each comes after the local worlds it includes.
@@ -486,11 +452,11 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             }
             deps.push(d);
         }
-        toposort(worlds.len(), &deps, |i| worlds[i].1.name)
+        toposort_items(worlds.len(), &deps, |i| worlds[i].1.name)
     }
 
     /// `@since`/`@unstable`/`@deprecated` → [`Stability`], validated.
-    fn stability(&self, resolve: &Resolve, attrs: &[ast::Attribute<'_>]) -> Result<Stability> {
+    fn stability(&self, resolve: &Resolve, attrs: &[ast::Attribute<'_>], item: Span) -> Result<Stability> {
         let mut since: Option<(&Version, Span)> = None;
         let mut unstable: Option<(&str, Span)> = None;
         let mut deprecated: Option<(&Version, Span)> = None;
@@ -526,11 +492,11 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 "cannot specify both `@since` and `@unstable` on the same item",
             )
             .with_help("an item is either released (`@since`) or not yet (`@unstable`)")),
-            (Some((version, span)), None) => {
+            (Some((version, _)), None) => {
                 if let Some(pkg_version) = &self.unit.name.version {
                     if version > pkg_version {
                         return Err(Error::resolve(
-                            span,
+                            item,
                             format!(
                                 "feature gate cannot reference unreleased version {version} of package [{}] (current version {pkg_version})",
                                 self.unit.name
@@ -557,46 +523,82 @@ impl<'u, 'a> PackageCx<'u, 'a> {
     }
 }
 
-/// Generic depth-first topological sort over `n` nodes with `deps[i] = [(j, span)]` edges.
-/// A cycle is reported at the span of the edge that closes it.
-fn toposort<'n>(
-    n: usize,
-    deps: &[Vec<(usize, Span)>],
-    name: impl Fn(usize) -> ast::Ident<'n>,
-) -> Result<Vec<usize>> {
-    let mut state = vec![0u8; n];
+/// A dependency cycle found by [`toposort`].
+pub(crate) struct Cycle {
+    /// The node whose visit found the edge back into the current path.
+    pub(crate) node: usize,
+    /// The edge that leads from the node the back edge points to into the cycle.
+    pub(crate) edge: (usize, Span),
+}
+
+/// Depth-first topological sort of `n` nodes with `deps[i] = [(j, span of the reference)]`:
+/// every node comes after the nodes it depends on.
+pub(crate) fn toposort(n: usize, deps: &[Vec<(usize, Span)>]) -> std::result::Result<Vec<usize>, Cycle> {
+    let mut state = vec![0u8; n]; // 0 unvisited, 1 on the path, 2 done
+    let mut path: Vec<(usize, (usize, Span))> = Vec::new();
     let mut order = Vec::with_capacity(n);
     for i in 0..n {
-        visit(i, deps, &mut state, &mut order, &name)?;
+        visit(i, deps, &mut state, &mut path, &mut order)?;
     }
     return Ok(order);
 
-    fn visit<'n>(
+    fn visit(
         i: usize,
         deps: &[Vec<(usize, Span)>],
         state: &mut [u8],
+        path: &mut Vec<(usize, (usize, Span))>,
         order: &mut Vec<usize>,
-        name: &impl Fn(usize) -> ast::Ident<'n>,
-    ) -> Result<()> {
+    ) -> std::result::Result<(), Cycle> {
         if state[i] == 2 {
             return Ok(());
         }
         state[i] = 1;
         for &(j, span) in &deps[i] {
             if state[j] == 1 {
-                let target = name(j);
-                return Err(Error::resolve(
-                    span,
-                    format!("interface or world `{}` depends on itself", target.name),
-                )
-                .with_label(target.span, "defined here"));
+                let edge = path.iter().find(|(node, _)| *node == j).map_or((j, span), |(_, e)| *e);
+                return Err(Cycle { node: i, edge });
             }
-            visit(j, deps, state, order, name)?;
+            path.push((i, (j, span)));
+            visit(j, deps, state, path, order)?;
+            path.pop();
         }
         state[i] = 2;
         order.push(i);
         Ok(())
     }
+}
+
+/// Orders interfaces or worlds; a cycle is reported at the name of the item that closes it.
+fn toposort_items<'n>(
+    n: usize,
+    deps: &[Vec<(usize, Span)>],
+    name: impl Fn(usize) -> ast::Ident<'n>,
+) -> Result<Vec<usize>> {
+    toposort(n, deps).map_err(|c| {
+        let node = name(c.node);
+        Error::resolve(node.span, format!("interface or world `{}` depends on itself", node.name))
+            .with_label(c.edge.1, "through this reference")
+            .with_help("interfaces may not `use`, and worlds may not `include`, each other in a cycle")
+    })
+}
+
+/// Items of an interface excluded by its feature gate must be gated themselves.
+fn check_gated_children(i: &ast::Interface<'_>) -> Result<()> {
+    for item in &i.items {
+        let (attrs, span) = match item {
+            ast::InterfaceItem::TypeDef(t) => (&t.attributes, t.name.span),
+            ast::InterfaceItem::Func(f) => (&f.attributes, f.name.span),
+            ast::InterfaceItem::Use(u) => (&u.attributes, u.span),
+        };
+        if attrs.is_empty() {
+            return Err(Error::resolve(
+                span,
+                "found a reference to a interface which is excluded due to its feature not being activated; this type is not gated by a feature but its interface is",
+            )
+            .with_help("gate this item with the same `@unstable(feature = …)` as its interface"));
+        }
+    }
+    Ok(())
 }
 
 /// The model name of a package name as written.

@@ -75,7 +75,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     }
                 }
                 ast::InterfaceItem::Func(f) => {
-                    let stability = self.stability(resolve, &f.attributes)?;
+                    let stability = self.stability(resolve, &f.attributes, f.name.span)?;
                     if !resolve.is_active(&stability) {
                         continue;
                     }
@@ -93,11 +93,12 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             }
         }
         self.define_types(resolve, &scope, &typedefs)?;
+        let mut names = std::mem::take(&mut scope.names);
         for f in &funcs {
-            let func = self.resolve_func(resolve, &mut scope, f)?;
+            let func = self.resolve_func(resolve, &scope, &mut names, f)?;
             resolve.interfaces[id].functions.insert(func.name.clone(), func);
         }
-        scope.names.check_setters()?;
+        names.check_setters()?;
         Ok(())
     }
 
@@ -109,7 +110,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         u: &'a ast::Use<'a>,
         fi: usize,
     ) -> Result<Vec<(&'a str, TypeId)>> {
-        let stability = self.stability(resolve, &u.attributes)?;
+        let stability = self.stability(resolve, &u.attributes, u.span)?;
         if !resolve.is_active(&stability) {
             for n in &u.names {
                 scope.excluded.insert(n.as_.unwrap_or(n.name).name);
@@ -177,8 +178,17 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         t: &'a ast::TypeDef<'a>,
         funcs: &mut Vec<PendingFunc<'a>>,
     ) -> Result<Option<TypeId>> {
-        let stability = self.stability(resolve, &t.attributes)?;
+        let stability = self.stability(resolve, &t.attributes, t.name.span)?;
         if !resolve.is_active(&stability) {
+            if let ast::TypeBody::Resource { funcs, .. } = &t.body {
+                if let Some(f) = funcs.iter().map(|f| f.named_func()).find(|f| f.attributes.is_empty()) {
+                    return Err(Error::resolve(
+                        f.name.span,
+                        "found a reference to a type which is excluded due to its feature not being activated",
+                    )
+                    .with_help("gate this function with the same `@unstable(feature = …)` as its resource"));
+                }
+            }
             scope.excluded.insert(t.name.name);
             return Ok(None);
         }
@@ -205,7 +215,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         if let ast::TypeBody::Resource { funcs: rfuncs, .. } = &t.body {
             for rf in rfuncs {
                 let f = rf.named_func();
-                let fstab = self.stability(resolve, &f.attributes)?;
+                let fstab = self.stability(resolve, &f.attributes, f.name.span)?;
                 if !resolve.is_active(&fstab) {
                     continue;
                 }
@@ -242,45 +252,21 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     .collect(),
             );
         }
-        // Depth-first order; a back edge is a cycle.
-        let mut state = vec![0u8; typedefs.len()];
-        let mut order = Vec::with_capacity(typedefs.len());
-        for i in 0..typedefs.len() {
-            visit(i, &deps, &mut state, &mut order, typedefs)?;
-        }
+        let order = super::toposort(typedefs.len(), &deps).map_err(|c| {
+            let (target, span) = c.edge;
+            let t = typedefs[target].name;
+            Error::resolve(span, format!("type `{}` depends on itself", t.name))
+                .with_label(t.span, "defined here")
+                .with_help("recursive types are not supported; break the cycle with a resource handle or a list index")
+        })?;
         for i in order {
             let t = typedefs[i];
             let id = scope.types[t.name.name];
             let stability = resolve.types[id].stability.clone();
-            let kind = self.typedef_kind(resolve, scope, &t.body, &stability)?;
+            let kind = self.typedef_kind(resolve, scope, &t.body, &stability, t.name.span)?;
             resolve.types[id].kind = kind;
         }
-        return Ok(());
-
-        fn visit(
-            i: usize,
-            deps: &[Vec<(usize, Span)>],
-            state: &mut [u8],
-            order: &mut Vec<usize>,
-            typedefs: &[&ast::TypeDef<'_>],
-        ) -> Result<()> {
-            if state[i] == 2 {
-                return Ok(());
-            }
-            state[i] = 1;
-            for &(j, span) in &deps[i] {
-                if state[j] == 1 {
-                    let name = typedefs[j].name.name;
-                    return Err(Error::resolve(span, format!("type `{name}` depends on itself"))
-                        .with_label(typedefs[j].name.span, "defined here")
-                        .with_help("recursive types are not supported; break the cycle with a resource handle or a list index"));
-                }
-                visit(j, deps, state, order, typedefs)?;
-            }
-            state[i] = 2;
-            order.push(i);
-            Ok(())
-        }
+        Ok(())
     }
 
     fn typedef_kind(
@@ -289,6 +275,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         scope: &TypeScope<'a>,
         body: &ast::TypeBody<'_>,
         stability: &Stability,
+        span: Span,
     ) -> Result<TypeDefKind> {
         Ok(match body {
             ast::TypeBody::Resource { .. } => TypeDefKind::Resource,
@@ -322,6 +309,9 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 })
             }
             ast::TypeBody::Variant(cases, _) => {
+                if cases.is_empty() {
+                    return Err(Error::resolve(span, "empty variant").with_help("a variant needs at least one case"));
+                }
                 names::check_unique("case", cases.iter().map(|c| c.name))?;
                 let mut out = Vec::with_capacity(cases.len());
                 for c in cases {
@@ -334,6 +324,9 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 TypeDefKind::Variant(Variant { cases: out })
             }
             ast::TypeBody::Enum(cases, _) => {
+                if cases.is_empty() {
+                    return Err(Error::resolve(span, "empty enum").with_help("an enum needs at least one case"));
+                }
                 names::check_unique("case", cases.iter().map(|c| c.name))?;
                 TypeDefKind::Enum(crate::Enum {
                     cases: cases
@@ -546,7 +539,8 @@ impl<'u, 'a> PackageCx<'u, 'a> {
     pub(crate) fn resolve_func(
         &mut self,
         resolve: &mut Resolve,
-        scope: &mut TypeScope<'a>,
+        scope: &TypeScope<'a>,
+        names: &mut NameSet,
         p: &PendingFunc<'a>,
     ) -> Result<Function> {
         let sig = p.sig;
@@ -576,7 +570,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 ast::FuncKind::Setter => (format!("[method][set]{rname}.{item}"), FunctionKind::MethodSetter(r)),
             },
         };
-        scope.names.define(&name, p.name.span)?;
+        names.define(&name, p.name.span)?;
 
         let mut params = Vec::new();
         if let FunctionKind::Method(r)

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
-use super::names;
+use super::names::{self, NameSet};
 use super::types::{PendingFunc, TypeScope};
 use super::PackageCx;
 use crate::ast;
@@ -39,6 +39,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         let mut import_kinds: HashMap<String, &'static str> = HashMap::new();
         let mut export_kinds: HashMap<String, &'static str> = HashMap::new();
 
+        // Types first (a later import may not reuse a type's name), then imports and exports.
         for item in &w.items {
             match item {
                 ast::WorldItem::Use(u) => {
@@ -57,15 +58,21 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                         typedefs.push(t);
                     }
                 }
+                _ => {}
+            }
+        }
+        for item in &w.items {
+            match item {
+                ast::WorldItem::Use(_) | ast::WorldItem::Type(_) => {}
                 ast::WorldItem::Include(inc) => {
-                    let stability = self.stability(resolve, &inc.attributes)?;
+                    let stability = self.stability(resolve, &inc.attributes, inc.span)?;
                     if resolve.is_active(&stability) {
                         includes.push(inc);
                     }
                 }
                 ast::WorldItem::Import(e) | ast::WorldItem::Export(e) => {
                     let export = matches!(item, ast::WorldItem::Export(_));
-                    let stability = self.stability(resolve, &e.attributes)?;
+                    let stability = self.stability(resolve, &e.attributes, e.span)?;
                     if !resolve.is_active(&stability) {
                         continue;
                     }
@@ -77,7 +84,12 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     let docs = names::docs(&e.docs);
                     match &e.kind {
                         ast::ExternKind::Func { name, func } => {
-                            claim(kinds, dir, name.name, "func", name.span)?;
+                            let key = match func.kind {
+                                ast::FuncKind::Func => name.name.to_string(),
+                                ast::FuncKind::Getter => format!("[get]{}", name.name),
+                                ast::FuncKind::Setter => format!("[set]{}", name.name),
+                            };
+                            claim(kinds, dir, &key, "func", name.span)?;
                             scope.funcs.insert(name.name);
                             funcs.push(WorldFunc {
                                 export,
@@ -138,12 +150,16 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         }
 
         self.define_types(resolve, &scope, &typedefs)?;
+        // Imports share one namespace with the world's types; exports have their own.
+        let mut import_names = std::mem::take(&mut scope.names);
+        let mut export_names = NameSet::default();
         for p in &resource_funcs {
-            let f = self.resolve_func(resolve, &mut scope, p)?;
+            let f = self.resolve_func(resolve, &scope, &mut import_names, p)?;
             imports.insert(WorldKey::Name(f.name.clone()), WorldItem::Function(f));
         }
         for wf in &funcs {
-            let f = self.resolve_func(resolve, &mut scope, &wf.pending)?;
+            let names = if wf.export { &mut export_names } else { &mut import_names };
+            let f = self.resolve_func(resolve, &scope, names, &wf.pending)?;
             let items = if wf.export { &mut exports } else { &mut imports };
             items.insert(WorldKey::Name(f.name.clone()), WorldItem::Function(f));
         }
