@@ -13,7 +13,8 @@ mod world;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use indexmap::IndexMap;
 
@@ -531,23 +532,47 @@ pub(crate) struct Cycle {
     pub(crate) edge: (usize, Span),
 }
 
-/// Depth-first topological sort of `n` nodes with `deps[i] = [(j, span of the reference)]`:
-/// every node comes after the nodes it depends on.
+/// Topological sort of `n` nodes with `deps[i] = [(j, span of the reference)]`: every node
+/// comes after the nodes it depends on, and among nodes that are ready the one declared first
+/// comes first (the order wit-parser produces, so printed output matches the ecosystem's).
 pub(crate) fn toposort(n: usize, deps: &[Vec<(usize, Span)>]) -> std::result::Result<Vec<usize>, Cycle> {
-    let mut state = vec![0u8; n]; // 0 unvisited, 1 on the path, 2 done
-    let mut path: Vec<(usize, (usize, Span))> = Vec::new();
-    let mut order = Vec::with_capacity(n);
-    for i in 0..n {
-        visit(i, deps, &mut state, &mut path, &mut order)?;
+    let mut remaining: Vec<usize> = deps.iter().map(Vec::len).collect();
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, d) in deps.iter().enumerate() {
+        for &(j, _) in d {
+            users[j].push(i);
+        }
     }
-    return Ok(order);
+    let mut ready: BinaryHeap<Reverse<usize>> = (0..n).filter(|&i| remaining[i] == 0).map(Reverse).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(Reverse(i)) = ready.pop() {
+        order.push(i);
+        for &u in &users[i] {
+            remaining[u] -= 1;
+            if remaining[u] == 0 {
+                ready.push(Reverse(u));
+            }
+        }
+    }
+    if order.len() == n {
+        return Ok(order);
+    }
+    // Some nodes are on or behind a cycle: find one depth-first for the report.
+    let mut state = vec![0u8; n]; // 0 unvisited, 1 on the path, 2 done
+    for &i in &order {
+        state[i] = 2;
+    }
+    let mut path: Vec<(usize, (usize, Span))> = Vec::new();
+    for i in 0..n {
+        find_cycle(i, deps, &mut state, &mut path)?;
+    }
+    unreachable!("nodes left unordered without a cycle");
 
-    fn visit(
+    fn find_cycle(
         i: usize,
         deps: &[Vec<(usize, Span)>],
         state: &mut [u8],
         path: &mut Vec<(usize, (usize, Span))>,
-        order: &mut Vec<usize>,
     ) -> std::result::Result<(), Cycle> {
         if state[i] == 2 {
             return Ok(());
@@ -559,11 +584,10 @@ pub(crate) fn toposort(n: usize, deps: &[Vec<(usize, Span)>]) -> std::result::Re
                 return Err(Cycle { node: i, edge });
             }
             path.push((i, (j, span)));
-            visit(j, deps, state, path, order)?;
+            find_cycle(j, deps, state, path)?;
             path.pop();
         }
         state[i] = 2;
-        order.push(i);
         Ok(())
     }
 }

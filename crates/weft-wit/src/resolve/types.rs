@@ -69,8 +69,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     }
                 }
                 ast::InterfaceItem::TypeDef(t) => {
-                    if let Some(ty) = self.declare_type(resolve, &mut scope, t, &mut funcs)? {
-                        resolve.interfaces[id].types.insert(t.name.name.to_string(), ty);
+                    if self.declare_type(resolve, &mut scope, t, &mut funcs)?.is_some() {
                         typedefs.push(t);
                     }
                 }
@@ -92,7 +91,10 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 }
             }
         }
-        self.define_types(resolve, &scope, &typedefs)?;
+        // `use`d names come first, then definitions in dependency order.
+        for t in self.define_types(resolve, &scope, &typedefs)? {
+            resolve.interfaces[id].types.insert(t.name.name.to_string(), scope.types[t.name.name]);
+        }
         let mut names = std::mem::take(&mut scope.names);
         for f in &funcs {
             let func = self.resolve_func(resolve, &scope, &mut names, f)?;
@@ -233,13 +235,13 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         Ok(Some(id))
     }
 
-    /// Fills in the kinds of the named types of one body, in dependency order.
+    /// Fills in the kinds of the named types of one body; returns them in dependency order.
     pub(crate) fn define_types(
         &mut self,
         resolve: &mut Resolve,
         scope: &TypeScope<'a>,
         typedefs: &[&'a ast::TypeDef<'a>],
-    ) -> Result<()> {
+    ) -> Result<Vec<&'a ast::TypeDef<'a>>> {
         let index: HashMap<&str, usize> =
             typedefs.iter().enumerate().map(|(i, t)| (t.name.name, i)).collect();
         let mut deps: Vec<Vec<(usize, Span)>> = Vec::with_capacity(typedefs.len());
@@ -259,14 +261,16 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 .with_label(t.span, "defined here")
                 .with_help("recursive types are not supported; break the cycle with a resource handle or a list index")
         })?;
+        let mut sorted = Vec::with_capacity(order.len());
         for i in order {
             let t = typedefs[i];
             let id = scope.types[t.name.name];
             let stability = resolve.types[id].stability.clone();
             let kind = self.typedef_kind(resolve, scope, &t.body, &stability, t.name.span)?;
             resolve.types[id].kind = kind;
+            sorted.push(t);
         }
-        Ok(())
+        Ok(sorted)
     }
 
     fn typedef_kind(

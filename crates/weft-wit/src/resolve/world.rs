@@ -49,12 +49,8 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     }
                 }
                 ast::WorldItem::Type(t) => {
-                    if let Some(ty) = self.declare_type(resolve, &mut scope, t, &mut resource_funcs)? {
+                    if self.declare_type(resolve, &mut scope, t, &mut resource_funcs)?.is_some() {
                         claim(&mut import_kinds, "import", t.name.name, "type", t.name.span)?;
-                        imports.insert(
-                            WorldKey::Name(t.name.name.to_string()),
-                            WorldItem::Type { id: ty, span: t.name.span },
-                        );
                         typedefs.push(t);
                     }
                 }
@@ -149,7 +145,11 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             }
         }
 
-        self.define_types(resolve, &scope, &typedefs)?;
+        // `use`d names come first, then definitions in dependency order.
+        for t in self.define_types(resolve, &scope, &typedefs)? {
+            let ty = scope.types[t.name.name];
+            imports.insert(WorldKey::Name(t.name.name.to_string()), WorldItem::Type { id: ty, span: t.name.span });
+        }
         // Imports share one namespace with the world's types; exports have their own.
         let mut import_names = std::mem::take(&mut scope.names);
         let mut export_names = NameSet::default();
@@ -172,6 +172,9 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         }
         validate_unique_names(resolve, id)?;
         check_world_setters(resolve, id)?;
+        let world = &mut resolve.worlds[id];
+        setters_after_getters(&mut world.imports);
+        setters_after_getters(&mut world.exports);
         elaborate_world(resolve, id, w.name.span)
     }
 
@@ -185,6 +188,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         let r = self.resolve_path(resolve, fi, &inc.from)?;
         let src = self.expect_world(r, inc.from.span(), path_item_name(&inc.from))?;
         let included = resolve.worlds[src].clone();
+        let is_external = included.package != Some(self.pkg);
         for n in &inc.names {
             let found = included
                 .imports
@@ -210,12 +214,18 @@ impl<'u, 'a> PackageCx<'u, 'a> {
 
         // Types owned by the included world are copied into this one.
         let mut map: HashMap<TypeId, TypeId> = HashMap::new();
+        // Copies of renamed types: `copy → (old name, new name)`.
+        let mut renamed: HashMap<TypeId, (String, String)> = HashMap::new();
         let mut copied = Vec::new();
         for (key, item) in included.imports.iter().chain(included.exports.iter()) {
             if let (WorldKey::Name(n), WorldItem::Type { id: t, .. }) = (key, item) {
                 if resolve.types[*t].owner == TypeOwner::World(src) {
                     let mut def = resolve.types[*t].clone();
-                    def.name = Some(rename(n));
+                    let new_name = rename(n);
+                    if new_name != *n {
+                        renamed.insert(resolve.types.next_id(), (n.clone(), new_name.clone()));
+                    }
+                    def.name = Some(new_name);
                     def.owner = TypeOwner::World(id);
                     let new = resolve.types.alloc(def);
                     map.insert(*t, new);
@@ -241,10 +251,22 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                             }
                             WorldItem::Function(f) => {
                                 let mut f = self.remap_func(resolve, &map, f);
-                                if f.name == *n {
-                                    f.name = new_name.clone();
+                                f.name = match f.kind.resource().and_then(|r| renamed.get(&r)) {
+                                    Some((old, new)) => rename_resource_func(n, old, new),
+                                    None if f.name == *n => new_name.clone(),
+                                    None => f.name,
+                                };
+                                let new_name = f.name.clone();
+                                let world = &mut resolve.worlds[id];
+                                let target = if is_export { &mut world.exports } else { &mut world.imports };
+                                if target.insert(WorldKey::Name(new_name.clone()), WorldItem::Function(f)).is_some() {
+                                    return Err(Error::resolve(
+                                        inc.span,
+                                        format!("{dir} of `{new_name}` shadows previously {dir}ed items"),
+                                    )
+                                    .with_help(format!("rename it: `include … with {{ {new_name} as other-name }}`")));
                                 }
-                                WorldItem::Function(f)
+                                continue;
                             }
                             other => other.clone(),
                         };
@@ -261,7 +283,14 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     WorldKey::Interface(_) => {
                         let world = &mut resolve.worlds[id];
                         let target = if is_export { &mut world.exports } else { &mut world.imports };
-                        target.entry(key.clone()).or_insert_with(|| item.clone());
+                        let entry = target.entry(key.clone()).or_insert_with(|| item.clone());
+                        if let (
+                            WorldItem::Interface { stability: from, .. },
+                            WorldItem::Interface { stability: into, .. },
+                        ) = (item, entry)
+                        {
+                            merge_include_stability(from, into, is_external, inc.span)?;
+                        }
                     }
                 }
             }
@@ -388,6 +417,55 @@ fn mentions(resolve: &Resolve, map: &HashMap<TypeId, TypeId>, id: TypeId) -> boo
         }
     }
     false
+}
+
+/// The stability an interface included from another world keeps: `@since` from another package
+/// is dropped (it speaks of that package's versions); otherwise a gate is adopted where there
+/// was none, and two different gates are an error.
+fn merge_include_stability(from: &Stability, into: &mut Stability, is_external: bool, span: Span) -> Result<()> {
+    if is_external && matches!(from, Stability::Stable { .. }) {
+        *into = Stability::Unknown;
+        return Ok(());
+    }
+    if from == into || from.is_unknown() {
+        return Ok(());
+    }
+    if into.is_unknown() {
+        *into = from.clone();
+        return Ok(());
+    }
+    Err(Error::resolve(span, "an interface included twice has different stability gates")
+        .with_help("give both imports the same `@since`/`@unstable` attributes"))
+}
+
+/// `[method]r.m` → `[method]s.m` when resource `r` is renamed to `s`.
+fn rename_resource_func(name: &str, old: &str, new: &str) -> String {
+    let split = name.rfind(']').map_or(0, |i| i + 1);
+    let (prefix, rest) = name.split_at(split);
+    if rest == old {
+        format!("{prefix}{new}")
+    } else if let Some(tail) = rest.strip_prefix(old).filter(|t| t.starts_with('.')) {
+        format!("{prefix}{new}{tail}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Moves each setter right after its getter, so accessor pairs stay together.
+fn setters_after_getters(items: &mut IndexMap<WorldKey, WorldItem>) {
+    let setters: Vec<WorldKey> = items
+        .keys()
+        .filter(|k| matches!(k, WorldKey::Name(n) if names::is_setter(n)))
+        .cloned()
+        .collect();
+    for key in setters {
+        let WorldKey::Name(n) = &key else { continue };
+        let getter = WorldKey::Name(names::getter_of(n));
+        let (Some(from), Some(to)) = (items.get_index_of(&key), items.get_index_of(&getter)) else { continue };
+        if from < to {
+            items.move_index(from, to);
+        }
+    }
 }
 
 fn path_item_name<'a>(p: &ast::UsePath<'a>) -> &'a str {
