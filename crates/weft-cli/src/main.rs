@@ -1,1 +1,88 @@
-fn main() {}
+//! `weft`: the one binary of the weft toolkit.
+//!
+//! This file parses the command line, runs one subcommand and owns everything that reaches
+//! the terminal at the end: errors go to stderr as `error: …`, and the exit code is 0 on
+//! success, 1 on any error and 2 on a usage error (clap exits with 2 by itself). A broken pipe
+//! on stdout (`weft wit print x | head`) ends the program quietly with 0.
+//!
+//! Each group of subcommands lives in its own module with an `Args` struct (clap derive) and a
+//! `run` method returning `anyhow::Result<()>`; adding `weft run` or `weft compose` means one
+//! new module and one new variant of [`Command`].
+
+mod wit;
+
+use std::io::{self, Write as _};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// The WebAssembly Component Model toolkit: from WIT to running, composed components.
+#[derive(Parser)]
+#[command(
+    name = "weft",
+    version,
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check, print, format and inspect WIT packages.
+    Wit(wit::Args),
+}
+
+impl Command {
+    fn run(self) -> anyhow::Result<()> {
+        match self {
+            Command::Wit(args) => args.run(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let err = match cli.command.run() {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(e) => e,
+    };
+    if is_broken_pipe(&err) {
+        return ExitCode::SUCCESS;
+    }
+    // `{:#}` puts the causes on the same line: "failed to write `x`: Permission denied".
+    let _ = writeln!(io::stderr().lock(), "error: {err:#}");
+    ExitCode::FAILURE
+}
+
+/// Whether the error comes from writing to a closed pipe (the reader went away).
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context as _;
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn broken_pipe_is_found_under_context() {
+        let err = Err::<(), _>(io::Error::from(io::ErrorKind::BrokenPipe))
+            .context("failed to write to stdout")
+            .unwrap_err();
+        assert!(is_broken_pipe(&err));
+        assert!(!is_broken_pipe(&anyhow::anyhow!("something else")));
+    }
+}

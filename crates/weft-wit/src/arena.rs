@@ -22,7 +22,10 @@ impl<T> Id<T> {
 
     /// An id for the item at `index`; callers must ensure it belongs to the intended arena.
     pub fn from_index(index: usize) -> Self {
-        Id { index: u32::try_from(index).expect("arena overflow"), _marker: PhantomData }
+        Id {
+            index: u32::try_from(index).expect("arena overflow"),
+            _marker: PhantomData,
+        }
     }
 }
 
@@ -101,12 +104,18 @@ impl<T> Arena<T> {
 
     /// Items with their ids, in allocation order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (Id<T>, &T)> + DoubleEndedIterator {
-        self.items.iter().enumerate().map(|(i, t)| (Id::from_index(i), t))
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (Id::from_index(i), t))
     }
 
     /// Mutable items with their ids, in allocation order.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (Id<T>, &mut T)> {
-        self.items.iter_mut().enumerate().map(|(i, t)| (Id::from_index(i), t))
+        self.items
+            .iter_mut()
+            .enumerate()
+            .map(|(i, t)| (Id::from_index(i), t))
     }
 }
 

@@ -37,7 +37,13 @@ impl Error {
     /// A new error of `kind` at `span`.
     #[cold]
     pub fn new(kind: ErrorKind, span: Span, message: impl Into<String>) -> Error {
-        Error(Box::new(Inner { kind, message: message.into(), span, labels: Vec::new(), help: None }))
+        Error(Box::new(Inner {
+            kind,
+            message: message.into(),
+            span,
+            labels: Vec::new(),
+            help: None,
+        }))
     }
 
     /// A parse error at `span`.
@@ -61,7 +67,10 @@ impl Error {
     /// Adds a secondary location, e.g. "previous definition here".
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Error {
         if span.is_known() {
-            self.0.labels.push(Label { span, message: message.into() });
+            self.0.labels.push(Label {
+                span,
+                message: message.into(),
+            });
         }
         self
     }
@@ -99,7 +108,12 @@ impl Error {
 
     /// The message with `--> path:line:col`, the source line and a caret, then labels and hint.
     pub fn render(&self, map: &SourceMap) -> String {
-        map.render(&self.0.message, self.0.span, &self.0.labels, self.0.help.as_deref())
+        map.render(
+            &self.0.message,
+            self.0.span,
+            &self.0.labels,
+            self.0.help.as_deref(),
+        )
     }
 }
 

@@ -27,7 +27,9 @@ impl Resolve {
                     if entry.is_dir() {
                         groups.push(read_dir_group(&entry)?);
                     } else if has_extension(&entry, "wit") {
-                        groups.push(SourceGroup { files: vec![read_file(&entry)?] });
+                        groups.push(SourceGroup {
+                            files: vec![read_file(&entry)?],
+                        });
                     } else if has_extension(&entry, "wasm") || has_extension(&entry, "wat") {
                         return Err(Error::io(format!(
                             "`{}` is a binary-encoded WIT package, which `weft wit` cannot read yet",
@@ -38,7 +40,9 @@ impl Resolve {
                 }
             }
         } else {
-            groups.push(SourceGroup { files: vec![read_file(path)?] });
+            groups.push(SourceGroup {
+                files: vec![read_file(path)?],
+            });
         }
         self.push_groups(groups)
     }
@@ -46,7 +50,9 @@ impl Resolve {
     /// Reads and resolves one `.wit` file (no dependencies are looked up).
     pub fn push_file(&mut self, path: impl AsRef<Path>) -> Result<PackageId> {
         let path = path.as_ref();
-        self.push_groups(vec![SourceGroup { files: vec![read_file(path)?] }])
+        self.push_groups(vec![SourceGroup {
+            files: vec![read_file(path)?],
+        }])
     }
 }
 
@@ -61,8 +67,10 @@ pub fn wit_files(dir: &Path) -> Result<Vec<PathBuf>> {
 fn read_dir_group(dir: &Path) -> Result<SourceGroup> {
     let files = wit_files(dir)?;
     if files.is_empty() {
-        return Err(Error::io(format!("no `.wit` files found in `{}`", dir.display()))
-            .with_help("a WIT package directory holds one or more `.wit` files"));
+        return Err(
+            Error::io(format!("no `.wit` files found in `{}`", dir.display()))
+                .with_help("a WIT package directory holds one or more `.wit` files"),
+        );
     }
     let mut out = Vec::with_capacity(files.len());
     for f in files {
@@ -89,7 +97,10 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     for entry in fs::read_dir(dir).map_err(|e| io_error(dir, &e))? {
         let entry = entry.map_err(|e| io_error(dir, &e))?;
         let path = entry.path();
-        let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if !hidden {
             entries.push(path);
         }
@@ -105,7 +116,9 @@ fn has_extension(path: &Path, ext: &str) -> bool {
 fn io_error(path: &Path, e: &std::io::Error) -> Error {
     let err = Error::io(format!("failed to read `{}`: {e}", path.display()));
     match e.kind() {
-        std::io::ErrorKind::NotFound => err.with_help("check the path; `weft wit` takes a `.wit` file or a package directory"),
+        std::io::ErrorKind::NotFound => {
+            err.with_help("check the path; `weft wit` takes a `.wit` file or a package directory")
+        }
         std::io::ErrorKind::PermissionDenied => err.with_help("check the file's permissions"),
         _ => err,
     }

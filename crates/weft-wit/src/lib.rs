@@ -435,7 +435,10 @@ impl Function {
 
 /// What kind of function a [`Function`] is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-#[allow(missing_docs, reason = "resource-bound variants carry the resource type")]
+#[allow(
+    missing_docs,
+    reason = "resource-bound variants carry the resource type"
+)]
 pub enum FunctionKind {
     Freestanding,
     AsyncFreestanding,
@@ -526,7 +529,9 @@ impl Resolve {
     /// Parses and resolves WIT text as one file, with every package it uses already pushed.
     /// Returns the id of the file's main package (the last package it declares).
     pub fn push_str(&mut self, path: &str, text: &str) -> Result<PackageId> {
-        self.push_groups(vec![resolve::SourceGroup { files: vec![(path.to_string(), text.to_string())] }])
+        self.push_groups(vec![resolve::SourceGroup {
+            files: vec![(path.to_string(), text.to_string())],
+        }])
     }
 
     /// The fully qualified name of an interface, e.g. `wasi:io/streams@0.2.0`, if it has one.
@@ -557,16 +562,21 @@ impl Resolve {
                     }
                 }
                 let known: Vec<_> = pkg.worlds.keys().map(|k| format!("`{k}`")).collect();
-                Err(Error::io(format!("no world named `{name}` in package `{}`", pkg.name))
-                    .with_help(if known.is_empty() {
-                        "the package defines no worlds".to_string()
-                    } else {
-                        format!("worlds in this package: {}", known.join(", "))
-                    }))
+                Err(
+                    Error::io(format!("no world named `{name}` in package `{}`", pkg.name))
+                        .with_help(if known.is_empty() {
+                            "the package defines no worlds".to_string()
+                        } else {
+                            format!("worlds in this package: {}", known.join(", "))
+                        }),
+                )
             }
             None => match pkg.worlds.len() {
                 1 => Ok(pkg.worlds[0]),
-                0 => Err(Error::io(format!("package `{}` contains no worlds", pkg.name))),
+                0 => Err(Error::io(format!(
+                    "package `{}` contains no worlds",
+                    pkg.name
+                ))),
                 _ => Err(Error::io(format!(
                     "package `{}` has several worlds; pick one with `--world`",
                     pkg.name

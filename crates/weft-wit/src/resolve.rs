@@ -8,10 +8,10 @@
 //! (the implicit imports its items need).
 
 mod names;
-mod types;
-mod world;
 #[cfg(test)]
 mod tests;
+mod types;
+mod world;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -23,7 +23,6 @@ use crate::{
     Docs, Error, Interface, InterfaceId, Package, PackageId, PackageName, Resolve, Result, Span,
     Stability, TypeDefKind, TypeId, TypeOwner, Version, World, WorldId,
 };
-
 
 /// One package's WIT files, as read from a single file or a directory.
 pub(crate) struct SourceGroup {
@@ -78,7 +77,11 @@ impl Resolve {
         let main = units
             .iter()
             .position(|u| u.is_main)
-            .or_else(|| units.iter().rposition(|u| u.files.iter().any(|&(f, _)| files[f].0 == 0)))
+            .or_else(|| {
+                units
+                    .iter()
+                    .rposition(|u| u.files.iter().any(|&(f, _)| files[f].0 == 0))
+            })
             .and_then(|i| ids[i]);
         main.ok_or_else(|| Error::io("no package was found in the WIT input"))
     }
@@ -90,7 +93,10 @@ impl Resolve {
             if let Some(prev) = by_name.insert(&unit.name, i) {
                 return Err(Error::resolve(
                     unit.name_span,
-                    format!("package `{}` is defined in two different locations", unit.name),
+                    format!(
+                        "package `{}` is defined in two different locations",
+                        unit.name
+                    ),
                 )
                 .with_label(units[prev].name_span, "first defined here")
                 .with_help("remove one of the two definitions, or give them different versions"));
@@ -135,7 +141,11 @@ impl Resolve {
         }
     }
 
-    fn resolve_unit(&mut self, unit: &Unit<'_>, files: &[(usize, ast::File<'_>)]) -> Result<PackageId> {
+    fn resolve_unit(
+        &mut self,
+        unit: &Unit<'_>,
+        files: &[(usize, ast::File<'_>)],
+    ) -> Result<PackageId> {
         let _ = files;
         let docs = match unit.docs {
             Some(d) => names::docs(d),
@@ -247,8 +257,11 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         // 2. Per-file scopes: package items plus top-level `use` aliases (file-local; they may
         // shadow an item of another file, not one of their own file).
         for (fi, &(_, items)) in self.unit.files.iter().enumerate() {
-            let mut scope: HashMap<&'a str, (ItemRef, Span)> =
-                self.package_items.iter().map(|(k, (r, s, _))| (*k, (*r, *s))).collect();
+            let mut scope: HashMap<&'a str, (ItemRef, Span)> = self
+                .package_items
+                .iter()
+                .map(|(k, (r, s, _))| (*k, (*r, *s)))
+                .collect();
             let mut defined_here: HashMap<&str, Span> = HashMap::new();
             for item in items {
                 let ast::Item::Use(u) = item else { continue };
@@ -269,10 +282,17 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 };
                 if let Some(prev) = clash {
                     // Point at whichever of the two comes later in the file.
-                    let (at, other) = if prev.start > name.span.start { (prev, name.span) } else { (name.span, prev) };
-                    return Err(Error::resolve(at, format!("duplicate name `{}` in this file", name.name))
-                        .with_label(other, "also defined here")
-                        .with_help("rename the `use` with `as`"));
+                    let (at, other) = if prev.start > name.span.start {
+                        (prev, name.span)
+                    } else {
+                        (name.span, prev)
+                    };
+                    return Err(Error::resolve(
+                        at,
+                        format!("duplicate name `{}` in this file", name.name),
+                    )
+                    .with_label(other, "also defined here")
+                    .with_help("rename the `use` with `as`"));
                 }
                 defined_here.insert(name.name, name.span);
                 scope.insert(name.name, (target, name.span));
@@ -298,16 +318,25 @@ impl<'u, 'a> PackageCx<'u, 'a> {
 
     fn define_package_item(&mut self, name: ast::Ident<'a>, r: ItemRef, fi: usize) -> Result<()> {
         if let Some((_, prev, _)) = self.package_items.get(name.name) {
-            return Err(Error::resolve(name.span, format!("duplicate item named `{}`", name.name))
-                .with_label(*prev, "previously defined here")
-                .with_help("interfaces and worlds of one package share one namespace; rename one"));
+            return Err(
+                Error::resolve(name.span, format!("duplicate item named `{}`", name.name))
+                    .with_label(*prev, "previously defined here")
+                    .with_help(
+                        "interfaces and worlds of one package share one namespace; rename one",
+                    ),
+            );
         }
         self.package_items.insert(name.name, (r, name.span, fi));
         Ok(())
     }
 
     /// Resolves an interface/world path in file `fi`.
-    fn resolve_path(&self, resolve: &Resolve, fi: usize, path: &ast::UsePath<'_>) -> Result<ItemRef> {
+    fn resolve_path(
+        &self,
+        resolve: &Resolve,
+        fi: usize,
+        path: &ast::UsePath<'_>,
+    ) -> Result<ItemRef> {
         self.resolve_path_in(resolve, &self.file_scopes[fi], path)
     }
 
@@ -334,8 +363,11 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             ast::UsePath::Package { id, name } => {
                 let pkg_name = pkg_name(id);
                 let Some(&pkg) = resolve.package_names.get(&pkg_name) else {
-                    let known: Vec<String> =
-                        resolve.package_names.keys().map(|k| format!("`{k}`")).collect();
+                    let known: Vec<String> = resolve
+                        .package_names
+                        .keys()
+                        .map(|k| format!("`{k}`"))
+                        .collect();
                     let help = if known.is_empty() {
                         format!("put the package `{pkg_name}` in a `deps/` directory next to this package")
                     } else {
@@ -344,11 +376,10 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                             known.join(", ")
                         )
                     };
-                    return Err(Error::resolve(
-                        id.span,
-                        format!("package `{pkg_name}` not found"),
-                    )
-                    .with_help(help));
+                    return Err(
+                        Error::resolve(id.span, format!("package `{pkg_name}` not found"))
+                            .with_help(help),
+                    );
                 };
                 let p = &resolve.packages[pkg];
                 if let Some(&i) = p.interfaces.get(name.name) {
@@ -359,9 +390,16 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 }
                 let mut err = Error::resolve(
                     name.span,
-                    format!("interface or world `{}` not found in package `{pkg_name}`", name.name),
+                    format!(
+                        "interface or world `{}` not found in package `{pkg_name}`",
+                        name.name
+                    ),
                 );
-                let candidates = p.interfaces.keys().chain(p.worlds.keys()).map(String::as_str);
+                let candidates = p
+                    .interfaces
+                    .keys()
+                    .chain(p.worlds.keys())
+                    .map(String::as_str);
                 if let Some(s) = names::suggest(name.name, candidates) {
                     err = err.with_help(format!("did you mean `{s}`?"));
                 }
@@ -410,13 +448,18 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         resolve: &Resolve,
         interfaces: &[(InterfaceId, &'a ast::Interface<'a>, usize)],
     ) -> Result<Vec<usize>> {
-        let index: HashMap<InterfaceId, usize> =
-            interfaces.iter().enumerate().map(|(i, (id, _, _))| (*id, i)).collect();
+        let index: HashMap<InterfaceId, usize> = interfaces
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _, _))| (*id, i))
+            .collect();
         let mut deps = Vec::new();
         for (_, iface, fi) in interfaces {
             let mut d = Vec::new();
             for item in &iface.items {
-                let ast::InterfaceItem::Use(u) = item else { continue };
+                let ast::InterfaceItem::Use(u) = item else {
+                    continue;
+                };
                 let stability = self.stability(resolve, &u.attributes, u.span)?;
                 if !resolve.is_active(&stability) {
                     continue;
@@ -438,13 +481,18 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         resolve: &Resolve,
         worlds: &[(WorldId, &'a ast::World<'a>, usize)],
     ) -> Result<Vec<usize>> {
-        let index: HashMap<WorldId, usize> =
-            worlds.iter().enumerate().map(|(i, (id, _, _))| (*id, i)).collect();
+        let index: HashMap<WorldId, usize> = worlds
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _, _))| (*id, i))
+            .collect();
         let mut deps = Vec::new();
         for (_, w, fi) in worlds {
             let mut d = Vec::new();
             for item in &w.items {
-                let ast::WorldItem::Include(inc) = item else { continue };
+                let ast::WorldItem::Include(inc) = item else {
+                    continue;
+                };
                 if let Ok(ItemRef::World(dep)) = self.resolve_path(resolve, *fi, &inc.from) {
                     if let Some(&j) = index.get(&dep) {
                         d.push((j, inc.from.span()));
@@ -457,13 +505,19 @@ impl<'u, 'a> PackageCx<'u, 'a> {
     }
 
     /// `@since`/`@unstable`/`@deprecated` → [`Stability`], validated.
-    fn stability(&self, resolve: &Resolve, attrs: &[ast::Attribute<'_>], item: Span) -> Result<Stability> {
+    fn stability(
+        &self,
+        resolve: &Resolve,
+        attrs: &[ast::Attribute<'_>],
+        item: Span,
+    ) -> Result<Stability> {
         let mut since: Option<(&Version, Span)> = None;
         let mut unstable: Option<(&str, Span)> = None;
         let mut deprecated: Option<(&Version, Span)> = None;
         for attr in attrs {
             let dup = |span| {
-                Error::resolve(span, "duplicate attribute").with_help("each gate may appear once per item")
+                Error::resolve(span, "duplicate attribute")
+                    .with_help("each gate may appear once per item")
             };
             match attr {
                 ast::Attribute::Since { version, span } => {
@@ -507,7 +561,10 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     }
                 }
                 let _ = resolve;
-                Ok(Stability::Stable { since: version.clone(), deprecated: deprecated_version })
+                Ok(Stability::Stable {
+                    since: version.clone(),
+                    deprecated: deprecated_version,
+                })
             }
             (None, Some((feature, _))) => Ok(Stability::Unstable {
                 feature: feature.to_string(),
@@ -535,7 +592,10 @@ pub(crate) struct Cycle {
 /// Topological sort of `n` nodes with `deps[i] = [(j, span of the reference)]`: every node
 /// comes after the nodes it depends on, and among nodes that are ready the one declared first
 /// comes first (the order wit-parser produces, so printed output matches the ecosystem's).
-pub(crate) fn toposort(n: usize, deps: &[Vec<(usize, Span)>]) -> std::result::Result<Vec<usize>, Cycle> {
+pub(crate) fn toposort(
+    n: usize,
+    deps: &[Vec<(usize, Span)>],
+) -> std::result::Result<Vec<usize>, Cycle> {
     let mut remaining: Vec<usize> = deps.iter().map(Vec::len).collect();
     let mut users: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, d) in deps.iter().enumerate() {
@@ -543,7 +603,8 @@ pub(crate) fn toposort(n: usize, deps: &[Vec<(usize, Span)>]) -> std::result::Re
             users[j].push(i);
         }
     }
-    let mut ready: BinaryHeap<Reverse<usize>> = (0..n).filter(|&i| remaining[i] == 0).map(Reverse).collect();
+    let mut ready: BinaryHeap<Reverse<usize>> =
+        (0..n).filter(|&i| remaining[i] == 0).map(Reverse).collect();
     let mut order = Vec::with_capacity(n);
     while let Some(Reverse(i)) = ready.pop() {
         order.push(i);
@@ -580,7 +641,10 @@ pub(crate) fn toposort(n: usize, deps: &[Vec<(usize, Span)>]) -> std::result::Re
         state[i] = 1;
         for &(j, span) in &deps[i] {
             if state[j] == 1 {
-                let edge = path.iter().find(|(node, _)| *node == j).map_or((j, span), |(_, e)| *e);
+                let edge = path
+                    .iter()
+                    .find(|(node, _)| *node == j)
+                    .map_or((j, span), |(_, e)| *e);
                 return Err(Cycle { node: i, edge });
             }
             path.push((i, (j, span)));
@@ -600,9 +664,12 @@ fn toposort_items<'n>(
 ) -> Result<Vec<usize>> {
     toposort(n, deps).map_err(|c| {
         let node = name(c.node);
-        Error::resolve(node.span, format!("interface or world `{}` depends on itself", node.name))
-            .with_label(c.edge.1, "through this reference")
-            .with_help("interfaces may not `use`, and worlds may not `include`, each other in a cycle")
+        Error::resolve(
+            node.span,
+            format!("interface or world `{}` depends on itself", node.name),
+        )
+        .with_label(c.edge.1, "through this reference")
+        .with_help("interfaces may not `use`, and worlds may not `include`, each other in a cycle")
     })
 }
 
@@ -751,19 +818,20 @@ fn for_each_foreign_path<'a>(unit: &Unit<'a>, f: &mut dyn FnMut(&ast::PackageNam
                         match it {
                             ast::WorldItem::Use(u) => path(&u.from),
                             ast::WorldItem::Include(i) => path(&i.from),
-                            ast::WorldItem::Import(e) | ast::WorldItem::Export(e) => match &e.kind {
-                                ast::ExternKind::Path(p) | ast::ExternKind::NamedPath { path: p, .. } => {
-                                    path(p)
-                                }
-                                ast::ExternKind::Interface { items, .. } => {
-                                    for it in items {
-                                        if let ast::InterfaceItem::Use(u) = it {
-                                            path(&u.from);
+                            ast::WorldItem::Import(e) | ast::WorldItem::Export(e) => {
+                                match &e.kind {
+                                    ast::ExternKind::Path(p)
+                                    | ast::ExternKind::NamedPath { path: p, .. } => path(p),
+                                    ast::ExternKind::Interface { items, .. } => {
+                                        for it in items {
+                                            if let ast::InterfaceItem::Use(u) = it {
+                                                path(&u.from);
+                                            }
                                         }
                                     }
+                                    ast::ExternKind::Func { .. } => {}
                                 }
-                                ast::ExternKind::Func { .. } => {}
-                            },
+                            }
                             ast::WorldItem::Type(_) => {}
                         }
                     }
@@ -777,7 +845,9 @@ impl Resolve {
     /// The interface that `id` (a `use`d alias) comes from, when it is another interface.
     pub fn type_interface_dep(&self, id: TypeId) -> Option<InterfaceId> {
         let ty = &self.types[id];
-        let TypeDefKind::Type(crate::Type::Id(target)) = ty.kind else { return None };
+        let TypeDefKind::Type(crate::Type::Id(target)) = ty.kind else {
+            return None;
+        };
         let other = &self.types[target];
         if ty.owner == other.owner {
             return None;

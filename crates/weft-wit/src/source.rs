@@ -15,7 +15,10 @@ pub struct Span {
 
 impl Span {
     /// A span that points nowhere.
-    pub const UNKNOWN: Span = Span { start: u32::MAX, end: u32::MAX };
+    pub const UNKNOWN: Span = Span {
+        start: u32::MAX,
+        end: u32::MAX,
+    };
 
     /// A span from `start` to `end` (global offsets).
     pub fn new(start: u32, end: u32) -> Span {
@@ -29,7 +32,10 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -55,14 +61,20 @@ impl Source {
         };
         let start = self.line_starts[line] as usize;
         let rel = (rel as usize).min(self.text.len());
-        let col = self.text.get(start..rel).map_or(rel - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..rel)
+            .map_or(rel - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 
     /// The text of 1-based line `line`, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1] as usize;
-        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e as usize);
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&e| e as usize);
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 }
@@ -92,7 +104,12 @@ impl SourceMap {
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
         // Leave a one-byte gap so an end-of-file span never touches the next file.
         self.next_offset = offset.saturating_add(text.len() as u32).saturating_add(1);
-        self.sources.push(Source { path: path.into(), text, offset, line_starts });
+        self.sources.push(Source {
+            path: path.into(),
+            text,
+            offset,
+            line_starts,
+        });
         offset
     }
 
@@ -133,7 +150,13 @@ impl SourceMap {
 
     /// Renders `message` rustc-style: the message, `--> path:line:col`, the source line with a
     /// caret under `span`, then each label the same way, then an optional `help:` line.
-    pub fn render(&self, message: &str, span: Span, labels: &[Label], help: Option<&str>) -> String {
+    pub fn render(
+        &self,
+        message: &str,
+        span: Span,
+        labels: &[Label],
+        help: Option<&str>,
+    ) -> String {
         let mut out = message.to_string();
         self.snippet(&mut out, span, None);
         for label in labels {
@@ -146,7 +169,9 @@ impl SourceMap {
     }
 
     fn snippet(&self, out: &mut String, span: Span, label: Option<&str>) {
-        let Some(src) = self.source_at(span.start) else { return };
+        let Some(src) = self.source_at(span.start) else {
+            return;
+        };
         let rel_start = span.start - src.offset;
         let (line, col) = src.line_col(rel_start);
         let text = src.line_text(line);
@@ -159,7 +184,8 @@ impl SourceMap {
         }
         // Underline to the end of the span, clipped to this line; at least one caret.
         let line_start_rel = (rel_start as usize) - text_prefix_len(text, col);
-        let rel_end = (span.end.saturating_sub(src.offset) as usize).min(line_start_rel + text.len());
+        let rel_end =
+            (span.end.saturating_sub(src.offset) as usize).min(line_start_rel + text.len());
         let width = src
             .text
             .get(rel_start as usize..rel_end.max(rel_start as usize))

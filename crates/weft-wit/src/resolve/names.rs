@@ -33,7 +33,11 @@ pub(crate) fn docs(d: &ast::Docs<'_>) -> Docs {
         for l in line.lines() {
             let l = if min_ws > 0 {
                 let n = l.bytes().take_while(|b| *b == b' ').count().min(min_ws);
-                if n == min_ws { &l[n..] } else { l }
+                if n == min_ws {
+                    &l[n..]
+                } else {
+                    l
+                }
             } else {
                 l
             };
@@ -44,7 +48,9 @@ pub(crate) fn docs(d: &ast::Docs<'_>) -> Docs {
     while out.ends_with('\n') {
         out.pop();
     }
-    Docs { contents: Some(out) }
+    Docs {
+        contents: Some(out),
+    }
 }
 
 /// The component model's strongly-unique canonical form of a name: lower case, hyphens
@@ -129,7 +135,10 @@ impl NameSet {
 }
 
 /// Checks that names of one kind (fields, cases, flags) are strongly unique.
-pub(crate) fn check_unique<'a>(kind: &str, names: impl Iterator<Item = ast::Ident<'a>>) -> Result<()> {
+pub(crate) fn check_unique<'a>(
+    kind: &str,
+    names: impl Iterator<Item = ast::Ident<'a>>,
+) -> Result<()> {
     let mut seen: HashMap<String, ast::Ident<'a>> = HashMap::new();
     for n in names {
         let key = n.name.to_ascii_lowercase().replace('-', "");
@@ -139,7 +148,10 @@ pub(crate) fn check_unique<'a>(kind: &str, names: impl Iterator<Item = ast::Iden
             } else {
                 Error::resolve(
                     n.span,
-                    format!("{kind} `{}` conflicts with previous {kind} `{}`", n.name, prev.name),
+                    format!(
+                        "{kind} `{}` conflicts with previous {kind} `{}`",
+                        n.name, prev.name
+                    ),
                 )
             };
             return Err(err.with_label(prev.span, "previous definition here"));
@@ -150,7 +162,10 @@ pub(crate) fn check_unique<'a>(kind: &str, names: impl Iterator<Item = ast::Iden
 }
 
 /// The closest candidate to `name` by edit distance, if one is close enough to be a typo.
-pub(crate) fn suggest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn suggest<'c>(
+    name: &str,
+    candidates: impl Iterator<Item = &'c str>,
+) -> Option<&'c str> {
     let limit = (name.len() / 3).max(1);
     candidates
         .map(|c| (edit_distance(name, c), c))
@@ -168,13 +183,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -201,7 +218,10 @@ mod tests {
     #[test]
     fn suggestions() {
         assert_eq!(suggest("u23", ["u32", "string"].into_iter()), Some("u32"));
-        assert_eq!(suggest("strnig", ["u32", "string"].into_iter()), Some("string"));
+        assert_eq!(
+            suggest("strnig", ["u32", "string"].into_iter()),
+            Some("string")
+        );
         assert_eq!(suggest("zzzz", ["u32", "string"].into_iter()), None);
     }
 }

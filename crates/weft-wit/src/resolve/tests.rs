@@ -31,15 +31,23 @@ fn import_names(r: &Resolve, world: &str) -> Vec<String> {
 
 #[test]
 fn bare_resource_in_value_position_is_own() {
-    let r = resolve("package a:b;\ninterface i { resource r; f: func(x: r, y: list<r>, z: own<r>) -> r; }");
+    let r = resolve(
+        "package a:b;\ninterface i { resource r; f: func(x: r, y: list<r>, z: own<r>) -> r; }",
+    );
     let (_, i) = r.interfaces.iter().next().unwrap();
     let f = &i.functions["f"];
     let own = match f.params[0].ty {
         Type::Id(id) => id,
         _ => panic!(),
     };
-    assert!(matches!(r.types[own].kind, TypeDefKind::Handle(crate::Handle::Own(_))));
-    assert_eq!(f.params[2].ty, f.params[0].ty, "own<r> and a bare r are one type");
+    assert!(matches!(
+        r.types[own].kind,
+        TypeDefKind::Handle(crate::Handle::Own(_))
+    ));
+    assert_eq!(
+        f.params[2].ty, f.params[0].ty,
+        "own<r> and a bare r are one type"
+    );
     assert_eq!(f.result, Some(f.params[0].ty));
 }
 
@@ -95,7 +103,10 @@ fn import_and_export_conflict() {
     let e = error(
         "package a:b;\ninterface a { type t = u32; }\ninterface b { use a.{t}; }\ninterface c { use a.{t}; use b.{t as t2}; }\nworld w { export a; export c; }",
     );
-    assert!(e.contains("transitively depends on an interface in incompatible ways"), "{e}");
+    assert!(
+        e.contains("transitively depends on an interface in incompatible ways"),
+        "{e}"
+    );
 }
 
 #[test]

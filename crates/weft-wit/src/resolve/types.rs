@@ -69,7 +69,10 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     }
                 }
                 ast::InterfaceItem::TypeDef(t) => {
-                    if self.declare_type(resolve, &mut scope, t, &mut funcs)?.is_some() {
+                    if self
+                        .declare_type(resolve, &mut scope, t, &mut funcs)?
+                        .is_some()
+                    {
                         typedefs.push(t);
                     }
                 }
@@ -93,12 +96,16 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         }
         // `use`d names come first, then definitions in dependency order.
         for t in self.define_types(resolve, &scope, &typedefs)? {
-            resolve.interfaces[id].types.insert(t.name.name.to_string(), scope.types[t.name.name]);
+            resolve.interfaces[id]
+                .types
+                .insert(t.name.name.to_string(), scope.types[t.name.name]);
         }
         let mut names = std::mem::take(&mut scope.names);
         for f in &funcs {
             let func = self.resolve_func(resolve, &scope, &mut names, f)?;
-            resolve.interfaces[id].functions.insert(func.name.clone(), func);
+            resolve.interfaces[id]
+                .functions
+                .insert(func.name.clone(), func);
         }
         names.check_setters()?;
         Ok(())
@@ -136,12 +143,19 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             let Some(&orig) = resolve.interfaces[src].types.get(n.name.name) else {
                 let iface = &resolve.interfaces[src];
                 let err = if iface.functions.contains_key(n.name.name) {
-                    Error::resolve(n.name.span, format!("cannot import function `{}`", n.name.name))
-                        .with_help("only types can be brought in with `use`")
+                    Error::resolve(
+                        n.name.span,
+                        format!("cannot import function `{}`", n.name.name),
+                    )
+                    .with_help("only types can be brought in with `use`")
                 } else {
-                    let mut err =
-                        Error::resolve(n.name.span, format!("name `{}` does not exist", n.name.name));
-                    if let Some(s) = names::suggest(n.name.name, iface.types.keys().map(String::as_str)) {
+                    let mut err = Error::resolve(
+                        n.name.span,
+                        format!("name `{}` does not exist", n.name.name),
+                    );
+                    if let Some(s) =
+                        names::suggest(n.name.name, iface.types.keys().map(String::as_str))
+                    {
                         err = err.with_help(format!("did you mean `{s}`?"));
                     }
                     err
@@ -183,7 +197,11 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         let stability = self.stability(resolve, &t.attributes, t.name.span)?;
         if !resolve.is_active(&stability) {
             if let ast::TypeBody::Resource { funcs, .. } = &t.body {
-                if let Some(f) = funcs.iter().map(|f| f.named_func()).find(|f| f.attributes.is_empty()) {
+                if let Some(f) = funcs
+                    .iter()
+                    .map(|f| f.named_func())
+                    .find(|f| f.attributes.is_empty())
+                {
                     return Err(Error::resolve(
                         f.name.span,
                         "found a reference to a type which is excluded due to its feature not being activated",
@@ -242,8 +260,11 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         scope: &TypeScope<'a>,
         typedefs: &[&'a ast::TypeDef<'a>],
     ) -> Result<Vec<&'a ast::TypeDef<'a>>> {
-        let index: HashMap<&str, usize> =
-            typedefs.iter().enumerate().map(|(i, t)| (t.name.name, i)).collect();
+        let index: HashMap<&str, usize> = typedefs
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.name, i))
+            .collect();
         let mut deps: Vec<Vec<(usize, Span)>> = Vec::with_capacity(typedefs.len());
         for t in typedefs {
             let mut refs = Vec::new();
@@ -308,13 +329,17 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 TypeDefKind::Flags(Flags {
                     flags: flags
                         .iter()
-                        .map(|f| Flag { name: f.name.name.to_string(), docs: names::docs(&f.docs) })
+                        .map(|f| Flag {
+                            name: f.name.name.to_string(),
+                            docs: names::docs(&f.docs),
+                        })
                         .collect(),
                 })
             }
             ast::TypeBody::Variant(cases, _) => {
                 if cases.is_empty() {
-                    return Err(Error::resolve(span, "empty variant").with_help("a variant needs at least one case"));
+                    return Err(Error::resolve(span, "empty variant")
+                        .with_help("a variant needs at least one case"));
                 }
                 names::check_unique("case", cases.iter().map(|c| c.name))?;
                 let mut out = Vec::with_capacity(cases.len());
@@ -323,19 +348,27 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                         Some(t) => Some(self.value_type(resolve, scope, t, stability)?),
                         None => None,
                     };
-                    out.push(Case { name: c.name.name.to_string(), ty, docs: names::docs(&c.docs) });
+                    out.push(Case {
+                        name: c.name.name.to_string(),
+                        ty,
+                        docs: names::docs(&c.docs),
+                    });
                 }
                 TypeDefKind::Variant(Variant { cases: out })
             }
             ast::TypeBody::Enum(cases, _) => {
                 if cases.is_empty() {
-                    return Err(Error::resolve(span, "empty enum").with_help("an enum needs at least one case"));
+                    return Err(Error::resolve(span, "empty enum")
+                        .with_help("an enum needs at least one case"));
                 }
                 names::check_unique("case", cases.iter().map(|c| c.name))?;
                 TypeDefKind::Enum(crate::Enum {
                     cases: cases
                         .iter()
-                        .map(|c| EnumCase { name: c.name.name.to_string(), docs: names::docs(&c.docs) })
+                        .map(|c| EnumCase {
+                            name: c.name.name.to_string(),
+                            docs: names::docs(&c.docs),
+                        })
                         .collect(),
                 })
             }
@@ -355,11 +388,18 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             .with_help("enable the feature with `--features`, or gate this item behind the same feature"));
         }
         if scope.funcs.contains(name.name) {
-            return Err(Error::resolve(name.span, format!("cannot use function `{}` as a type", name.name)));
+            return Err(Error::resolve(
+                name.span,
+                format!("cannot use function `{}` as a type", name.name),
+            ));
         }
         let mut err = Error::resolve(name.span, format!("type `{}` does not exist", name.name));
         let hint = legacy_type_hint(name.name).map(str::to_string).or_else(|| {
-            let candidates = scope.types.keys().copied().chain(PRIMITIVES.iter().copied());
+            let candidates = scope
+                .types
+                .keys()
+                .copied()
+                .chain(PRIMITIVES.iter().copied());
             names::suggest(name.name, candidates).map(|s| format!("did you mean `{s}`?"))
         });
         if let Some(h) = hint {
@@ -420,14 +460,20 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             A::List(t, _) => TypeDefKind::List(self.value_type(resolve, scope, t, stability)?),
             A::FixedLengthList(t, n, span) => {
                 if *n == 0 {
-                    return Err(Error::resolve(*span, "fixed-length lists must have at least one element"));
+                    return Err(Error::resolve(
+                        *span,
+                        "fixed-length lists must have at least one element",
+                    ));
                 }
                 TypeDefKind::FixedLengthList(self.value_type(resolve, scope, t, stability)?, *n)
             }
             A::Map(k, v, span) => {
                 let key = self.value_type(resolve, scope, k, stability)?;
                 let value = self.value_type(resolve, scope, v, stability)?;
-                if matches!(key, Type::F32 | Type::F64 | Type::ErrorContext | Type::Id(_)) {
+                if matches!(
+                    key,
+                    Type::F32 | Type::F64 | Type::ErrorContext | Type::Id(_)
+                ) {
                     return Err(Error::resolve(
                         *span,
                         "invalid map key type: map keys must be bool, u8, u16, u32, u64, s8, s16, s32, s64, char, or string",
@@ -435,7 +481,9 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 }
                 TypeDefKind::Map(key, value)
             }
-            A::Own(r, _) => TypeDefKind::Handle(Handle::Own(self.validate_resource(resolve, scope, r)?)),
+            A::Own(r, _) => {
+                TypeDefKind::Handle(Handle::Own(self.validate_resource(resolve, scope, r)?))
+            }
             A::Borrow(r, _) => {
                 TypeDefKind::Handle(Handle::Borrow(self.validate_resource(resolve, scope, r)?))
             }
@@ -551,27 +599,46 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         let item = p.name.name;
         let (name, kind) = match p.resource {
             None => match sig.kind {
-                ast::FuncKind::Func if sig.is_async => (item.to_string(), FunctionKind::AsyncFreestanding),
+                ast::FuncKind::Func if sig.is_async => {
+                    (item.to_string(), FunctionKind::AsyncFreestanding)
+                }
                 ast::FuncKind::Func => (item.to_string(), FunctionKind::Freestanding),
                 ast::FuncKind::Getter => (format!("[get]{item}"), FunctionKind::Getter),
                 ast::FuncKind::Setter => (format!("[set]{item}"), FunctionKind::Setter),
             },
-            Some((r, rname)) if p.is_constructor => (format!("[constructor]{rname}"), FunctionKind::Constructor(r)),
+            Some((r, rname)) if p.is_constructor => (
+                format!("[constructor]{rname}"),
+                FunctionKind::Constructor(r),
+            ),
             Some((r, rname)) if p.is_static => match sig.kind {
-                ast::FuncKind::Func if sig.is_async => {
-                    (format!("[static]{rname}.{item}"), FunctionKind::AsyncStatic(r))
-                }
+                ast::FuncKind::Func if sig.is_async => (
+                    format!("[static]{rname}.{item}"),
+                    FunctionKind::AsyncStatic(r),
+                ),
                 ast::FuncKind::Func => (format!("[static]{rname}.{item}"), FunctionKind::Static(r)),
-                ast::FuncKind::Getter => (format!("[static][get]{rname}.{item}"), FunctionKind::StaticGetter(r)),
-                ast::FuncKind::Setter => (format!("[static][set]{rname}.{item}"), FunctionKind::StaticSetter(r)),
+                ast::FuncKind::Getter => (
+                    format!("[static][get]{rname}.{item}"),
+                    FunctionKind::StaticGetter(r),
+                ),
+                ast::FuncKind::Setter => (
+                    format!("[static][set]{rname}.{item}"),
+                    FunctionKind::StaticSetter(r),
+                ),
             },
             Some((r, rname)) => match sig.kind {
-                ast::FuncKind::Func if sig.is_async => {
-                    (format!("[method]{rname}.{item}"), FunctionKind::AsyncMethod(r))
-                }
+                ast::FuncKind::Func if sig.is_async => (
+                    format!("[method]{rname}.{item}"),
+                    FunctionKind::AsyncMethod(r),
+                ),
                 ast::FuncKind::Func => (format!("[method]{rname}.{item}"), FunctionKind::Method(r)),
-                ast::FuncKind::Getter => (format!("[method][get]{rname}.{item}"), FunctionKind::MethodGetter(r)),
-                ast::FuncKind::Setter => (format!("[method][set]{rname}.{item}"), FunctionKind::MethodSetter(r)),
+                ast::FuncKind::Getter => (
+                    format!("[method][get]{rname}.{item}"),
+                    FunctionKind::MethodGetter(r),
+                ),
+                ast::FuncKind::Setter => (
+                    format!("[method][set]{rname}.{item}"),
+                    FunctionKind::MethodSetter(r),
+                ),
             },
         };
         names.define(&name, p.name.span)?;
@@ -584,7 +651,10 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         {
             let borrow = TypeDefKind::Handle(Handle::Borrow(r));
             let ty = self.anon_type(resolve, borrow, &Stability::Unknown, p.name.span);
-            params.push(Param { name: "self".to_string(), ty });
+            params.push(Param {
+                name: "self".to_string(),
+                ty,
+            });
         }
         match sig.kind {
             ast::FuncKind::Getter => {
@@ -595,8 +665,10 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             ast::FuncKind::Setter => {
                 if sig.params.len() != 1 {
                     let span = sig.params.get(1).map_or(sig.span, |(n, _)| n.span);
-                    return Err(Error::resolve(span, "setters must have exactly one parameter")
-                        .with_help("write `name: set(value: T);`"));
+                    return Err(
+                        Error::resolve(span, "setters must have exactly one parameter")
+                            .with_help("write `name: set(value: T);`"),
+                    );
                 }
             }
             ast::FuncKind::Func => {}
@@ -605,15 +677,26 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         for (n, t) in &sig.params {
             let key = n.name.to_ascii_lowercase().replace('-', "");
             if (n.name == "self" && !params.is_empty()) || seen.insert(key, n.span).is_some() {
-                return Err(Error::resolve(n.span, format!("param `{}` is defined more than once", n.name)));
+                return Err(Error::resolve(
+                    n.span,
+                    format!("param `{}` is defined more than once", n.name),
+                ));
             }
             let ty = self.value_type(resolve, scope, t, &Stability::Unknown)?;
-            params.push(Param { name: n.name.to_string(), ty });
+            params.push(Param {
+                name: n.name.to_string(),
+                ty,
+            });
         }
 
         let result = match (&sig.result, kind) {
             (None, FunctionKind::Constructor(r)) => Some(Type::Id(self.own_handle(resolve, r))),
-            (None, FunctionKind::Getter | FunctionKind::MethodGetter(_) | FunctionKind::StaticGetter(_)) => {
+            (
+                None,
+                FunctionKind::Getter
+                | FunctionKind::MethodGetter(_)
+                | FunctionKind::StaticGetter(_),
+            ) => {
                 return Err(Error::resolve(sig.span, "getters must return a value")
                     .with_help("write `name: get() -> T;`"))
             }
@@ -644,7 +727,13 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         })
     }
 
-    fn check_result(&self, resolve: &Resolve, kind: FunctionKind, t: &ast::Type<'_>, ty: Type) -> Result<()> {
+    fn check_result(
+        &self,
+        resolve: &Resolve,
+        kind: FunctionKind,
+        t: &ast::Type<'_>,
+        ty: Type,
+    ) -> Result<()> {
         let as_result = |ty: Type| match ty {
             Type::Id(id) => match &resolve.types[id].kind {
                 TypeDefKind::Result(r) => Some(r.clone()),
@@ -653,25 +742,29 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             _ => None,
         };
         match kind {
-            FunctionKind::Setter | FunctionKind::MethodSetter(_) | FunctionKind::StaticSetter(_) => {
-                match as_result(ty) {
-                    Some(r) if r.ok.is_none() => Ok(()),
-                    _ => Err(Error::resolve(
-                        t.span(),
-                        "if a setter return type is declared it must be a `result` with no `ok` type",
-                    )),
-                }
-            }
+            FunctionKind::Setter
+            | FunctionKind::MethodSetter(_)
+            | FunctionKind::StaticSetter(_) => match as_result(ty) {
+                Some(r) if r.ok.is_none() => Ok(()),
+                _ => Err(Error::resolve(
+                    t.span(),
+                    "if a setter return type is declared it must be a `result` with no `ok` type",
+                )),
+            },
             FunctionKind::Constructor(res) => {
                 let Some(r) = as_result(ty) else {
                     return Err(Error::resolve(
                         t.span(),
                         "if a constructor return type is declared it must be a `result`",
                     )
-                    .with_help("write `constructor(…) -> result<R, E>;` or leave the return type out"));
+                    .with_help(
+                        "write `constructor(…) -> result<R, E>;` or leave the return type out",
+                    ));
                 };
                 let ok_is_self = match r.ok {
-                    Some(Type::Id(h)) => matches!(resolve.types[h].kind, TypeDefKind::Handle(Handle::Own(x)) if x == res),
+                    Some(Type::Id(h)) => {
+                        matches!(resolve.types[h].kind, TypeDefKind::Handle(Handle::Own(x)) if x == res)
+                    }
                     _ => false,
                 };
                 if ok_is_self {
@@ -681,7 +774,10 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     ast::Type::Result { ok: Some(ok), .. } => ok.span(),
                     _ => t.span(),
                 };
-                Err(Error::resolve(span, "the `ok` type must be the resource being constructed"))
+                Err(Error::resolve(
+                    span,
+                    "the `ok` type must be the resource being constructed",
+                ))
             }
             _ => Ok(()),
         }
@@ -713,7 +809,10 @@ fn body_refs<'a>(body: &ast::TypeBody<'a>, out: &mut Vec<ast::Ident<'a>>) {
         ast::TypeBody::Resource { .. } | ast::TypeBody::Flags(..) | ast::TypeBody::Enum(..) => {}
         ast::TypeBody::Alias(t) => type_refs(t, out),
         ast::TypeBody::Record(fields, _) => fields.iter().for_each(|f| type_refs(&f.ty, out)),
-        ast::TypeBody::Variant(cases, _) => cases.iter().flat_map(|c| &c.ty).for_each(|t| type_refs(t, out)),
+        ast::TypeBody::Variant(cases, _) => cases
+            .iter()
+            .flat_map(|c| &c.ty)
+            .for_each(|t| type_refs(t, out)),
     }
 }
 
@@ -751,16 +850,25 @@ fn inherited_stability(resolve: &Resolve, kind: &TypeDefKind, explicit: &Stabili
         return explicit.clone();
     }
     let of = |t: &Type| match t {
-        Type::Id(id) if !resolve.types[*id].stability.is_unknown() => Some(resolve.types[*id].stability.clone()),
+        Type::Id(id) if !resolve.types[*id].stability.is_unknown() => {
+            Some(resolve.types[*id].stability.clone())
+        }
         _ => None,
     };
     let found = match kind {
-        TypeDefKind::Type(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) | TypeDefKind::Option(t) => of(t),
+        TypeDefKind::Type(t)
+        | TypeDefKind::List(t)
+        | TypeDefKind::FixedLengthList(t, _)
+        | TypeDefKind::Option(t) => of(t),
         TypeDefKind::Handle(Handle::Own(id) | Handle::Borrow(id)) => of(&Type::Id(*id)),
         TypeDefKind::Tuple(t) => t.types.iter().find_map(of),
         TypeDefKind::Map(k, v) => of(k).or_else(|| of(v)),
         TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.as_ref().and_then(of),
-        TypeDefKind::Result(r) => r.ok.as_ref().and_then(of).or_else(|| r.err.as_ref().and_then(of)),
+        TypeDefKind::Result(r) => {
+            r.ok.as_ref()
+                .and_then(of)
+                .or_else(|| r.err.as_ref().and_then(of))
+        }
         _ => None,
     };
     found.unwrap_or_default()
@@ -780,16 +888,24 @@ pub(crate) fn type_has_borrow(resolve: &Resolve, ty: Type) -> bool {
             TypeDefKind::Handle(Handle::Borrow(_)) => true,
             TypeDefKind::Handle(Handle::Own(_)) | TypeDefKind::Resource => false,
             TypeDefKind::Record(r) => r.fields.iter().any(|f| walk(resolve, f.ty, seen)),
-            TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty).any(|t| walk(resolve, t, seen)),
+            TypeDefKind::Variant(v) => v
+                .cases
+                .iter()
+                .filter_map(|c| c.ty)
+                .any(|t| walk(resolve, t, seen)),
             TypeDefKind::Tuple(t) => t.types.iter().any(|t| walk(resolve, *t, seen)),
-            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) | TypeDefKind::Type(t) => {
-                walk(resolve, *t, seen)
-            }
+            TypeDefKind::Option(t)
+            | TypeDefKind::List(t)
+            | TypeDefKind::FixedLengthList(t, _)
+            | TypeDefKind::Type(t) => walk(resolve, *t, seen),
             TypeDefKind::Map(k, v) => walk(resolve, *k, seen) || walk(resolve, *v, seen),
             TypeDefKind::Result(r) => {
-                r.ok.is_some_and(|t| walk(resolve, t, seen)) || r.err.is_some_and(|t| walk(resolve, t, seen))
+                r.ok.is_some_and(|t| walk(resolve, t, seen))
+                    || r.err.is_some_and(|t| walk(resolve, t, seen))
             }
-            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.is_some_and(|t| walk(resolve, t, seen)),
+            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => {
+                t.is_some_and(|t| walk(resolve, t, seen))
+            }
             TypeDefKind::Flags(_) | TypeDefKind::Enum(_) | TypeDefKind::Unknown => false,
         }
     }

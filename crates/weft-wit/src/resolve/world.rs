@@ -45,12 +45,26 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 ast::WorldItem::Use(u) => {
                     for (name, ty) in self.resolve_use(resolve, &mut scope, u, fi)? {
                         claim(&mut import_kinds, "import", name, "type", u.span)?;
-                        imports.insert(WorldKey::Name(name.to_string()), WorldItem::Type { id: ty, span: u.span });
+                        imports.insert(
+                            WorldKey::Name(name.to_string()),
+                            WorldItem::Type {
+                                id: ty,
+                                span: u.span,
+                            },
+                        );
                     }
                 }
                 ast::WorldItem::Type(t) => {
-                    if self.declare_type(resolve, &mut scope, t, &mut resource_funcs)?.is_some() {
-                        claim(&mut import_kinds, "import", t.name.name, "type", t.name.span)?;
+                    let declared =
+                        self.declare_type(resolve, &mut scope, t, &mut resource_funcs)?;
+                    if declared.is_some() {
+                        claim(
+                            &mut import_kinds,
+                            "import",
+                            t.name.name,
+                            "type",
+                            t.name.span,
+                        )?;
                         typedefs.push(t);
                     }
                 }
@@ -100,7 +114,9 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                                 },
                             });
                         }
-                        ast::ExternKind::Interface { name, items: body, .. } => {
+                        ast::ExternKind::Interface {
+                            name, items: body, ..
+                        } => {
                             claim(kinds, dir, name.name, "interface", name.span)?;
                             let iid = resolve.interfaces.alloc(Interface {
                                 name: None,
@@ -114,21 +130,33 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                             self.resolve_interface(resolve, iid, body, fi)?;
                             items.insert(
                                 WorldKey::Name(name.name.to_string()),
-                                WorldItem::Interface { id: iid, stability, docs, span: name.span },
+                                WorldItem::Interface {
+                                    id: iid,
+                                    stability,
+                                    docs,
+                                    span: name.span,
+                                },
                             );
                         }
                         ast::ExternKind::NamedPath { name, path } => {
                             let r = self.resolve_path(resolve, fi, path)?;
-                            let iid = self.expect_interface(r, path.span(), path_item_name(path))?;
+                            let iid =
+                                self.expect_interface(r, path.span(), path_item_name(path))?;
                             claim(kinds, dir, name.name, "interface", name.span)?;
                             items.insert(
                                 WorldKey::Name(name.name.to_string()),
-                                WorldItem::Interface { id: iid, stability, docs, span: name.span },
+                                WorldItem::Interface {
+                                    id: iid,
+                                    stability,
+                                    docs,
+                                    span: name.span,
+                                },
                             );
                         }
                         ast::ExternKind::Path(path) => {
                             let r = self.resolve_path(resolve, fi, path)?;
-                            let iid = self.expect_interface(r, path.span(), path_item_name(path))?;
+                            let iid =
+                                self.expect_interface(r, path.span(), path_item_name(path))?;
                             let key = WorldKey::Interface(iid);
                             if items.contains_key(&key) {
                                 let what = if export { "exported" } else { "imported" };
@@ -138,7 +166,15 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                                 )
                                 .with_help("remove the repeated statement"));
                             }
-                            items.insert(key, WorldItem::Interface { id: iid, stability, docs, span: path.span() });
+                            items.insert(
+                                key,
+                                WorldItem::Interface {
+                                    id: iid,
+                                    stability,
+                                    docs,
+                                    span: path.span(),
+                                },
+                            );
                         }
                     }
                 }
@@ -148,7 +184,13 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         // `use`d names come first, then definitions in dependency order.
         for t in self.define_types(resolve, &scope, &typedefs)? {
             let ty = scope.types[t.name.name];
-            imports.insert(WorldKey::Name(t.name.name.to_string()), WorldItem::Type { id: ty, span: t.name.span });
+            imports.insert(
+                WorldKey::Name(t.name.name.to_string()),
+                WorldItem::Type {
+                    id: ty,
+                    span: t.name.span,
+                },
+            );
         }
         // Imports share one namespace with the world's types; exports have their own.
         let mut import_names = std::mem::take(&mut scope.names);
@@ -158,9 +200,17 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             imports.insert(WorldKey::Name(f.name.clone()), WorldItem::Function(f));
         }
         for wf in &funcs {
-            let names = if wf.export { &mut export_names } else { &mut import_names };
+            let names = if wf.export {
+                &mut export_names
+            } else {
+                &mut import_names
+            };
             let f = self.resolve_func(resolve, &scope, names, &wf.pending)?;
-            let items = if wf.export { &mut exports } else { &mut imports };
+            let items = if wf.export {
+                &mut exports
+            } else {
+                &mut imports
+            };
             items.insert(WorldKey::Name(f.name.clone()), WorldItem::Function(f));
         }
         let world = &mut resolve.worlds[id];
@@ -246,9 +296,10 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     WorldKey::Name(n) => {
                         let new_name = rename(n);
                         let new_item = match item {
-                            WorldItem::Type { id: t, span } => {
-                                WorldItem::Type { id: map.get(t).copied().unwrap_or(*t), span: *span }
-                            }
+                            WorldItem::Type { id: t, span } => WorldItem::Type {
+                                id: map.get(t).copied().unwrap_or(*t),
+                                span: *span,
+                            },
                             WorldItem::Function(f) => {
                                 let mut f = self.remap_func(resolve, &map, f);
                                 f.name = match f.kind.resource().and_then(|r| renamed.get(&r)) {
@@ -258,8 +309,18 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                                 };
                                 let new_name = f.name.clone();
                                 let world = &mut resolve.worlds[id];
-                                let target = if is_export { &mut world.exports } else { &mut world.imports };
-                                if target.insert(WorldKey::Name(new_name.clone()), WorldItem::Function(f)).is_some() {
+                                let target = if is_export {
+                                    &mut world.exports
+                                } else {
+                                    &mut world.imports
+                                };
+                                if target
+                                    .insert(
+                                        WorldKey::Name(new_name.clone()),
+                                        WorldItem::Function(f),
+                                    )
+                                    .is_some()
+                                {
                                     return Err(Error::resolve(
                                         inc.span,
                                         format!("{dir} of `{new_name}` shadows previously {dir}ed items"),
@@ -271,22 +332,39 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                             other => other.clone(),
                         };
                         let world = &mut resolve.worlds[id];
-                        let target = if is_export { &mut world.exports } else { &mut world.imports };
-                        if target.insert(WorldKey::Name(new_name.clone()), new_item).is_some() {
+                        let target = if is_export {
+                            &mut world.exports
+                        } else {
+                            &mut world.imports
+                        };
+                        if target
+                            .insert(WorldKey::Name(new_name.clone()), new_item)
+                            .is_some()
+                        {
                             return Err(Error::resolve(
                                 inc.span,
                                 format!("{dir} of `{new_name}` shadows previously {dir}ed items"),
                             )
-                            .with_help(format!("rename it: `include … with {{ {new_name} as other-name }}`")));
+                            .with_help(format!(
+                                "rename it: `include … with {{ {new_name} as other-name }}`"
+                            )));
                         }
                     }
                     WorldKey::Interface(_) => {
                         let world = &mut resolve.worlds[id];
-                        let target = if is_export { &mut world.exports } else { &mut world.imports };
+                        let target = if is_export {
+                            &mut world.exports
+                        } else {
+                            &mut world.imports
+                        };
                         let entry = target.entry(key.clone()).or_insert_with(|| item.clone());
                         if let (
-                            WorldItem::Interface { stability: from, .. },
-                            WorldItem::Interface { stability: into, .. },
+                            WorldItem::Interface {
+                                stability: from, ..
+                            },
+                            WorldItem::Interface {
+                                stability: into, ..
+                            },
                         ) = (item, entry)
                         {
                             merge_include_stability(from, into, is_external, inc.span)?;
@@ -298,7 +376,12 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         Ok(())
     }
 
-    fn remap_type(&mut self, resolve: &mut Resolve, map: &HashMap<TypeId, TypeId>, ty: Type) -> Type {
+    fn remap_type(
+        &mut self,
+        resolve: &mut Resolve,
+        map: &HashMap<TypeId, TypeId>,
+        ty: Type,
+    ) -> Type {
         let Type::Id(id) = ty else { return ty };
         if let Some(&new) = map.get(&id) {
             return Type::Id(new);
@@ -314,16 +397,31 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         self.anon_type(resolve, kind, &stability, span)
     }
 
-    fn remap_kind(&mut self, resolve: &mut Resolve, map: &HashMap<TypeId, TypeId>, kind: &TypeDefKind) -> TypeDefKind {
+    fn remap_kind(
+        &mut self,
+        resolve: &mut Resolve,
+        map: &HashMap<TypeId, TypeId>,
+        kind: &TypeDefKind,
+    ) -> TypeDefKind {
         let mut k = kind.clone();
-        let m = |t: &mut Type, cx: &mut Self, resolve: &mut Resolve| *t = cx.remap_type(resolve, map, *t);
+        let m = |t: &mut Type, cx: &mut Self, resolve: &mut Resolve| {
+            *t = cx.remap_type(resolve, map, *t)
+        };
         match &mut k {
-            TypeDefKind::Record(r) => r.fields.iter_mut().for_each(|f| m(&mut f.ty, self, resolve)),
-            TypeDefKind::Variant(v) => v.cases.iter_mut().filter_map(|c| c.ty.as_mut()).for_each(|t| m(t, self, resolve)),
+            TypeDefKind::Record(r) => r
+                .fields
+                .iter_mut()
+                .for_each(|f| m(&mut f.ty, self, resolve)),
+            TypeDefKind::Variant(v) => v
+                .cases
+                .iter_mut()
+                .filter_map(|c| c.ty.as_mut())
+                .for_each(|t| m(t, self, resolve)),
             TypeDefKind::Tuple(t) => t.types.iter_mut().for_each(|t| m(t, self, resolve)),
-            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) | TypeDefKind::Type(t) => {
-                m(t, self, resolve)
-            }
+            TypeDefKind::Option(t)
+            | TypeDefKind::List(t)
+            | TypeDefKind::FixedLengthList(t, _)
+            | TypeDefKind::Type(t) => m(t, self, resolve),
             TypeDefKind::Map(a, b) => {
                 m(a, self, resolve);
                 m(b, self, resolve);
@@ -346,12 +444,20 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     *id = new;
                 }
             }
-            TypeDefKind::Flags(_) | TypeDefKind::Enum(_) | TypeDefKind::Resource | TypeDefKind::Unknown => {}
+            TypeDefKind::Flags(_)
+            | TypeDefKind::Enum(_)
+            | TypeDefKind::Resource
+            | TypeDefKind::Unknown => {}
         }
         k
     }
 
-    fn remap_func(&mut self, resolve: &mut Resolve, map: &HashMap<TypeId, TypeId>, f: &Function) -> Function {
+    fn remap_func(
+        &mut self,
+        resolve: &mut Resolve,
+        map: &HashMap<TypeId, TypeId>,
+        f: &Function,
+    ) -> Function {
         let mut f = f.clone();
         for p in &mut f.params {
             p.ty = self.remap_type(resolve, map, p.ty);
@@ -402,7 +508,10 @@ fn mentions(resolve: &Resolve, map: &HashMap<TypeId, TypeId>, id: TypeId) -> boo
             TypeDefKind::Record(r) => r.fields.iter().for_each(|f| push(&f.ty)),
             TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(push),
             TypeDefKind::Tuple(t) => t.types.iter().for_each(push),
-            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) | TypeDefKind::Type(t) => push(t),
+            TypeDefKind::Option(t)
+            | TypeDefKind::List(t)
+            | TypeDefKind::FixedLengthList(t, _)
+            | TypeDefKind::Type(t) => push(t),
             TypeDefKind::Map(a, b) => {
                 push(a);
                 push(b);
@@ -422,7 +531,12 @@ fn mentions(resolve: &Resolve, map: &HashMap<TypeId, TypeId>, id: TypeId) -> boo
 /// The stability an interface included from another world keeps: `@since` from another package
 /// is dropped (it speaks of that package's versions); otherwise a gate is adopted where there
 /// was none, and two different gates are an error.
-fn merge_include_stability(from: &Stability, into: &mut Stability, is_external: bool, span: Span) -> Result<()> {
+fn merge_include_stability(
+    from: &Stability,
+    into: &mut Stability,
+    is_external: bool,
+    span: Span,
+) -> Result<()> {
     if is_external && matches!(from, Stability::Stable { .. }) {
         *into = Stability::Unknown;
         return Ok(());
@@ -434,8 +548,11 @@ fn merge_include_stability(from: &Stability, into: &mut Stability, is_external: 
         *into = from.clone();
         return Ok(());
     }
-    Err(Error::resolve(span, "an interface included twice has different stability gates")
-        .with_help("give both imports the same `@since`/`@unstable` attributes"))
+    Err(Error::resolve(
+        span,
+        "an interface included twice has different stability gates",
+    )
+    .with_help("give both imports the same `@since`/`@unstable` attributes"))
 }
 
 /// `[method]r.m` → `[method]s.m` when resource `r` is renamed to `s`.
@@ -461,7 +578,9 @@ fn setters_after_getters(items: &mut IndexMap<WorldKey, WorldItem>) {
     for key in setters {
         let WorldKey::Name(n) = &key else { continue };
         let getter = WorldKey::Name(names::getter_of(n));
-        let (Some(from), Some(to)) = (items.get_index_of(&key), items.get_index_of(&getter)) else { continue };
+        let (Some(from), Some(to)) = (items.get_index_of(&key), items.get_index_of(&getter)) else {
+            continue;
+        };
         if from < to {
             items.move_index(from, to);
         }
@@ -484,8 +603,11 @@ fn claim(
     span: Span,
 ) -> Result<()> {
     if let Some(prev) = kinds.get(name) {
-        return Err(Error::resolve(span, format!("{dir} `{name}` conflicts with prior {prev} of same name"))
-            .with_help("every import (and every export) of a world needs its own name"));
+        return Err(Error::resolve(
+            span,
+            format!("{dir} `{name}` conflicts with prior {prev} of same name"),
+        )
+        .with_help("every import (and every export) of a world needs its own name"));
     }
     kinds.insert(name.to_string(), kind);
     Ok(())
@@ -522,13 +644,18 @@ fn check_world_setters(resolve: &Resolve, id: WorldId) -> Result<()> {
     let world = &resolve.worlds[id];
     for (dir, items) in [("import", &world.imports), ("export", &world.exports)] {
         for (key, item) in items {
-            let (WorldKey::Name(name), WorldItem::Function(f)) = (key, item) else { continue };
+            let (WorldKey::Name(name), WorldItem::Function(f)) = (key, item) else {
+                continue;
+            };
             if names::is_setter(name) {
                 let getter = names::getter_of(name);
                 if !items.contains_key(&WorldKey::Name(getter.clone())) {
                     return Err(Error::resolve(
                         f.span,
-                        format!("{dir} `{name}` in world `{}` has no corresponding getter `{getter}`", world.name),
+                        format!(
+                            "{dir} `{name}` in world `{}` has no corresponding getter `{getter}`",
+                            world.name
+                        ),
                     ));
                 }
             }
@@ -569,8 +696,21 @@ fn elaborate_world(resolve: &mut Resolve, id: WorldId, span: Span) -> Result<()>
     let mut imports: IndexMap<WorldKey, WorldItem> = IndexMap::new();
     for (key, item) in items {
         match item {
-            WorldItem::Interface { id: iface, stability, docs, span } => {
-                add_import(resolve, &mut imports, key.clone(), *iface, stability, docs, *span);
+            WorldItem::Interface {
+                id: iface,
+                stability,
+                docs,
+                span,
+            } => {
+                add_import(
+                    resolve,
+                    &mut imports,
+                    key.clone(),
+                    *iface,
+                    stability,
+                    docs,
+                    *span,
+                );
             }
             WorldItem::Function(_) => {
                 imports.insert(key.clone(), item.clone());
@@ -578,7 +718,15 @@ fn elaborate_world(resolve: &mut Resolve, id: WorldId, span: Span) -> Result<()>
             WorldItem::Type { id: ty, .. } => {
                 if let Some(dep) = resolve.type_interface_dep(*ty) {
                     let stability = resolve.types[*ty].stability.clone();
-                    add_import(resolve, &mut imports, WorldKey::Interface(dep), dep, &stability, &Docs::default(), Span::UNKNOWN);
+                    add_import(
+                        resolve,
+                        &mut imports,
+                        WorldKey::Interface(dep),
+                        dep,
+                        &stability,
+                        &Docs::default(),
+                        Span::UNKNOWN,
+                    );
                 }
                 imports.insert(key.clone(), item.clone());
             }
@@ -640,9 +788,25 @@ fn add_import(
         return;
     }
     for dep in resolve.interface_direct_deps(id) {
-        add_import(resolve, imports, WorldKey::Interface(dep), dep, stability, &Docs::default(), Span::UNKNOWN);
+        add_import(
+            resolve,
+            imports,
+            WorldKey::Interface(dep),
+            dep,
+            stability,
+            &Docs::default(),
+            Span::UNKNOWN,
+        );
     }
-    imports.insert(key, WorldItem::Interface { id, stability: stability.clone(), docs: docs.clone(), span });
+    imports.insert(
+        key,
+        WorldItem::Interface {
+            id,
+            stability: stability.clone(),
+            docs: docs.clone(),
+            span,
+        },
+    );
 }
 
 struct ExportCx<'r> {
@@ -660,7 +824,12 @@ impl ExportCx<'_> {
         if self.exports.contains_key(&key) {
             return as_export;
         }
-        let WorldItem::Interface { id, ref stability, .. } = item else { return true };
+        let WorldItem::Interface {
+            id, ref stability, ..
+        } = item
+        else {
+            return true;
+        };
         if !as_export && self.required_imports.contains(&id) {
             return true;
         }
@@ -689,4 +858,3 @@ impl ExportCx<'_> {
         true
     }
 }
-

@@ -1,0 +1,285 @@
+//! `weft wit …`: check, print, format and inspect WIT packages.
+//!
+//! Every subcommand takes a path that is either one `.wit` file or a package directory (its
+//! `.wit` files plus an optional `deps/` folder of dependencies), the layout wit-parser and
+//! wasm-tools use. WIT errors are rendered by weft-wit (`path:line:col`, the source line and a
+//! caret) and returned as the error message; `main` prints it.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use clap::Subcommand;
+use weft_wit::print::PrintOptions;
+use weft_wit::{PackageId, Resolve, SourceMap};
+
+/// `weft wit`: options shared by every WIT subcommand, then the subcommand.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    features: Features,
+    #[command(subcommand)]
+    command: WitCommand,
+}
+
+/// Which `@unstable(feature = …)` items to keep; everything gated is dropped by default.
+#[derive(clap::Args)]
+struct Features {
+    /// Enable these `@unstable` features (comma-separated, or repeat the flag).
+    #[arg(long, global = true, value_delimiter = ',', value_name = "NAMES")]
+    features: Vec<String>,
+    /// Enable every `@unstable` feature.
+    #[arg(long, global = true)]
+    all_features: bool,
+}
+
+#[derive(Subcommand)]
+enum WitCommand {
+    /// Parse and resolve a package and its dependencies, and report the first error.
+    Check {
+        /// A `.wit` file, or a package directory with an optional `deps/` folder.
+        path: PathBuf,
+    },
+    /// Print a package, or one of its worlds, as canonical WIT.
+    Print {
+        /// A `.wit` file, or a package directory with an optional `deps/` folder.
+        path: PathBuf,
+        /// Print only this world (`name` or `namespace:package/name`).
+        #[arg(long, short)]
+        world: Option<String>,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Format `.wit` files in place, keeping comments.
+    ///
+    /// A directory formats every `.wit` file directly in it; its `deps/` belong to other
+    /// packages and are left alone. Only files whose text changes are written.
+    Fmt {
+        /// `.wit` files or package directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Change nothing: list the files that would change and exit with 1 if there are any.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print the resolved packages as JSON (wit-parser's schema).
+    ///
+    /// The output is the whole `Resolve`, in the schema of wit-parser's serialized `Resolve`:
+    /// `worlds`, `interfaces`, `types` and `packages`, referring to each other by index.
+    Json {
+        /// A `.wit` file, or a package directory with an optional `deps/` folder.
+        path: PathBuf,
+        /// Also select this world: its index in `worlds` is added as a top-level `"world"` key.
+        #[arg(long, short)]
+        world: Option<String>,
+    },
+}
+
+impl Args {
+    /// Runs the selected `weft wit` subcommand.
+    pub fn run(self) -> Result<()> {
+        match self.command {
+            WitCommand::Check { path } => check(&path, &self.features),
+            WitCommand::Print {
+                path,
+                world,
+                output,
+            } => print(&path, world.as_deref(), output.as_deref(), &self.features),
+            WitCommand::Fmt { paths, check } => fmt(&paths, check),
+            WitCommand::Json { path, world } => json(&path, world.as_deref(), &self.features),
+        }
+    }
+}
+
+fn check(path: &Path, features: &Features) -> Result<()> {
+    let (resolve, pkg) = load(path, features)?;
+    let main = &resolve.packages[pkg];
+    let deps = resolve.packages.len().saturating_sub(1);
+    let text = format!(
+        "ok: {} ({}, {}{})\n",
+        main.name,
+        plural(main.interfaces.len(), "interface"),
+        plural(main.worlds.len(), "world"),
+        match deps {
+            0 => String::new(),
+            n => format!("; {}", plural(n, "other package")),
+        }
+    );
+    write_stdout(&text)
+}
+
+fn print(
+    path: &Path,
+    world: Option<&str>,
+    output: Option<&Path>,
+    features: &Features,
+) -> Result<()> {
+    let (resolve, mut pkg) = load(path, features)?;
+    let world = match world {
+        Some(name) => {
+            let id = select_world(&resolve, pkg, name)?;
+            // `ns:pkg/world` may name a world of a dependency: print it within its package.
+            pkg = resolve.worlds[id].package.unwrap_or(pkg);
+            Some(id)
+        }
+        None => None,
+    };
+    let text = weft_wit::print::print_package(&resolve, pkg, &PrintOptions { world });
+    match output {
+        Some(out) => {
+            fs::write(out, text).with_context(|| format!("failed to write `{}`", out.display()))
+        }
+        None => write_stdout(&text),
+    }
+}
+
+fn json(path: &Path, world: Option<&str>, features: &Features) -> Result<()> {
+    let (resolve, pkg) = load(path, features)?;
+    let mut value = weft_wit::json::to_json(&resolve);
+    if let Some(name) = world {
+        let id = select_world(&resolve, pkg, name)?;
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("world".to_string(), id.index().into());
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&value).context("failed to serialize the JSON")?;
+    text.push('\n');
+    write_stdout(&text)
+}
+
+fn fmt(paths: &[PathBuf], check: bool) -> Result<()> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match fmt_targets(path) {
+            Ok(found) => files.extend(found),
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    let mut seen = HashSet::new();
+    files.retain(|f| seen.insert(f.clone()));
+
+    let mut changed = Vec::new();
+    for file in &files {
+        match fmt_file(file, check) {
+            Ok(true) => changed.push(file),
+            Ok(false) => {}
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    if check && !changed.is_empty() {
+        let list: String = changed
+            .iter()
+            .map(|f| format!("{}\n", f.display()))
+            .collect();
+        write_stdout(&list)?;
+        errors.push(match changed.len() {
+            1 => "1 file is not formatted; run `weft wit fmt` without `--check` to rewrite it"
+                .to_string(),
+            n => format!(
+                "{n} files are not formatted; run `weft wit fmt` without `--check` to rewrite them"
+            ),
+        });
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        // `main` prefixes the first message with `error: `; the others get it here.
+        false => Err(anyhow!(errors.join("\nerror: "))),
+    }
+}
+
+/// The files `weft wit fmt` formats for one argument: the file itself, or every `.wit` file
+/// directly in a directory (its `deps/` belong to other packages and are left alone).
+fn fmt_targets(path: &Path) -> Result<Vec<PathBuf>> {
+    let meta = fs::metadata(path).map_err(|e| missing_or_io(path, &e))?;
+    if !meta.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let files =
+        weft_wit::fs::wit_files(path).map_err(|e| anyhow!(e.render(&SourceMap::default())))?;
+    if files.is_empty() {
+        bail!(
+            "no `.wit` files found in `{}`\n      = help: `weft wit fmt DIR` formats the `.wit` files directly in DIR, \
+             not those in its subdirectories",
+            path.display()
+        );
+    }
+    Ok(files)
+}
+
+/// Formats one file; returns whether its text changes. Writes it unless `check` is set.
+fn fmt_file(path: &Path, check: bool) -> Result<bool> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    let display = path.display().to_string();
+    let formatted = match weft_wit::format::format_source(&display, &text) {
+        Ok(formatted) => formatted,
+        Err(e) => {
+            let mut map = SourceMap::default();
+            map.push(display, text);
+            return Err(anyhow!(e.render(&map)));
+        }
+    };
+    if formatted == text {
+        return Ok(false);
+    }
+    if !check {
+        fs::write(path, formatted)
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
+    }
+    Ok(true)
+}
+
+/// Reads and resolves `path` with the requested features; returns the main package.
+fn load(path: &Path, features: &Features) -> Result<(Resolve, PackageId)> {
+    if let Err(e) = fs::metadata(path) {
+        return Err(missing_or_io(path, &e));
+    }
+    let mut resolve = Resolve::new();
+    for feature in &features.features {
+        let feature = feature.trim();
+        if !feature.is_empty() {
+            resolve.features.insert(feature.to_string());
+        }
+    }
+    resolve.all_features = features.all_features;
+    match resolve.push_path(path) {
+        Ok(pkg) => Ok((resolve, pkg)),
+        Err(e) => Err(anyhow!(resolve.render_error(&e))),
+    }
+}
+
+fn select_world(resolve: &Resolve, pkg: PackageId, name: &str) -> Result<weft_wit::WorldId> {
+    resolve
+        .select_world(pkg, Some(name))
+        .map_err(|e| anyhow!(resolve.render_error(&e)))
+}
+
+/// The error for a path that cannot be read: a missing one names the fix.
+fn missing_or_io(path: &Path, e: &io::Error) -> anyhow::Error {
+    match e.kind() {
+        io::ErrorKind::NotFound => anyhow!(
+            "`{}` does not exist\n      = help: pass a `.wit` file, or a package directory holding `.wit` files \
+             (and its dependencies in `deps/`)",
+            path.display()
+        ),
+        _ => anyhow!("failed to read `{}`: {e}", path.display()),
+    }
+}
+
+fn write_stdout(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("failed to write to stdout")
+}
+
+fn plural(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
+    }
+}

@@ -1,0 +1,501 @@
+//! Tests of the `weft` binary, one file per case (STYLE.md convention 10).
+//!
+//! Each `tests/cli/*.wit` file starts with directives naming commands to run against the
+//! built binary:
+//!
+//! ```text
+//! // RUN: wit check %            must exit 0
+//! // FAIL: wit check %           must exit 1
+//! // FAIL(2): wit frobnicate     must exit with this code (2 = usage error)
+//! // RUN[world]: wit print % -w w   a named directive
+//! ```
+//!
+//! `%` is the test file's path relative to this crate (so paths in output are stable), and
+//! `%dir` anywhere in an argument is `tests/cli`. Arguments are split on whitespace. The n-th directive of `foo.wit`
+//! (counting from 1) compares its stdout and stderr with `foo.wit.<n>.stdout` and
+//! `foo.wit.<n>.stderr`; a named one uses the name instead of `n`. Empty output is expected
+//! as a missing file. `UPDATE_EXPECT=1` rewrites the expectations.
+//!
+//! Behaviour that needs files on disk (fmt rewriting in place, `-o`) or a closed pipe is
+//! tested by the trials at the end of this file, and so are the command outputs shown in
+//! README.md (the `<!-- readme:… -->` sections), which are regenerated from real runs.
+
+use std::fs;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use weft_test_util::{expect_file_or_absent, expect_section, repo_root};
+
+const WEFT: &str = env!("CARGO_BIN_EXE_weft");
+
+/// A test written in Rust rather than as a directive file.
+type Check = fn() -> Result<(), String>;
+const CASES: &str = "tests/cli";
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    match case_files() {
+        Ok(files) => {
+            for file in files {
+                let name = file.to_string_lossy().replace('\\', "/");
+                trials.push(Trial::test(name, move || {
+                    run_file(&file).map_err(Failed::from)
+                }));
+            }
+        }
+        Err(e) => trials.push(Trial::test("cli-cases", move || Err(Failed::from(e)))),
+    }
+    let programmatic: [(&str, Check); 6] = [
+        ("directive_syntax", directive_syntax),
+        ("readme_examples", readme_examples),
+        (
+            "fmt_rewrites_only_changed_files",
+            fmt_rewrites_only_changed_files,
+        ),
+        (
+            "fmt_reports_every_broken_file",
+            fmt_reports_every_broken_file,
+        ),
+        ("print_to_output_file", print_to_output_file),
+        ("broken_pipe_exits_zero", broken_pipe_exits_zero),
+    ];
+    for (name, test) in programmatic {
+        trials.push(Trial::test(name, move || test().map_err(Failed::from)));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// Every `tests/cli/*.wit`, relative to the crate root (the test's working directory).
+fn case_files() -> Result<Vec<PathBuf>, String> {
+    let entries = fs::read_dir(CASES).map_err(|e| format!("failed to read `{CASES}`: {e}"))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "wit"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+struct Directive {
+    /// `1`, `2`, … or the `[name]`.
+    label: String,
+    line: usize,
+    args: Vec<String>,
+    expected_code: i32,
+}
+
+fn parse_directives(file: &Path, text: &str) -> Result<Vec<Directive>, String> {
+    let mut out: Vec<Directive> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix("// ") else {
+            continue;
+        };
+        let (mut rest, mut code) = if let Some(r) = rest.strip_prefix("RUN") {
+            (r, 0)
+        } else if let Some(r) = rest.strip_prefix("FAIL") {
+            (r, 1)
+        } else {
+            continue;
+        };
+        let at = format!("{}:{}", file.display(), i + 1);
+        if let Some(r) = rest.strip_prefix('(') {
+            let (n, r) = r
+                .split_once(')')
+                .ok_or_else(|| format!("{at}: missing `)` after the exit code"))?;
+            code = n
+                .parse()
+                .map_err(|_| format!("{at}: `{n}` is not an exit code"))?;
+            rest = r;
+        }
+        let mut label = (out.len() + 1).to_string();
+        if let Some(r) = rest.strip_prefix('[') {
+            let (name, r) = r
+                .split_once(']')
+                .ok_or_else(|| format!("{at}: missing `]` after the name"))?;
+            label = name.to_string();
+            rest = r;
+        }
+        let Some(cmd) = rest.strip_prefix(':') else {
+            return Err(format!("{at}: expected `:` after the directive"));
+        };
+        if out.iter().any(|d| d.label == label) {
+            return Err(format!("{at}: a second directive labelled `{label}`"));
+        }
+        let args = cmd
+            .split_whitespace()
+            .map(|a| match a {
+                "%" => file.to_string_lossy().replace('\\', "/"),
+                a => a.replace("%dir", CASES),
+            })
+            .collect();
+        out.push(Directive {
+            label,
+            line: i + 1,
+            args,
+            expected_code: code,
+        });
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "{}: no `// RUN:` or `// FAIL:` directive",
+            file.display()
+        ));
+    }
+    Ok(out)
+}
+
+fn run_file(file: &Path) -> Result<(), String> {
+    let text = fs::read_to_string(file)
+        .map_err(|e| format!("failed to read `{}`: {e}", file.display()))?;
+    let mut errors = Vec::new();
+    for d in parse_directives(file, &text)? {
+        if let Err(e) = run_directive(file, &d) {
+            errors.push(format!(
+                "directive on line {} (`weft {}`): {e}",
+                d.line,
+                d.args.join(" ")
+            ));
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(errors.join("\n\n")),
+    }
+}
+
+fn run_directive(file: &Path, d: &Directive) -> Result<(), String> {
+    let output = weft(&d.args)
+        .output()
+        .map_err(|e| format!("failed to run `{WEFT}`: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let code = output.status.code();
+    if code != Some(d.expected_code) {
+        return Err(format!(
+            "expected exit code {}, got {code:?}\n--- stdout:\n{stdout}--- stderr:\n{stderr}",
+            d.expected_code
+        ));
+    }
+    let base = file.to_string_lossy();
+    let mut errors = Vec::new();
+    for (stream, text) in [("stdout", &stdout), ("stderr", &stderr)] {
+        let expected = PathBuf::from(format!("{base}.{}.{stream}", d.label));
+        if let Err(e) = expect_file_or_absent(&expected, text) {
+            errors.push(e);
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(errors.join("\n")),
+    }
+}
+
+/// A `weft` command run from this crate's directory, with a stable environment.
+fn weft<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Command {
+    let mut cmd = Command::new(WEFT);
+    cmd.args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(args: &[&str]) -> Result<Output, String> {
+    weft(args)
+        .output()
+        .map_err(|e| format!("failed to run `{WEFT}`: {e}"))
+}
+
+/// A fresh, empty directory for one test.
+fn scratch_dir(name: &str) -> Result<PathBuf, String> {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("weft-cli-tests")
+        .join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).map_err(|e| format!("failed to create `{}`: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .map_err(|e| format!("failed to create `{}`: {e}", parent.display()))?;
+    }
+    fs::write(path, text).map_err(|e| format!("failed to write `{}`: {e}", path.display()))
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("failed to read `{}`: {e}", path.display()))
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout:\n{}--- stderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+const UNFORMATTED: &str =
+    "package a:b;\ninterface  i {\n  // keep me\n  f:func( x:u32 )->string;\n}\n";
+
+/// `weft wit fmt DIR` rewrites changed files only, leaves `deps/` alone, and is idempotent.
+fn fmt_rewrites_only_changed_files() -> Result<(), String> {
+    let dir = scratch_dir("fmt-in-place")?;
+    let (main, dep) = (dir.join("main.wit"), dir.join("deps").join("dep.wit"));
+    write(&main, UNFORMATTED)?;
+    write(&dep, UNFORMATTED)?;
+    let dir_arg = dir.to_string_lossy().to_string();
+
+    let out = run(&["wit", "fmt", "--check", &dir_arg])?;
+    if out.status.code() != Some(1) || !String::from_utf8_lossy(&out.stdout).contains("main.wit") {
+        return Err(format!(
+            "`fmt --check` should list main.wit and exit 1:\n{}",
+            describe(&out)
+        ));
+    }
+    if read(&main)? != UNFORMATTED {
+        return Err("`fmt --check` modified a file".to_string());
+    }
+
+    let out = run(&["wit", "fmt", &dir_arg])?;
+    if !out.status.success() {
+        return Err(format!("`fmt` failed:\n{}", describe(&out)));
+    }
+    let formatted = read(&main)?;
+    if formatted == UNFORMATTED || !formatted.contains("// keep me") {
+        return Err(format!(
+            "main.wit was not reformatted with its comment kept:\n{formatted}"
+        ));
+    }
+    if read(&dep)? != UNFORMATTED {
+        return Err("`fmt DIR` must not touch DIR/deps".to_string());
+    }
+
+    // Formatting again changes nothing, and an unchanged file is not rewritten.
+    let before = fs::metadata(&main)
+        .and_then(|m| m.modified())
+        .map_err(|e| e.to_string())?;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let out = run(&["wit", "fmt", &dir_arg])?;
+    let after = fs::metadata(&main)
+        .and_then(|m| m.modified())
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() || read(&main)? != formatted || before != after {
+        return Err(format!("second `fmt` was not a no-op:\n{}", describe(&out)));
+    }
+    let out = run(&["wit", "fmt", "--check", &dir_arg])?;
+    if !out.status.success() || !out.stdout.is_empty() {
+        return Err(format!(
+            "`fmt --check` on formatted files should be silent:\n{}",
+            describe(&out)
+        ));
+    }
+    Ok(())
+}
+
+/// A syntax error in one file is reported with its location; the other files still format.
+fn fmt_reports_every_broken_file() -> Result<(), String> {
+    let dir = scratch_dir("fmt-broken")?;
+    let (good, bad1, bad2) = (dir.join("a.wit"), dir.join("b.wit"), dir.join("c.wit"));
+    write(&good, UNFORMATTED)?;
+    write(&bad1, "package a:b;\ninterface i {\n  f: func(;\n}\n")?;
+    write(&bad2, "package a:c;\nworld w { import }\n")?;
+    let out = run(&["wit", "fmt", &dir.to_string_lossy()])?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(1) {
+        return Err(format!("expected exit 1:\n{}", describe(&out)));
+    }
+    for needle in ["b.wit:3:", "c.wit:2:"] {
+        if !stderr.contains(needle) {
+            return Err(format!(
+                "stderr should point at `{needle}`:\n{}",
+                describe(&out)
+            ));
+        }
+    }
+    if stderr.matches("error: ").count() != 2 {
+        return Err(format!("expected two `error:` lines:\n{}", describe(&out)));
+    }
+    if read(&good)? == UNFORMATTED {
+        return Err("a.wit should have been formatted despite the other errors".to_string());
+    }
+    Ok(())
+}
+
+/// `weft wit print -o FILE` writes what stdout would show; an unwritable `-o` is an error.
+fn print_to_output_file() -> Result<(), String> {
+    let dir = scratch_dir("print-output")?;
+    let input = dir.join("in.wit");
+    write(
+        &input,
+        "package a:b;\ninterface i { f: func(); }\nworld w { export i; }\n",
+    )?;
+    let input = input.to_string_lossy().to_string();
+    let stdout = run(&["wit", "print", &input])?;
+    if !stdout.status.success() {
+        return Err(format!("`print` failed:\n{}", describe(&stdout)));
+    }
+    let target = dir.join("out.wit");
+    let out = run(&["wit", "print", &input, "-o", &target.to_string_lossy()])?;
+    if !out.status.success() || !out.stdout.is_empty() {
+        return Err(format!(
+            "`print -o` should succeed silently:\n{}",
+            describe(&out)
+        ));
+    }
+    if read(&target)?.as_bytes() != stdout.stdout.as_slice() {
+        return Err("`print -o` wrote something other than what stdout shows".to_string());
+    }
+    let bad = dir.join("no-such-dir").join("out.wit");
+    let out = run(&["wit", "print", &input, "-o", &bad.to_string_lossy()])?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(1) || !stderr.starts_with("error: failed to write `") {
+        return Err(format!(
+            "an unwritable `-o` should fail with exit 1:\n{}",
+            describe(&out)
+        ));
+    }
+    Ok(())
+}
+
+/// `weft wit json x | head -c0`: the reader goes away, weft exits 0 without a message.
+fn broken_pipe_exits_zero() -> Result<(), String> {
+    let mut child = weft(&["wit", "json", "../../examples/hello"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("failed to run `{WEFT}`: {e}"))?;
+    drop(child.stdout.take()); // close the read end before weft writes
+    let mut stderr = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        let _ = err.read_to_string(&mut stderr);
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() || !stderr.is_empty() {
+        return Err(format!(
+            "expected a quiet exit 0, got {status}; stderr:\n{stderr}"
+        ));
+    }
+    Ok(())
+}
+
+/// The `<!-- readme:NAME -->` sections of README.md: real runs of `weft` from the repository
+/// root. `UPDATE_EXPECT=1` rewrites them; otherwise stale output fails the test.
+fn readme_examples() -> Result<(), String> {
+    let examples: [(&str, &[&str], usize); 5] = [
+        ("check", &["wit", "check", "examples/hello"], usize::MAX),
+        (
+            "check-error",
+            &["wit", "check", "examples/typo.wit"],
+            usize::MAX,
+        ),
+        ("print", &["wit", "print", "examples/hello"], usize::MAX),
+        (
+            "fmt",
+            &[
+                "wit",
+                "fmt",
+                "--check",
+                "examples/hello",
+                "examples/unformatted.wit",
+            ],
+            usize::MAX,
+        ),
+        ("json", &["wit", "json", "examples/hello"], 24),
+    ];
+    let root = repo_root();
+    let mut errors = Vec::new();
+    for (name, args, max_lines) in examples {
+        let out = weft(args)
+            .current_dir(&root)
+            .output()
+            .map_err(|e| format!("failed to run `{WEFT}`: {e}"))?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut shown: Vec<&str> = text.lines().take(max_lines).collect();
+        if text.lines().count() > max_lines {
+            shown.push("…");
+        }
+        let block = format!(
+            "```console\n$ weft {}\n{}\n```",
+            args.join(" "),
+            shown.join("\n")
+        );
+        if let Err(e) = expect_section(&root.join("README.md"), &format!("readme:{name}"), &block) {
+            errors.push(e);
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(errors.join("\n")),
+    }
+}
+
+/// Directives are parsed strictly: a typo in a test file is an error, not a skipped check.
+fn directive_syntax() -> Result<(), String> {
+    let file = Path::new("tests/cli/x.wit");
+    let ok = parse_directives(
+        file,
+        "// RUN: wit check %\n// FAIL(2)[u]: wit %dir/y\n// FAIL: x\n",
+    )?;
+    let summary: Vec<_> = ok
+        .iter()
+        .map(|d| (d.label.as_str(), d.expected_code, d.args.join(" ")))
+        .collect();
+    let want = [
+        ("1", 0, "wit check tests/cli/x.wit".to_string()),
+        ("u", 2, "wit tests/cli/y".to_string()),
+        ("3", 1, "x".to_string()),
+    ];
+    if summary != want {
+        return Err(format!("parsed {summary:?}, expected {want:?}"));
+    }
+    let bad = [
+        (
+            "package a:b;\n",
+            "tests/cli/x.wit: no `// RUN:` or `// FAIL:` directive",
+        ),
+        (
+            "// RUN wit check %\n",
+            "tests/cli/x.wit:1: expected `:` after the directive",
+        ),
+        (
+            "// FAIL(x): wit\n",
+            "tests/cli/x.wit:1: `x` is not an exit code",
+        ),
+        (
+            "// FAIL(2: wit\n",
+            "tests/cli/x.wit:1: missing `)` after the exit code",
+        ),
+        (
+            "// RUN[a: wit\n",
+            "tests/cli/x.wit:1: missing `]` after the name",
+        ),
+        (
+            "// RUN[a]: x\n// RUN[a]: y\n",
+            "tests/cli/x.wit:2: a second directive labelled `a`",
+        ),
+    ];
+    for (text, want) in bad {
+        match parse_directives(file, text) {
+            Err(e) if e == want => {}
+            other => {
+                return Err(format!(
+                    "for {text:?}: expected error {want:?}, got {:?}",
+                    other.map(|d| d.len())
+                ))
+            }
+        }
+    }
+    Ok(())
+}
