@@ -2,7 +2,7 @@
 //!
 //! The pipeline is `lex` → `ast` (one tree per file, borrowing the text) → `resolve` (names to
 //! ids, packages merged into one [`Resolve`]). The result is a set of arenas with typed ids:
-//! packages, interfaces, worlds and types. [`print`] turns a resolved package back into canonical
+//! packages, interfaces, worlds and types. [`mod@print`] turns a resolved package back into canonical
 //! WIT text, [`json`] into the JSON schema of wit-parser's serialized `Resolve`.
 //!
 //! All filesystem access lives in [`fs`]; everything else takes `&str`.
