@@ -48,7 +48,8 @@ fn main() {
         }
         Err(e) => trials.push(Trial::test("cli-cases", move || Err(Failed::from(e)))),
     }
-    let programmatic: [(&str, Check); 6] = [
+    let programmatic: [(&str, Check); 7] = [
+        ("binary_input_is_named", binary_input_is_named),
         ("directive_syntax", directive_syntax),
         ("readme_examples", readme_examples),
         (
@@ -359,6 +360,22 @@ fn print_to_output_file() -> Result<(), String> {
     if out.status.code() != Some(1) || !stderr.starts_with("error: failed to write `") {
         return Err(format!(
             "an unwritable `-o` should fail with exit 1:\n{}",
+            describe(&out)
+        ));
+    }
+    Ok(())
+}
+
+/// A WebAssembly binary given where WIT text is expected is named as such, with exit 1.
+fn binary_input_is_named() -> Result<(), String> {
+    let dir = scratch_dir("binary-input")?;
+    let input = dir.join("component.wit");
+    std::fs::write(&input, b"\0asm\x0d\0\x01\0").map_err(|e| e.to_string())?;
+    let out = run(&["wit", "check", &input.to_string_lossy()])?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(1) || !stderr.contains("is a WebAssembly binary, not WIT text") {
+        return Err(format!(
+            "a binary input should be named as such:\n{}",
             describe(&out)
         ));
     }

@@ -81,6 +81,13 @@ fn read_dir_group(dir: &Path) -> Result<SourceGroup> {
 
 fn read_file(path: &Path) -> Result<(String, String)> {
     let bytes = fs::read(path).map_err(|e| io_error(path, &e))?;
+    if bytes.starts_with(b"\0asm") {
+        return Err(Error::io(format!(
+            "`{}` is a WebAssembly binary, not WIT text",
+            path.display()
+        ))
+        .with_help("`weft wit` reads `.wit` files; reading the WIT of a component binary is not supported yet"));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         Error::io(format!(
             "`{}` is not valid UTF-8 (invalid byte at offset {})",
