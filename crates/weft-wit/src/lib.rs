@@ -457,7 +457,12 @@ pub enum FunctionKind {
 
 impl FunctionKind {
     /// The resource a method, static function or constructor belongs to.
-    pub fn resource(self) -> Option<TypeId> {
+    pub fn resource(mut self) -> Option<TypeId> {
+        self.resource_mut().copied()
+    }
+
+    /// The resource of a resource function, mutably (to remap it).
+    pub fn resource_mut(&mut self) -> Option<&mut TypeId> {
         match self {
             FunctionKind::Freestanding
             | FunctionKind::AsyncFreestanding

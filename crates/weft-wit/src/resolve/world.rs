@@ -10,8 +10,8 @@ use super::types::{PendingFunc, TypeScope};
 use super::PackageCx;
 use crate::ast;
 use crate::{
-    Docs, Error, Function, FunctionKind, Handle, Interface, InterfaceId, Resolve, Result, Span,
-    Stability, Type, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem, WorldKey,
+    Docs, Error, Function, Handle, Interface, InterfaceId, Resolve, Result, Span, Stability, Type,
+    TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem, WorldKey,
 };
 
 /// Where a pending world function goes.
@@ -114,35 +114,27 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                                 },
                             });
                         }
-                        ast::ExternKind::Interface {
-                            name, items: body, ..
-                        } => {
-                            claim(kinds, dir, name.name, "interface", name.span)?;
-                            let iid = resolve.interfaces.alloc(Interface {
-                                name: None,
-                                types: IndexMap::new(),
-                                functions: IndexMap::new(),
-                                docs: Docs::default(),
-                                stability: stability.clone(),
-                                package: Some(self.pkg),
-                                span: name.span,
-                            });
-                            self.resolve_interface(resolve, iid, body, fi)?;
-                            items.insert(
-                                WorldKey::Name(name.name.to_string()),
-                                WorldItem::Interface {
-                                    id: iid,
-                                    stability,
-                                    docs,
+                        ast::ExternKind::Interface { name, .. }
+                        | ast::ExternKind::NamedPath { name, .. } => {
+                            let iid = match &e.kind {
+                                ast::ExternKind::NamedPath { path, .. } => {
+                                    let r = self.resolve_path(resolve, fi, path)?;
+                                    self.expect_interface(r, path.span(), path_item_name(path))?
+                                }
+                                _ => resolve.interfaces.alloc(Interface {
+                                    name: None,
+                                    types: IndexMap::new(),
+                                    functions: IndexMap::new(),
+                                    docs: Docs::default(),
+                                    stability: stability.clone(),
+                                    package: Some(self.pkg),
                                     span: name.span,
-                                },
-                            );
-                        }
-                        ast::ExternKind::NamedPath { name, path } => {
-                            let r = self.resolve_path(resolve, fi, path)?;
-                            let iid =
-                                self.expect_interface(r, path.span(), path_item_name(path))?;
+                                }),
+                            };
                             claim(kinds, dir, name.name, "interface", name.span)?;
+                            if let ast::ExternKind::Interface { items: body, .. } = &e.kind {
+                                self.resolve_interface(resolve, iid, body, fi)?;
+                            }
                             items.insert(
                                 WorldKey::Name(name.name.to_string()),
                                 WorldItem::Interface {
@@ -465,22 +457,10 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         if let Some(r) = f.result {
             f.result = Some(self.remap_type(resolve, map, r));
         }
-        let remap_id = |id: &mut TypeId| {
+        if let Some(id) = f.kind.resource_mut() {
             if let Some(&new) = map.get(id) {
                 *id = new;
             }
-        };
-        match &mut f.kind {
-            FunctionKind::Method(id)
-            | FunctionKind::AsyncMethod(id)
-            | FunctionKind::MethodGetter(id)
-            | FunctionKind::MethodSetter(id)
-            | FunctionKind::Static(id)
-            | FunctionKind::AsyncStatic(id)
-            | FunctionKind::StaticGetter(id)
-            | FunctionKind::StaticSetter(id)
-            | FunctionKind::Constructor(id) => remap_id(id),
-            _ => {}
         }
         f
     }
