@@ -849,11 +849,16 @@ fn inherited_stability(resolve: &Resolve, kind: &TypeDefKind, explicit: &Stabili
     if !explicit.is_unknown() {
         return explicit.clone();
     }
-    let of = |t: &Type| match t {
-        Type::Id(id) if !resolve.types[*id].stability.is_unknown() => {
-            Some(resolve.types[*id].stability.clone())
+    // An implicit `own<r>` stands for `r` itself here: it has no gate of its own.
+    let of = |t: &Type| {
+        let Type::Id(mut id) = *t else { return None };
+        if let (TypeOwner::None, TypeDefKind::Handle(Handle::Own(r))) =
+            (resolve.types[id].owner, &resolve.types[id].kind)
+        {
+            id = *r;
         }
-        _ => None,
+        let stability = &resolve.types[id].stability;
+        (!stability.is_unknown()).then(|| stability.clone())
     };
     let found = match kind {
         TypeDefKind::Type(t)

@@ -91,7 +91,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     } else {
                         ("import", &mut import_kinds, &mut imports)
                     };
-                    let docs = names::docs(&e.docs);
+                    let mut docs = names::docs(&e.docs);
                     match &e.kind {
                         ast::ExternKind::Func { name, func } => {
                             let key = match func.kind {
@@ -121,11 +121,12 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                                     let r = self.resolve_path(resolve, fi, path)?;
                                     self.expect_interface(r, path.span(), path_item_name(path))?
                                 }
+                                // An inline interface carries the statement's docs itself.
                                 _ => resolve.interfaces.alloc(Interface {
                                     name: None,
                                     types: IndexMap::new(),
                                     functions: IndexMap::new(),
-                                    docs: Docs::default(),
+                                    docs: std::mem::take(&mut docs),
                                     stability: stability.clone(),
                                     package: Some(self.pkg),
                                     span: name.span,
