@@ -115,7 +115,15 @@ const KEYWORDS: &[(&str, Keyword)] = &[
 impl Keyword {
     /// The keyword for `text`, if it is one.
     pub fn from_text(text: &str) -> Option<Keyword> {
-        KEYWORDS.iter().find(|(s, _)| *s == text).map(|(_, k)| *k)
+        // Most words are not keywords: rule them out by length and first byte before comparing.
+        let first = *text.as_bytes().first()?;
+        if text.len() > "error-context".len() || !matches!(first, b'_' | b'a'..=b'y') {
+            return None;
+        }
+        KEYWORDS
+            .iter()
+            .find(|(s, _)| s.len() == text.len() && s.as_bytes()[0] == first && *s == text)
+            .map(|(_, k)| *k)
     }
 
     /// The keyword as written.
@@ -259,7 +267,8 @@ pub fn tokenize(text: &str, offset: u32) -> Result<Lexed> {
     if text.starts_with('\u{feff}') {
         lexer.pos = '\u{feff}'.len_utf8();
     }
-    let mut tokens = Vec::new();
+    // WIT averages a little over three bytes a token; size once rather than regrow.
+    let mut tokens = Vec::with_capacity(text.len() / 3 + 16);
     loop {
         match lexer.next_token() {
             Ok(Some(token)) => tokens.push(token),
@@ -285,7 +294,13 @@ pub fn tokenize(text: &str, offset: u32) -> Result<Lexed> {
 }
 
 fn check_code_points(text: &str, offset: u32) -> Result<()> {
-    for (i, ch) in text.char_indices() {
+    // Printable ASCII and `\t`, `\n`, `\r` are always fine; look closer only at the rest.
+    let clean = |b: &u8| matches!(*b, b' '..=b'~' | b'\t' | b'\n' | b'\r');
+    let Some(first) = text.as_bytes().iter().position(|b| !clean(b)) else {
+        return Ok(());
+    };
+    // `first` is at a char boundary: every byte before it is ASCII.
+    for (i, ch) in text[first..].char_indices().map(|(i, c)| (i + first, c)) {
         let what = match ch {
             '\n' | '\r' | '\t' => continue,
             // Bidirectional overrides can make text read differently from what it does
@@ -317,7 +332,11 @@ type LexResult<T> = std::result::Result<T, (usize, Error)>;
 
 impl Lexer<'_> {
     fn peek_char(&self) -> Option<char> {
-        self.text[self.pos..].chars().next()
+        match self.text.as_bytes().get(self.pos) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            Some(_) => self.text[self.pos..].chars().next(),
+            None => None,
+        }
     }
 
     fn eat_char(&mut self, ch: char) -> bool {
@@ -429,9 +448,17 @@ impl Lexer<'_> {
 
     fn eat_word(&mut self) {
         let rest = &self.text[self.pos..];
-        let len = rest
-            .find(|c: char| !is_word_continue(c))
-            .unwrap_or(rest.len());
+        let ascii = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+            .count();
+        // Only a non-ASCII letter can continue the word past the ASCII run.
+        let len = match rest.as_bytes().get(ascii) {
+            Some(b) if !b.is_ascii() => rest[ascii..]
+                .find(|c: char| !is_word_continue(c))
+                .map_or(rest.len(), |n| ascii + n),
+            _ => ascii,
+        };
         self.pos += len;
     }
 
