@@ -7,6 +7,7 @@
 //! how type cycles are found), then worlds in `include` order, each followed by elaboration
 //! (the implicit imports its items need).
 
+mod fxhash;
 mod names;
 #[cfg(test)]
 mod tests;
@@ -14,9 +15,11 @@ mod types;
 mod world;
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 use indexmap::IndexMap;
+
+pub(crate) use fxhash::{HashMap, HashSet};
 
 use crate::ast;
 use crate::{
@@ -88,7 +91,7 @@ impl Resolve {
 
     /// Orders units so that every package comes after the packages it uses.
     fn order_units(&self, units: &[Unit<'_>]) -> Result<Vec<usize>> {
-        let mut by_name: HashMap<&PackageName, usize> = HashMap::new();
+        let mut by_name: HashMap<&PackageName, usize> = HashMap::default();
         for (i, unit) in units.iter().enumerate() {
             if let Some(prev) = by_name.insert(&unit.name, i) {
                 return Err(Error::resolve(
@@ -185,8 +188,8 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             unit,
             file_scopes: Vec::new(),
             package_items: IndexMap::new(),
-            anon_types: HashMap::new(),
-            own_handles: HashMap::new(),
+            anon_types: HashMap::default(),
+            own_handles: HashMap::default(),
         }
     }
 
@@ -262,7 +265,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 .iter()
                 .map(|(k, (r, s, _))| (*k, (*r, *s)))
                 .collect();
-            let mut defined_here: HashMap<&str, Span> = HashMap::new();
+            let mut defined_here: HashMap<&str, Span> = HashMap::default();
             for item in items {
                 let ast::Item::Use(u) = item else { continue };
                 let stability = self.stability(resolve, &u.attributes, u.span)?;

@@ -1,6 +1,6 @@
 //! Name rules: doc-comment text, strongly-unique canonical names, and "did you mean" hints.
 
-use std::collections::HashMap;
+use super::HashMap;
 
 use crate::{ast, Docs, Error, Result, Span};
 
@@ -139,7 +139,7 @@ pub(crate) fn check_unique<'a>(
     kind: &str,
     names: impl Iterator<Item = ast::Ident<'a>>,
 ) -> Result<()> {
-    let mut seen: HashMap<String, ast::Ident<'a>> = HashMap::new();
+    let mut seen: HashMap<String, ast::Ident<'a>> = HashMap::default();
     for n in names {
         let key = n.name.to_ascii_lowercase().replace('-', "");
         if let Some(prev) = seen.get(&key) {

@@ -1,6 +1,6 @@
 //! Types, `use`, and functions inside an interface or world body.
 
-use std::collections::{HashMap, HashSet};
+use super::{HashMap, HashSet};
 
 use super::names::{self, NameSet};
 use super::PackageCx;
@@ -31,9 +31,9 @@ impl<'a> TypeScope<'a> {
     pub(crate) fn new(owner: TypeOwner) -> Self {
         TypeScope {
             owner,
-            types: HashMap::new(),
-            excluded: HashSet::new(),
-            funcs: HashSet::new(),
+            types: HashMap::default(),
+            excluded: HashSet::default(),
+            funcs: HashSet::default(),
             names: NameSet::default(),
         }
     }
@@ -673,7 +673,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             }
             ast::FuncKind::Func => {}
         }
-        let mut seen = HashMap::new();
+        let mut seen = HashMap::default();
         for (n, t) in &sig.params {
             let key = n.name.to_ascii_lowercase().replace('-', "");
             if (n.name == "self" && !params.is_empty()) || seen.insert(key, n.span).is_some() {
@@ -881,7 +881,7 @@ fn inherited_stability(resolve: &Resolve, kind: &TypeDefKind, explicit: &Stabili
 
 /// Whether a value of `ty` can contain a `borrow<T>` handle.
 pub(crate) fn type_has_borrow(resolve: &Resolve, ty: Type) -> bool {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     return walk(resolve, ty, &mut seen);
 
     fn walk(resolve: &Resolve, ty: Type, seen: &mut HashSet<TypeId>) -> bool {

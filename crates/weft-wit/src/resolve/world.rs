@@ -1,7 +1,7 @@
 //! Worlds: imports, exports, types, `include`, and elaboration (the implicit imports that the
 //! items of a world need).
 
-use std::collections::{HashMap, HashSet};
+use super::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
@@ -36,8 +36,8 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         let mut resource_funcs = Vec::new();
         let mut includes = Vec::new();
         // Name keys already taken, with what they are, per direction.
-        let mut import_kinds: HashMap<String, &'static str> = HashMap::new();
-        let mut export_kinds: HashMap<String, &'static str> = HashMap::new();
+        let mut import_kinds: HashMap<String, &'static str> = HashMap::default();
+        let mut export_kinds: HashMap<String, &'static str> = HashMap::default();
 
         // Types first (a later import may not reuse a type's name), then imports and exports.
         for item in &w.items {
@@ -256,9 +256,9 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         };
 
         // Types owned by the included world are copied into this one.
-        let mut map: HashMap<TypeId, TypeId> = HashMap::new();
+        let mut map: HashMap<TypeId, TypeId> = HashMap::default();
         // Copies of renamed types: `copy → (old name, new name)`.
-        let mut renamed: HashMap<TypeId, (String, String)> = HashMap::new();
+        let mut renamed: HashMap<TypeId, (String, String)> = HashMap::default();
         let mut copied = Vec::new();
         for (key, item) in included.imports.iter().chain(included.exports.iter()) {
             if let (WorldKey::Name(n), WorldItem::Type { id: t, .. }) = (key, item) {
@@ -470,7 +470,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
 /// Whether anonymous type `id` refers (transitively) to a type in `map`.
 fn mentions(resolve: &Resolve, map: &HashMap<TypeId, TypeId>, id: TypeId) -> bool {
     let mut stack = vec![id];
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     while let Some(cur) = stack.pop() {
         if map.contains_key(&cur) {
             return true;
@@ -597,7 +597,7 @@ fn claim(
 fn validate_unique_names(resolve: &Resolve, id: WorldId) -> Result<()> {
     let world = &resolve.worlds[id];
     for (dir, items) in [("import", &world.imports), ("export", &world.exports)] {
-        let mut seen: HashMap<String, &str> = HashMap::new();
+        let mut seen: HashMap<String, &str> = HashMap::default();
         for key in items.keys() {
             let WorldKey::Name(name) = key else { continue };
             let mut canon = names::canonical_name(name);
@@ -726,7 +726,7 @@ fn elaborate_world(resolve: &mut Resolve, id: WorldId, span: Span) -> Result<()>
             }
         }
     }
-    let mut required_imports: HashSet<InterfaceId> = HashSet::new();
+    let mut required_imports: HashSet<InterfaceId> = HashSet::default();
     for (key, item) in &export_ifaces {
         let mut cx = ExportCx {
             resolve,
