@@ -1549,22 +1549,29 @@ impl Writer<'_, '_> {
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::OsStr;
     use std::path::{Path, PathBuf};
-    use std::process::Command;
 
     use arbitrary::Unstructured;
+    use weft_test_util::canon::{canonicalize_with, Options};
 
     use crate::{generate, XorShift};
 
-    /// The generator's output is valid for wasm-tools too, and its JSON survives wasm-tools'
-    /// own print-and-reparse, which is what lets `run` demand equal JSON.
+    /// The generator's output is valid for wasm-tools too, its JSON survives wasm-tools' own
+    /// print-and-reparse (which is what lets `run` demand equal JSON), and weft's JSON equals
+    /// wasm-tools' once both are canonicalized (`weft_test_util::canon`: arena ids replaced by
+    /// names, anonymous types that nothing refers to dropped, as in `tests/differential.rs`).
     ///
-    /// Runs only with `WASM_TOOLS=/path/to/wasm-tools` (for example the one `bench/wit.sh`
-    /// installs under `bench/out/venv`); without it there is nothing to compare against.
+    /// Uses the `wasm-tools` that `weft_test_util::wasm_tools()` finds (`$WASM_TOOLS`, the
+    /// bench or CI venv, or `PATH`); without one there is nothing to compare against, and the
+    /// test says so and passes.
     #[test]
     fn differential_against_wasm_tools() {
-        let Some(wasm_tools) = std::env::var_os("WASM_TOOLS") else {
-            eprintln!("WASM_TOOLS is not set; not comparing the generator with wasm-tools");
+        let Some(wasm_tools) = weft_test_util::wasm_tools() else {
+            eprintln!(
+                "differential_against_wasm_tools: skipped, {}",
+                weft_test_util::no_wasm_tools_reason()
+            );
             return;
         };
         let iters = std::env::var("WEFT_FUZZ_ITERS")
@@ -1576,6 +1583,14 @@ mod tests {
         let root = keep.clone().unwrap_or_else(|| {
             std::env::temp_dir().join(format!("weft-fuzz-oracle-{}", std::process::id()))
         });
+        let options = Options {
+            drop_unreferenced_anonymous_types: true,
+        };
+        let canonical = |json: &serde_json::Value, who: &str, dir: &Path| {
+            let c = canonicalize_with(json, &options)
+                .unwrap_or_else(|e| panic!("{who}'s JSON for {}: {e}", dir.display()));
+            serde_json::to_string_pretty(&c).unwrap()
+        };
         let mut rng = XorShift::new(42);
         let mut buf = vec![0u8; 4096];
         // Cases where weft's JSON differs; reported at the end, so that one resolver bug does
@@ -1605,7 +1620,7 @@ mod tests {
                 .unwrap();
             }
             let json = wasm_tools_json(&wasm_tools, &dir);
-            // weft, reading the same directory, writes the same JSON.
+            // weft, reading the same directory, writes the same JSON up to allocation order.
             let mut resolve = weft_wit::Resolve::new();
             if let Err(e) = resolve.push_path(&dir) {
                 panic!(
@@ -1614,14 +1629,25 @@ mod tests {
                     resolve.render_error(&e)
                 );
             }
-            let weft = weft_wit::json::to_json_string(&resolve);
-            if weft.trim_end() != json.trim_end() {
-                std::fs::write(dir.join("weft.json"), &weft).unwrap();
+            let theirs: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| {
+                panic!("wasm-tools printed invalid JSON for {}: {e}", dir.display())
+            });
+            let ours = weft_wit::json::to_json(&resolve);
+            let (theirs, ours) = (
+                canonical(&theirs, "wasm-tools", &dir),
+                canonical(&ours, "weft", &dir),
+            );
+            if theirs != ours {
+                std::fs::write(
+                    dir.join("weft.json"),
+                    weft_wit::json::to_json_string(&resolve),
+                )
+                .unwrap();
                 std::fs::write(dir.join("wasm-tools.json"), &json).unwrap();
                 mismatches.push(format!(
-                    "{} ({})",
+                    "{} (canonical forms, - wasm-tools, + weft):\n{}",
                     dir.display(),
-                    crate::first_difference(&weft, &json)
+                    weft_test_util::diff(&theirs, &ours)
                 ));
             }
             let printed = root.join(format!("case-{i}-printed"));
@@ -1656,30 +1682,32 @@ mod tests {
                  are written next to each case, under {}); the first ones:\n{}",
                 mismatches.len(),
                 root.display(),
-                mismatches[..mismatches.len().min(10)].join("\n")
+                mismatches[..mismatches.len().min(5)].join("\n")
             );
         }
+        println!("differential_against_wasm_tools: {iters} generated packages agree");
         if keep.is_none() {
             std::fs::remove_dir_all(&root).unwrap();
         }
     }
 
-    fn wasm_tools_json(wasm_tools: &std::ffi::OsStr, dir: &Path) -> String {
-        run_tool(wasm_tools, &["component", "wit", "--json"], dir)
+    fn wasm_tools_json(wasm_tools: &Path, dir: &Path) -> String {
+        weft_test_util::wasm_tools_json(wasm_tools, dir, &[]).unwrap_or_else(|e| {
+            panic!(
+                "wasm-tools rejects generated WIT in {}:\n{e}",
+                dir.display()
+            )
+        })
     }
 
-    fn run_tool(wasm_tools: &std::ffi::OsStr, args: &[&str], dir: &Path) -> String {
-        let out = Command::new(wasm_tools)
-            .args(args)
-            .arg(PathBuf::from(dir))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "wasm-tools rejects generated WIT in {}:\n{}",
-            dir.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+    fn run_tool(wasm_tools: &Path, args: &[&str], dir: &Path) -> String {
+        let mut args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        args.push(dir.as_os_str());
+        weft_test_util::run_wasm_tools(wasm_tools, &args).unwrap_or_else(|e| {
+            panic!(
+                "wasm-tools rejects generated WIT in {}:\n{e}",
+                dir.display()
+            )
+        })
     }
 }

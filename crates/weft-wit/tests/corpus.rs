@@ -2,7 +2,8 @@
 //! `tests/ui` (fetched by Cargo through `corpora/Cargo.toml`, see `weft_test_util::corpus_dir`).
 //!
 //! * A valid case (a `.wit` file or a package directory) must resolve, and our JSON must equal
-//!   the expected `.wit.json` once arena indices are replaced by names (`corpus/canon.rs`).
+//!   the expected `.wit.json` once arena indices are replaced by names
+//!   (`weft_test_util::canon::canonicalize`, which keeps every type: strict).
 //! * A `parse-fail/` case must be rejected, and our rendered error must point at the same file
 //!   and line as the first location in the expected `.wit.result`.
 //!
@@ -14,9 +15,6 @@
 //!
 //! Run one case: `cargo test -p weft-wit --test corpus -- parse-fail/cycle.wit`.
 
-#[path = "corpus/canon.rs"]
-mod canon;
-
 use std::fmt::Write as _;
 use std::fs;
 use std::panic::{self, AssertUnwindSafe};
@@ -25,7 +23,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use weft_test_util::{bless, corpus_dir, diff, expect_section, repo_root};
+use weft_test_util::{bless, canon, corpus_dir, diff, expect_section, repo_root};
 use weft_wit::{ErrorKind, Resolve};
 
 const ORACLE: &str = "wit-parser";
@@ -112,11 +110,12 @@ fn main() -> ExitCode {
             result
         }));
     }
-    let mut self_tests = canon::self_tests();
-    self_tests.push(("first_location_forms", first_location_forms));
-    self_tests.push(("skips_file_format", skips_file_format));
+    let self_tests: [(&str, fn()); 2] = [
+        ("first_location_forms", first_location_forms),
+        ("skips_file_format", skips_file_format),
+    ];
     for (name, test) in self_tests {
-        trials.push(Trial::test(format!("canon::{name}"), move || {
+        trials.push(Trial::test(format!("harness::{name}"), move || {
             panic::catch_unwind(test).map_err(|p| Failed::from(panic_message(&*p)))
         }));
     }

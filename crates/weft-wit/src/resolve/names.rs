@@ -24,23 +24,17 @@ pub(crate) fn docs(d: &ast::Docs<'_>) -> Docs {
         .map(|l| l.bytes().take_while(u8::is_ascii_whitespace).count())
         .min()
         .unwrap_or(0);
+    // The common indentation is removed once from the start of each comment (not from the
+    // inner lines of a block comment), as wit-parser does.
+    let prefix = " ".repeat(min_ws);
     let mut out = String::new();
-    for line in lines {
-        if line.is_empty() {
+    for comment in lines {
+        if comment.is_empty() {
             out.push('\n');
             continue;
         }
-        for l in line.lines() {
-            let l = if min_ws > 0 {
-                let n = l.bytes().take_while(|b| *b == b' ').count().min(min_ws);
-                if n == min_ws {
-                    &l[n..]
-                } else {
-                    l
-                }
-            } else {
-                l
-            };
+        let comment = comment.strip_prefix(prefix.as_str()).unwrap_or(comment);
+        for l in comment.lines() {
             out.push_str(l);
             out.push('\n');
         }
