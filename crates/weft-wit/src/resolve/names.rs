@@ -164,7 +164,8 @@ pub(crate) fn suggest<'c>(
     candidates
         .map(|c| (edit_distance(name, c), c))
         .filter(|&(d, c)| d <= limit && c != name)
-        .min_by_key(|&(d, _)| d)
+        // Ties go to the alphabetically first name, so hints do not depend on map order.
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
 }
 
