@@ -146,9 +146,11 @@ fn json(path: &Path, world: Option<&str>, features: &Features) -> Result<()> {
         Some(name) => Some(select_world(&resolve, pkg, name)?),
         None => None,
     };
-    let mut text = weft_wit::json::to_json_string_with_world(&resolve, world);
-    text.push('\n');
-    write_stdout(&text)?;
+    let mut out = io::stdout().lock();
+    weft_wit::json::write_json(&resolve, world, &mut out)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .context("failed to write to stdout")?;
     leak_at_exit(resolve);
     Ok(())
 }

@@ -20,6 +20,7 @@
 //! [`PackageName`]: crate::PackageName
 
 use std::fmt::{self, Write as _};
+use std::io;
 
 use serde_json::Value;
 
@@ -50,34 +51,58 @@ pub fn to_json_string(resolve: &Resolve) -> String {
 /// [`to_json_string`], plus a last top-level key `"world"` with the index of `world` when it
 /// is given (`weft wit json --world`; wit-parser's schema has no such key).
 pub fn to_json_string_with_world(resolve: &Resolve, world: Option<WorldId>) -> String {
-    let mut w = Writer::with_capacity(estimated_len(resolve));
+    let mut w = Writer::with_capacity(estimated_len(resolve), None);
+    write_document(&mut w, resolve, world);
+    w.out
+}
+
+/// Writes [`to_json_string_with_world`]'s text to `out` in chunks of about 64 KiB, so a large
+/// document is never held in memory whole (that costs a page fault per 4 KiB written).
+pub fn write_json(
+    resolve: &Resolve,
+    world: Option<WorldId>,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let mut w = Writer::with_capacity(CHUNK + CHUNK / 4, Some(out));
+    write_document(&mut w, resolve, world);
+    w.flush();
+    match w.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// How much text the streaming writer gathers before handing it on.
+const CHUNK: usize = 64 * 1024;
+
+fn write_document(w: &mut Writer<'_>, resolve: &Resolve, world: Option<WorldId>) {
     w.begin_object();
     w.field("worlds");
     w.begin_array();
     for (_, x) in resolve.worlds.iter() {
         w.element();
-        write_world(&mut w, x);
+        write_world(w, x);
     }
     w.end_array();
     w.field("interfaces");
     w.begin_array();
     for (_, x) in resolve.interfaces.iter() {
         w.element();
-        write_interface(&mut w, x);
+        write_interface(w, x);
     }
     w.end_array();
     w.field("types");
     w.begin_array();
     for (_, x) in resolve.types.iter() {
         w.element();
-        write_type_def(&mut w, x);
+        write_type_def(w, x);
     }
     w.end_array();
     w.field("packages");
     w.begin_array();
     for (_, x) in resolve.packages.iter() {
         w.element();
-        write_package(&mut w, x);
+        write_package(w, x);
     }
     w.end_array();
     if let Some(world) = world {
@@ -85,7 +110,6 @@ pub fn to_json_string_with_world(resolve: &Resolve, world: Option<WorldId>) -> S
         w.index(world.index());
     }
     w.end_object();
-    w.out
 }
 
 /// A rough size of the output, a little above the real one, so that the text is not
@@ -119,7 +143,7 @@ fn estimated_len(resolve: &Resolve) -> usize {
     256 + types + functions + worlds + packages + 200 * resolve.interfaces.len()
 }
 
-fn write_world(w: &mut Writer, x: &World) {
+fn write_world(w: &mut Writer<'_>, x: &World) {
     w.begin_object();
     w.field("name");
     w.string(&x.name);
@@ -134,7 +158,7 @@ fn write_world(w: &mut Writer, x: &World) {
     w.end_object();
 }
 
-fn write_world_items(w: &mut Writer, items: &indexmap::IndexMap<WorldKey, WorldItem>) {
+fn write_world_items(w: &mut Writer<'_>, items: &indexmap::IndexMap<WorldKey, WorldItem>) {
     w.begin_object();
     for (key, item) in items {
         match key {
@@ -151,7 +175,7 @@ fn write_world_items(w: &mut Writer, items: &indexmap::IndexMap<WorldKey, WorldI
     w.end_object();
 }
 
-fn write_world_item(w: &mut Writer, item: &WorldItem) {
+fn write_world_item(w: &mut Writer<'_>, item: &WorldItem) {
     w.begin_object();
     match item {
         WorldItem::Interface {
@@ -180,7 +204,7 @@ fn write_world_item(w: &mut Writer, item: &WorldItem) {
     w.end_object();
 }
 
-fn write_interface(w: &mut Writer, i: &Interface) {
+fn write_interface(w: &mut Writer<'_>, i: &Interface) {
     w.begin_object();
     w.field("name");
     w.optional_string(i.name.as_deref());
@@ -205,7 +229,7 @@ fn write_interface(w: &mut Writer, i: &Interface) {
     w.end_object();
 }
 
-fn write_type_def(w: &mut Writer, t: &TypeDef) {
+fn write_type_def(w: &mut Writer<'_>, t: &TypeDef) {
     w.begin_object();
     w.field("name");
     w.optional_string(t.name.as_deref());
@@ -218,7 +242,7 @@ fn write_type_def(w: &mut Writer, t: &TypeDef) {
     w.end_object();
 }
 
-fn write_type_def_kind(w: &mut Writer, kind: &TypeDefKind) {
+fn write_type_def_kind(w: &mut Writer<'_>, kind: &TypeDefKind) {
     // The kinds without data are bare strings; every other one is `{tag: …}`.
     let tag = match kind {
         TypeDefKind::Resource => return w.string("resource"),
@@ -357,7 +381,7 @@ fn write_type_def_kind(w: &mut Writer, kind: &TypeDefKind) {
     w.end_object();
 }
 
-fn write_type_owner(w: &mut Writer, owner: TypeOwner) {
+fn write_type_owner(w: &mut Writer<'_>, owner: TypeOwner) {
     let (tag, index) = match owner {
         TypeOwner::World(id) => ("world", id.index()),
         TypeOwner::Interface(id) => ("interface", id.index()),
@@ -369,7 +393,7 @@ fn write_type_owner(w: &mut Writer, owner: TypeOwner) {
     w.end_object();
 }
 
-fn write_function(w: &mut Writer, f: &Function) {
+fn write_function(w: &mut Writer<'_>, f: &Function) {
     w.begin_object();
     w.field("name");
     w.string(&f.name);
@@ -398,7 +422,7 @@ fn write_function(w: &mut Writer, f: &Function) {
     w.end_object();
 }
 
-fn write_function_kind(w: &mut Writer, kind: FunctionKind) {
+fn write_function_kind(w: &mut Writer<'_>, kind: FunctionKind) {
     let (tag, resource) = match kind {
         FunctionKind::Freestanding => return w.string("freestanding"),
         FunctionKind::AsyncFreestanding => return w.string("async-freestanding"),
@@ -420,7 +444,7 @@ fn write_function_kind(w: &mut Writer, kind: FunctionKind) {
     w.end_object();
 }
 
-fn write_package(w: &mut Writer, p: &Package) {
+fn write_package(w: &mut Writer<'_>, p: &Package) {
     w.begin_object();
     w.field("name");
     w.display(&p.name);
@@ -442,7 +466,7 @@ fn write_package(w: &mut Writer, p: &Package) {
     w.end_object();
 }
 
-fn write_ty(w: &mut Writer, t: Type) {
+fn write_ty(w: &mut Writer<'_>, t: Type) {
     match t {
         Type::Id(id) => w.index(id.index()),
         // Every other type is a primitive with a keyword.
@@ -450,7 +474,7 @@ fn write_ty(w: &mut Writer, t: Type) {
     }
 }
 
-fn write_optional_ty(w: &mut Writer, t: Option<Type>) {
+fn write_optional_ty(w: &mut Writer<'_>, t: Option<Type>) {
     match t {
         Some(t) => write_ty(w, t),
         None => w.null(),
@@ -458,7 +482,7 @@ fn write_optional_ty(w: &mut Writer, t: Option<Type>) {
 }
 
 /// `"docs": {"contents": …}`, left out when there are no docs.
-fn write_docs(w: &mut Writer, docs: &Docs) {
+fn write_docs(w: &mut Writer<'_>, docs: &Docs) {
     if let Some(contents) = &docs.contents {
         w.field("docs");
         w.begin_object();
@@ -469,7 +493,7 @@ fn write_docs(w: &mut Writer, docs: &Docs) {
 }
 
 /// `"stability": {"stable": {…}}` / `{"unstable": {…}}`, left out when unknown.
-fn write_stability(w: &mut Writer, stability: &Stability) {
+fn write_stability(w: &mut Writer<'_>, stability: &Stability) {
     let deprecated: &Option<Version> = match stability {
         Stability::Unknown => return,
         Stability::Stable { since, deprecated } => {
@@ -522,8 +546,12 @@ const NEEDS_ESCAPE: [bool; 256] = {
 /// value, then `end_object` (`element` before each value of an array). It keeps only the
 /// depth and whether the innermost container is still empty; that is enough because a
 /// container always ends before its parent continues.
-struct Writer {
+struct Writer<'s> {
     out: String,
+    /// Where full chunks of `out` go when streaming; `None` builds one `String`.
+    sink: Option<&'s mut dyn io::Write>,
+    /// The first error the sink returned; writing stops there.
+    error: Option<io::Error>,
     depth: usize,
     /// Whether the innermost open container has no member or element yet.
     empty: bool,
@@ -531,10 +559,12 @@ struct Writer {
     scratch: String,
 }
 
-impl Writer {
-    fn with_capacity(capacity: usize) -> Self {
+impl<'s> Writer<'s> {
+    fn with_capacity(capacity: usize, sink: Option<&'s mut dyn io::Write>) -> Self {
         Writer {
             out: String::with_capacity(capacity),
+            sink,
+            error: None,
             depth: 0,
             empty: true,
             scratch: String::new(),
@@ -571,8 +601,23 @@ impl Writer {
         self.empty = false;
     }
 
+    /// Hands the gathered text to the sink, if streaming.
+    fn flush(&mut self) {
+        if let Some(sink) = self.sink.as_mut() {
+            if self.error.is_none() {
+                if let Err(e) = sink.write_all(self.out.as_bytes()) {
+                    self.error = Some(e);
+                }
+            }
+            self.out.clear();
+        }
+    }
+
     /// Starts the next element of an array.
     fn element(&mut self) {
+        if self.out.len() >= CHUNK && self.sink.is_some() {
+            self.flush();
+        }
         if !self.empty {
             self.out.push(',');
         }
@@ -712,7 +757,7 @@ mod tests {
     /// What `write` produces, checked to be `serde_json::to_string_pretty`'s layout of the
     /// same value, then printed compactly for short expectations.
     fn fragment(write: impl FnOnce(&mut Writer)) -> String {
-        let mut w = Writer::with_capacity(0);
+        let mut w = Writer::with_capacity(0, None);
         write(&mut w);
         assert_eq!(w.depth, 0, "unbalanced containers in {:?}", w.out);
         compact(&w.out)
@@ -1148,7 +1193,7 @@ mod tests {
             "\nleading",
             &all_ascii,
         ] {
-            let mut w = Writer::with_capacity(0);
+            let mut w = Writer::with_capacity(0, None);
             w.string(s);
             assert_eq!(w.out, serde_json::to_string(s).unwrap(), "{s:?}");
         }
@@ -1163,7 +1208,7 @@ mod tests {
         for filler in fillers {
             for len in 0..24 {
                 let plain = filler.repeat(len);
-                let mut w = Writer::with_capacity(0);
+                let mut w = Writer::with_capacity(0, None);
                 w.string(&plain);
                 assert_eq!(w.out, serde_json::to_string(&plain).unwrap());
                 for special in specials {
@@ -1174,7 +1219,7 @@ mod tests {
                             .chain([special])
                             .chain(plain.chars().skip(at))
                             .collect();
-                        let mut w = Writer::with_capacity(0);
+                        let mut w = Writer::with_capacity(0, None);
                         w.string(&s);
                         assert_eq!(w.out, serde_json::to_string(&s).unwrap(), "{s:?}");
                     }
@@ -1186,12 +1231,12 @@ mod tests {
     #[test]
     fn numbers_and_nesting() {
         for n in [0, 7, 10, 99, 100, 4_294_967_295, usize::MAX] {
-            let mut w = Writer::with_capacity(0);
+            let mut w = Writer::with_capacity(0, None);
             w.index(n);
             assert_eq!(w.out, n.to_string());
         }
         // Empty containers, nested ones and a depth beyond the indentation buffer.
-        let mut w = Writer::with_capacity(0);
+        let mut w = Writer::with_capacity(0, None);
         w.begin_array();
         w.element();
         w.begin_object();
@@ -1218,5 +1263,38 @@ mod tests {
         w.end_array();
         assert_eq!(w.depth, 0);
         compact(&w.out);
+    }
+
+    /// Streaming gives the same text as building one string, across many chunk boundaries,
+    /// and a failing sink's error comes back.
+    #[test]
+    fn streamed_equals_string() {
+        let mut wit = String::from("package a:big;\ninterface i {\n");
+        for n in 0..2000 {
+            wit.push_str(&format!("  /// doc {n} with \"quotes\"\n  record r{n} {{ a: list<u8>, b: option<string> }}\n"));
+        }
+        wit.push_str("}\nworld w { export i; }\n");
+        let mut resolve = Resolve::new();
+        resolve.push_str("big.wit", &wit).unwrap();
+        let text = to_json_string(&resolve);
+        assert!(
+            text.len() > 4 * CHUNK,
+            "the test must cross chunk boundaries"
+        );
+        let mut streamed = Vec::new();
+        write_json(&resolve, None, &mut streamed).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), text);
+
+        struct Full;
+        impl io::Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let err = write_json(&resolve, None, &mut Full).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
     }
 }

@@ -16,6 +16,7 @@ mod world;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -58,16 +59,18 @@ impl Resolve {
     /// are its dependencies (in any order). Returns the main package.
     pub(crate) fn push_groups(&mut self, groups: Vec<SourceGroup>) -> Result<PackageId> {
         // Register every file first so that errors anywhere can be rendered.
+        // The source map and the syntax trees share each file's text.
         let mut texts = Vec::new();
-        for (g, group) in groups.iter().enumerate() {
-            for (path, text) in &group.files {
-                let offset = self.source_map.push(path.clone(), text.clone());
-                texts.push((g, offset, text.as_str()));
+        for (g, group) in groups.into_iter().enumerate() {
+            for (path, text) in group.files {
+                let text: Arc<str> = text.into();
+                let offset = self.source_map.push(path, Arc::clone(&text));
+                texts.push((g, offset, text));
             }
         }
         let mut files = Vec::with_capacity(texts.len());
-        for &(g, offset, text) in &texts {
-            files.push((g, ast::parse_file(text, offset)?));
+        for (g, offset, text) in &texts {
+            files.push((*g, ast::parse_file(text, *offset)?));
         }
         let units = collect_units(&files)?;
         let order = self.order_units(&units)?;

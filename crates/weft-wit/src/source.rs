@@ -1,6 +1,7 @@
 //! Source files, byte spans across all of them, and rustc-style rendering of a span.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// A byte range into the concatenation of every file in a [`SourceMap`].
 ///
@@ -44,8 +45,8 @@ impl Span {
 pub struct Source {
     /// Path as shown in diagnostics.
     pub path: String,
-    /// The full text.
-    pub text: String,
+    /// The full text (shared with the parser, which borrows from it while resolving).
+    pub text: Arc<str>,
     /// Global offset of the first byte.
     pub offset: u32,
     /// Byte offsets (relative) at which each line starts.
@@ -97,7 +98,7 @@ pub struct Label {
 
 impl SourceMap {
     /// Adds a file and returns the global offset of its first byte.
-    pub fn push(&mut self, path: impl Into<String>, text: impl Into<String>) -> u32 {
+    pub fn push(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> u32 {
         let text = text.into();
         let offset = self.next_offset;
         let mut line_starts = vec![0];
