@@ -61,7 +61,7 @@ fn check(path: &str, before: &str, after: &str) -> Result<()> {
         let mut out: Vec<String> = tokens
             .iter()
             .filter(|t| t.kind == T::Comment)
-            .map(|t| normalize_comment(&text[t.start..t.end]))
+            .map(|t| normalize_comment(&text[t.start()..t.end()]))
             .collect();
         out.sort();
         Some(out)
@@ -95,8 +95,8 @@ impl<'a> Cx<'a> {
         });
         let orphans = all
             .iter()
-            .filter(|t| t.kind == T::Comment && !attached.contains(&t.start))
-            .map(|t| (t.start, &text[t.start..t.end]))
+            .filter(|t| t.kind == T::Comment && !attached.contains(&t.start()))
+            .map(|t| (t.start(), &text[t.start()..t.end()]))
             .collect();
         let tokens = all
             .into_iter()
@@ -113,31 +113,31 @@ impl<'a> Cx<'a> {
 
     /// The first significant token that starts at or after `pos`.
     fn next_token(&self, pos: usize) -> Option<Token> {
-        let i = self.tokens.partition_point(|t| t.start < pos);
+        let i = self.tokens.partition_point(|t| t.start() < pos);
         self.tokens.get(i).copied()
     }
 
     /// The last significant token that starts before `pos`.
     fn prev_token(&self, pos: usize) -> Option<Token> {
-        let i = self.tokens.partition_point(|t| t.start < pos);
+        let i = self.tokens.partition_point(|t| t.start() < pos);
         i.checked_sub(1).and_then(|i| self.tokens.get(i)).copied()
     }
 
     /// The end of the token `kind` if it is the next one after `pos`; otherwise `pos`.
     fn through(&self, pos: usize, kind: T) -> usize {
         match self.next_token(pos) {
-            Some(t) if t.kind == kind => t.end,
+            Some(t) if t.kind == kind => t.end(),
             _ => pos,
         }
     }
 
     /// The end of the first `{` at or after `pos`.
     fn through_brace(&self, pos: usize) -> usize {
-        let i = self.tokens.partition_point(|t| t.start < pos);
+        let i = self.tokens.partition_point(|t| t.start() < pos);
         self.tokens[i..]
             .iter()
             .find(|t| t.kind == T::LeftBrace)
-            .map_or(pos, |t| t.end)
+            .map_or(pos, |t| t.end())
     }
 
     /// Where an item starts: its first attribute, or else `first`.
@@ -314,7 +314,7 @@ impl<'a> Cx<'a> {
     fn head(&mut self, attrs: &[Attribute<'_>], name: crate::Span) -> Comments<'a> {
         let keyword = self
             .prev_token(pos(name.start))
-            .map_or(pos(name.start), |t| t.start);
+            .map_or(pos(name.start), |t| t.start());
         let start = Self::start(attrs, keyword);
         self.take(start, self.through_brace(pos(name.end)))
     }

@@ -230,10 +230,31 @@ impl TokenKind {
 pub struct Token {
     /// What it is.
     pub kind: TokenKind,
+    start: u32,
+    end: u32,
+}
+
+impl Token {
+    /// A token of `kind` at relative offsets `start..end` (files are smaller than 4 GiB: the
+    /// global offset space of a `SourceMap` is 32 bits).
+    pub fn new(kind: TokenKind, start: usize, end: usize) -> Token {
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Token {
+            kind,
+            start: at(start),
+            end: at(end),
+        }
+    }
+
     /// Relative start offset.
-    pub start: usize,
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
     /// Relative end offset (exclusive).
-    pub end: usize,
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
 }
 
 /// The tokens of a file, and the error that stopped lexing early, if any.
@@ -279,11 +300,7 @@ pub fn tokenize(text: &str, offset: u32) -> Result<Lexed> {
                 })
             }
             Err((at, err)) => {
-                tokens.push(Token {
-                    kind: TokenKind::Error,
-                    start: at,
-                    end: at,
-                });
+                tokens.push(Token::new(TokenKind::Error, at, at));
                 return Ok(Lexed {
                     tokens,
                     error: Some(err),
@@ -375,11 +392,7 @@ impl Lexer<'_> {
                 } else {
                     self.pos
                 };
-                return Ok(Some(Token {
-                    kind: TokenKind::Comment,
-                    start,
-                    end,
-                }));
+                return Ok(Some(Token::new(TokenKind::Comment, start, end)));
             }
             '/' if self.eat_char('*') => {
                 self.block_comment(start)?;
@@ -439,11 +452,7 @@ impl Lexer<'_> {
                 return Err(err);
             }
         };
-        Ok(Some(Token {
-            kind,
-            start,
-            end: self.pos,
-        }))
+        Ok(Some(Token::new(kind, start, self.pos)))
     }
 
     fn eat_word(&mut self) {

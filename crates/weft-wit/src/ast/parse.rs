@@ -77,11 +77,11 @@ impl<'a> Parser<'a> {
     }
 
     fn tok_span(&self, tok: Token) -> Span {
-        self.span(tok.start, tok.end)
+        self.span(tok.start(), tok.end())
     }
 
     fn text_of(&self, tok: Token) -> &'a str {
-        &self.text[tok.start..tok.end]
+        &self.text[tok.start()..tok.end()]
     }
 
     /// The `n`th significant (non-comment) token from the current position.
@@ -116,7 +116,7 @@ impl<'a> Parser<'a> {
         }
         let tok = self.tokens[self.pos];
         self.pos += 1;
-        self.prev_end = tok.end;
+        self.prev_end = tok.end();
         tok
     }
 
@@ -288,9 +288,9 @@ impl<'a> Parser<'a> {
                 err.with_help("versions are semver, e.g. `1.0.0`")
             });
         };
-        let mut end = first.end;
+        let mut end = first.end();
         let part = |t: Option<&Token>, end: usize| {
-            t.filter(|t| t.start == end)
+            t.filter(|t| t.start() == end)
                 .filter(|t| {
                     matches!(
                         t.kind,
@@ -302,16 +302,17 @@ impl<'a> Parser<'a> {
         loop {
             if let Some(t) = part(self.tokens.get(self.pos), end) {
                 self.pos += 1;
-                end = t.end;
+                end = t.end();
                 continue;
             }
             match self.tokens.get(self.pos) {
-                Some(dot) if dot.kind == T::Period && dot.start == end => {
-                    match part(self.tokens.get(self.pos + 1), dot.end).filter(|t| t.kind != T::Plus)
+                Some(dot) if dot.kind == T::Period && dot.start() == end => {
+                    match part(self.tokens.get(self.pos + 1), dot.end())
+                        .filter(|t| t.kind != T::Plus)
                     {
                         Some(t) => {
                             self.pos += 2;
-                            end = t.end;
+                            end = t.end();
                         }
                         None => break,
                     }
@@ -320,8 +321,8 @@ impl<'a> Parser<'a> {
             }
         }
         self.prev_end = end;
-        let span = self.span(first.start, end);
-        let text = &self.text[first.start..end];
+        let span = self.span(first.start(), end);
+        let text = &self.text[first.start()..end];
         match Version::parse(text) {
             Ok(v) => Ok((span, v)),
             Err(e) => Err(
@@ -397,7 +398,7 @@ impl<'a> Parser<'a> {
                     self.expect(T::RightParen)?;
                     Attribute::Since {
                         version,
-                        span: self.span(at.start, self.prev_end),
+                        span: self.span(at.start(), self.prev_end),
                     }
                 }
                 "unstable" => {
@@ -408,7 +409,7 @@ impl<'a> Parser<'a> {
                     self.expect(T::RightParen)?;
                     Attribute::Unstable {
                         feature,
-                        span: self.span(at.start, self.prev_end),
+                        span: self.span(at.start(), self.prev_end),
                     }
                 }
                 "deprecated" => {
@@ -419,7 +420,7 @@ impl<'a> Parser<'a> {
                     self.expect(T::RightParen)?;
                     Attribute::Deprecated {
                         version,
-                        span: self.span(at.start, self.prev_end),
+                        span: self.span(at.start(), self.prev_end),
                     }
                 }
                 "external-id" => {
@@ -451,7 +452,7 @@ impl<'a> Parser<'a> {
         let mut package = None;
         if let Some(kw) = self.eat(T::Keyword(Kw::Package)) {
             let name = self.package_name()?;
-            let span = self.span(kw.start, self.prev_end);
+            let span = self.span(kw.start(), self.prev_end);
             if self.eat(T::Semicolon).is_some() {
                 package = Some(PackageDecl { docs, name, span });
             }
@@ -512,7 +513,7 @@ impl<'a> Parser<'a> {
         let name = self.package_name()?;
         let decl = PackageDecl {
             docs,
-            span: self.span(kw.start, self.prev_end),
+            span: self.span(kw.start(), self.prev_end),
             name,
         };
         if !self.at(T::LeftBrace) {
@@ -624,7 +625,7 @@ impl<'a> Parser<'a> {
             attributes,
             item,
             as_,
-            span: self.span(kw.start, self.prev_end),
+            span: self.span(kw.start(), self.prev_end),
         })
     }
 
@@ -722,7 +723,7 @@ impl<'a> Parser<'a> {
             attributes,
             from,
             names,
-            span: self.span(kw.start, self.prev_end),
+            span: self.span(kw.start(), self.prev_end),
         })
     }
 
@@ -764,7 +765,7 @@ impl<'a> Parser<'a> {
 
     /// `async? func(params) -> T`, `get() -> T` or `set(v: T)`.
     fn func(&mut self) -> Result<Func<'a>> {
-        let start = self.peek().map_or(self.text.len(), |t| t.start);
+        let start = self.peek().map_or(self.text.len(), |t| t.start());
         let is_async = self.eat(T::Keyword(Kw::Async)).is_some();
         let kind = if !is_async && self.at_accessor() {
             let tok = self.bump();
@@ -910,7 +911,7 @@ impl<'a> Parser<'a> {
             attributes,
             name,
             body,
-            span: self.span(kw.start, self.prev_end),
+            span: self.span(kw.start(), self.prev_end),
         })
     }
 
@@ -975,7 +976,7 @@ impl<'a> Parser<'a> {
                     kind: FuncKind::Func,
                     params,
                     result,
-                    span: self.span(kw.start, self.prev_end),
+                    span: self.span(kw.start(), self.prev_end),
                 };
                 self.expect_semicolon()?;
                 Ok(ResourceFunc::Constructor(NamedFunc {
@@ -1162,7 +1163,7 @@ impl<'a> Parser<'a> {
             docs,
             attributes,
             kind,
-            span: self.span(kw.start, self.prev_end),
+            span: self.span(kw.start(), self.prev_end),
         })
     }
 
@@ -1197,7 +1198,7 @@ impl<'a> Parser<'a> {
             attributes,
             from,
             names,
-            span: self.span(kw.start, self.prev_end),
+            span: self.span(kw.start(), self.prev_end),
         })
     }
 
@@ -1264,7 +1265,7 @@ impl<'a> Parser<'a> {
         if let Some(ty) = simple {
             return Ok(ty);
         }
-        let start = tok.start;
+        let start = tok.start();
         let inner = depth + 1;
         let ty = match kw {
             Kw::List => {

@@ -284,7 +284,7 @@ fn comments(text: &str) -> Vec<String> {
     let mut out: Vec<String> = tokens
         .iter()
         .filter(|t| t.kind == T::Comment)
-        .map(|t| normalize_comment(&text[t.start..t.end]))
+        .map(|t| normalize_comment(&text[t.start()..t.end()]))
         .collect();
     out.sort();
     out
