@@ -14,125 +14,83 @@ use std::fmt;
 
 use crate::{Error, ErrorKind, Result, Span};
 
-/// A reserved word. Keywords cannot be used as identifiers unless escaped with `%`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-#[allow(missing_docs, reason = "each variant is the keyword of the same name")]
-pub enum Keyword {
-    As,
-    Async,
-    Bool,
-    Borrow,
-    Char,
-    Constructor,
-    Enum,
-    ErrorContext,
-    Export,
-    F32,
-    F64,
-    Flags,
-    From,
-    Func,
-    Future,
-    Import,
-    Include,
-    Interface,
-    List,
-    Map,
-    Option,
-    Own,
-    Package,
-    Record,
-    Resource,
-    Result,
-    S8,
-    S16,
-    S32,
-    S64,
-    Static,
-    Stream,
-    String,
-    Tuple,
-    Type,
-    U8,
-    U16,
-    U32,
-    U64,
-    Underscore,
-    Use,
-    Variant,
-    With,
-    World,
+/// Defines [`Keyword`] and its two directions of text conversion from one list.
+macro_rules! keywords {
+    ($($variant:ident = $text:literal,)*) => {
+        /// A reserved word. Keywords cannot be used as identifiers unless escaped with `%`.
+        #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+        #[allow(missing_docs, reason = "each variant is the keyword of the same name")]
+        pub enum Keyword {
+            $($variant,)*
+        }
+
+        impl Keyword {
+            /// The keyword for `text`, if it is one.
+            ///
+            /// A `match` compiles to a switch on the length and a compare: most words are not
+            /// keywords, and this runs for every word of every file.
+            pub fn from_text(text: &str) -> Option<Keyword> {
+                Some(match text {
+                    $($text => Keyword::$variant,)*
+                    _ => return None,
+                })
+            }
+
+            /// The keyword as written.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Keyword::$variant => $text,)*
+                }
+            }
+        }
+    };
 }
 
-/// Every keyword with its text.
-const KEYWORDS: &[(&str, Keyword)] = &[
-    ("as", Keyword::As),
-    ("async", Keyword::Async),
-    ("bool", Keyword::Bool),
-    ("borrow", Keyword::Borrow),
-    ("char", Keyword::Char),
-    ("constructor", Keyword::Constructor),
-    ("enum", Keyword::Enum),
-    ("error-context", Keyword::ErrorContext),
-    ("export", Keyword::Export),
-    ("f32", Keyword::F32),
-    ("f64", Keyword::F64),
-    ("flags", Keyword::Flags),
-    ("from", Keyword::From),
-    ("func", Keyword::Func),
-    ("future", Keyword::Future),
-    ("import", Keyword::Import),
-    ("include", Keyword::Include),
-    ("interface", Keyword::Interface),
-    ("list", Keyword::List),
-    ("map", Keyword::Map),
-    ("option", Keyword::Option),
-    ("own", Keyword::Own),
-    ("package", Keyword::Package),
-    ("record", Keyword::Record),
-    ("resource", Keyword::Resource),
-    ("result", Keyword::Result),
-    ("s8", Keyword::S8),
-    ("s16", Keyword::S16),
-    ("s32", Keyword::S32),
-    ("s64", Keyword::S64),
-    ("static", Keyword::Static),
-    ("stream", Keyword::Stream),
-    ("string", Keyword::String),
-    ("tuple", Keyword::Tuple),
-    ("type", Keyword::Type),
-    ("u8", Keyword::U8),
-    ("u16", Keyword::U16),
-    ("u32", Keyword::U32),
-    ("u64", Keyword::U64),
-    ("_", Keyword::Underscore),
-    ("use", Keyword::Use),
-    ("variant", Keyword::Variant),
-    ("with", Keyword::With),
-    ("world", Keyword::World),
-];
-
-impl Keyword {
-    /// The keyword for `text`, if it is one.
-    pub fn from_text(text: &str) -> Option<Keyword> {
-        // Most words are not keywords: rule them out by length and first byte before comparing.
-        let first = *text.as_bytes().first()?;
-        if text.len() > "error-context".len() || !matches!(first, b'_' | b'a'..=b'y') {
-            return None;
-        }
-        KEYWORDS
-            .iter()
-            .find(|(s, _)| s.len() == text.len() && s.as_bytes()[0] == first && *s == text)
-            .map(|(_, k)| *k)
-    }
-
-    /// The keyword as written.
-    pub fn as_str(self) -> &'static str {
-        KEYWORDS
-            .iter()
-            .find(|(_, k)| *k == self)
-            .map_or("?", |(s, _)| s)
-    }
+keywords! {
+    As = "as",
+    Async = "async",
+    Bool = "bool",
+    Borrow = "borrow",
+    Char = "char",
+    Constructor = "constructor",
+    Enum = "enum",
+    ErrorContext = "error-context",
+    Export = "export",
+    F32 = "f32",
+    F64 = "f64",
+    Flags = "flags",
+    From = "from",
+    Func = "func",
+    Future = "future",
+    Import = "import",
+    Include = "include",
+    Interface = "interface",
+    List = "list",
+    Map = "map",
+    Option = "option",
+    Own = "own",
+    Package = "package",
+    Record = "record",
+    Resource = "resource",
+    Result = "result",
+    S8 = "s8",
+    S16 = "s16",
+    S32 = "s32",
+    S64 = "s64",
+    Static = "static",
+    Stream = "stream",
+    String = "string",
+    Tuple = "tuple",
+    Type = "type",
+    U8 = "u8",
+    U16 = "u16",
+    U32 = "u32",
+    U64 = "u64",
+    Underscore = "_",
+    Use = "use",
+    Variant = "variant",
+    With = "with",
+    World = "world",
 }
 
 impl fmt::Display for Keyword {
@@ -373,9 +331,10 @@ impl Lexer<'_> {
     }
 
     fn next_token(&mut self) -> LexResult<Option<Token>> {
-        let rest = &self.text[self.pos..];
-        let trimmed = rest.trim_start_matches([' ', '\t', '\n', '\r']);
-        self.pos += rest.len() - trimmed.len();
+        let bytes = self.text.as_bytes();
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(self.pos) {
+            self.pos += 1;
+        }
         let start = self.pos;
         let Some(ch) = self.peek_char() else {
             return Ok(None);
@@ -383,8 +342,9 @@ impl Lexer<'_> {
         self.pos += ch.len_utf8();
         let kind = match ch {
             '/' if self.eat_char('/') => {
-                let len = self.text[self.pos..]
-                    .find('\n')
+                let len = self.text.as_bytes()[self.pos..]
+                    .iter()
+                    .position(|&b| b == b'\n')
                     .unwrap_or(self.text.len() - self.pos);
                 self.pos += len;
                 let end = if self.text[..self.pos].ends_with('\r') {
