@@ -535,6 +535,25 @@ impl Lexer<'_> {
     }
 }
 
+/// The common case, checked in one pass over the bytes: `[a-z][a-z0-9]*` words joined by
+/// single `-`s. Anything else goes through the full check in [`check_id`], which also names
+/// what is wrong.
+fn is_plain_lowercase_id(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_lowercase) || bytes.last() == Some(&b'-') {
+        return false;
+    }
+    let mut prev_dash = false;
+    for &b in bytes {
+        match b {
+            b'a'..=b'z' | b'0'..=b'9' => prev_dash = false,
+            b'-' if !prev_dash => prev_dash = true,
+            _ => return false,
+        }
+    }
+    true
+}
+
 fn is_word_start(ch: char) -> bool {
     ch.is_alphabetic() || ch == '_'
 }
@@ -547,6 +566,9 @@ fn is_word_continue(ch: char) -> bool {
 /// single `-`s, each word all lower-case (`[a-z0-9]+`) or all upper-case (`[A-Z0-9]+`), the
 /// first word starting with a letter. `span` is where `name` is, for the error.
 pub fn check_id(name: &str, span: Span) -> Result<()> {
+    if is_plain_lowercase_id(name) {
+        return Ok(());
+    }
     let err = |message: String| Error::new(ErrorKind::Lex, span, message);
     if name.is_empty() {
         return Err(err("expected an identifier after `%`".to_string()));

@@ -1,5 +1,7 @@
 //! Types, `use`, and functions inside an interface or world body.
 
+use std::collections::hash_map::Entry;
+
 use super::{HashMap, HashSet};
 
 use super::names::{self, NameSet};
@@ -546,19 +548,20 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             TypeDefKind::Handle(Handle::Own(id)) => return Type::Id(self.own_handle(resolve, id)),
             _ => {}
         }
-        if let Some(&id) = self.anon_types.get(&kind) {
-            return Type::Id(id);
-        }
-        let stability = inherited_stability(resolve, &kind, stability);
+        let entry = match self.anon_types.entry(kind) {
+            Entry::Occupied(e) => return Type::Id(*e.get()),
+            Entry::Vacant(e) => e,
+        };
+        let stability = inherited_stability(resolve, entry.key(), stability);
         let id = resolve.types.alloc(TypeDef {
             name: None,
-            kind: kind.clone(),
+            kind: entry.key().clone(),
             owner: TypeOwner::None,
             docs: Docs::default(),
             stability,
             span,
         });
-        self.anon_types.insert(kind, id);
+        entry.insert(id);
         Type::Id(id)
     }
 
