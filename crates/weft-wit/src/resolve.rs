@@ -182,6 +182,8 @@ pub(crate) struct PackageCx<'u, 'a> {
     anon_types: HashMap<TypeDefKind, TypeId>,
     /// `own<T>` handles created in this package, by `T`.
     own_handles: HashMap<TypeId, TypeId>,
+    /// Whether a type can hold a `borrow<T>` (functions may not return one).
+    borrow_memo: HashMap<TypeId, bool>,
 }
 
 impl<'u, 'a> PackageCx<'u, 'a> {
@@ -193,6 +195,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             package_items: IndexMap::new(),
             anon_types: HashMap::default(),
             own_handles: HashMap::default(),
+            borrow_memo: HashMap::default(),
         }
     }
 

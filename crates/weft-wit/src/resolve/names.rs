@@ -51,26 +51,33 @@ pub(crate) fn docs(d: &ast::Docs<'_>) -> Docs {
 /// removed, `[method]l.l`/`[static]l.l` → `l`, and `[…]` annotations other than
 /// `[constructor]` stripped.
 pub(crate) fn canonical_name(name: &str) -> String {
-    let lower = name.to_ascii_lowercase();
-    let mut rest = lower.as_str();
+    let mut rest = name;
     let mut keep_constructor = false;
     while let Some(r) = rest.strip_prefix('[') {
         let Some(end) = r.find(']') else { break };
-        if &r[..end] == "constructor" {
+        if r[..end].eq_ignore_ascii_case("constructor") {
             keep_constructor = true;
         }
         rest = &r[end + 1..];
     }
     let rest = match rest.split_once('.') {
-        Some((a, b)) if a == b => a,
+        Some((a, b)) if a.eq_ignore_ascii_case(b) => a,
         _ => rest,
     };
-    let rest = rest.replace('-', "");
+    let mut out = String::with_capacity(rest.len() + 13);
     if keep_constructor {
-        format!("[constructor]{rest}")
-    } else {
-        rest
+        out.push_str("[constructor]");
     }
+    out.extend(folded(rest));
+    out
+}
+
+/// A name's characters with case folded and hyphens dropped (the comparison of
+/// strongly-unique names).
+fn folded(name: &str) -> impl Iterator<Item = char> + '_ {
+    name.chars()
+        .filter(|&c| c != '-')
+        .map(|c| c.to_ascii_lowercase())
 }
 
 /// Whether a mangled function name is a setter (`[set]x`, `[method][set]r.x`, …).
@@ -133,24 +140,34 @@ pub(crate) fn check_unique<'a>(
     kind: &str,
     names: impl Iterator<Item = ast::Ident<'a>>,
 ) -> Result<()> {
-    let mut seen: HashMap<String, ast::Ident<'a>> = HashMap::default();
-    for n in names {
-        let key = n.name.to_ascii_lowercase().replace('-', "");
-        if let Some(prev) = seen.get(&key) {
-            let err = if prev.name == n.name {
-                Error::resolve(n.span, format!("duplicate {kind} `{}`", n.name))
-            } else {
-                Error::resolve(
-                    n.span,
-                    format!(
-                        "{kind} `{}` conflicts with previous {kind} `{}`",
-                        n.name, prev.name
-                    ),
-                )
-            };
-            return Err(err.with_label(prev.span, "previous definition here"));
-        }
-        seen.insert(key, n);
+    // Fields and cases are usually few: then comparing pairs beats building a map of folded
+    // keys; long lists use the map.
+    let names: Vec<ast::Ident<'a>> = names.collect();
+    let mut seen: HashMap<String, usize> = HashMap::default();
+    for (i, n) in names.iter().enumerate() {
+        let prev = if names.len() <= 32 {
+            names[..i]
+                .iter()
+                .find(|p| folded(p.name).eq(folded(n.name)))
+        } else {
+            let j = *seen.entry(folded(n.name).collect()).or_insert(i);
+            (j != i).then(|| &names[j])
+        };
+        let Some(prev) = prev else {
+            continue;
+        };
+        let err = if prev.name == n.name {
+            Error::resolve(n.span, format!("duplicate {kind} `{}`", n.name))
+        } else {
+            Error::resolve(
+                n.span,
+                format!(
+                    "{kind} `{}` conflicts with previous {kind} `{}`",
+                    n.name, prev.name
+                ),
+            )
+        };
+        return Err(err.with_label(prev.span, "previous definition here"));
     }
     Ok(())
 }

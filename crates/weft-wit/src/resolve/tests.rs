@@ -127,3 +127,17 @@ fn unstable_items_follow_features() {
     r.push_str("t.wit", text).unwrap();
     assert_eq!(r.interfaces.iter().next().unwrap().1.functions.len(), 2);
 }
+
+#[test]
+fn duplicate_names_in_long_lists() {
+    let mut fields: Vec<String> = (0..40).map(|i| format!("x{i}: u8")).collect();
+    fields.push("X-3: u8".to_string());
+    let e = error(&format!(
+        "package a:b;\ninterface i {{ record r {{ {} }} }}",
+        fields.join(", ")
+    ));
+    assert!(
+        e.contains("field `X-3` conflicts with previous field `x3`"),
+        "{e}"
+    );
+}

@@ -30,10 +30,12 @@ pub(crate) struct TypeScope<'a> {
 }
 
 impl<'a> TypeScope<'a> {
-    pub(crate) fn new(owner: TypeOwner) -> Self {
+    pub(crate) fn new(owner: TypeOwner, items: usize) -> Self {
+        let mut types = HashMap::default();
+        types.reserve(items);
         TypeScope {
             owner,
-            types: HashMap::default(),
+            types,
             excluded: HashSet::default(),
             funcs: HashSet::default(),
             names: NameSet::default(),
@@ -60,7 +62,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         items: &'a [ast::InterfaceItem<'a>],
         fi: usize,
     ) -> Result<()> {
-        let mut scope = TypeScope::new(TypeOwner::Interface(id));
+        let mut scope = TypeScope::new(TypeOwner::Interface(id), items.len());
         let mut typedefs: Vec<&'a ast::TypeDef<'a>> = Vec::new();
         let mut funcs: Vec<PendingFunc<'a>> = Vec::new();
         for item in items {
@@ -711,7 +713,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             }
         };
         if let Some(ty) = result {
-            if type_has_borrow(resolve, ty) {
+            if self.has_borrow(resolve, ty) {
                 return Err(Error::resolve(
                     p.name.span,
                     format!("function `{name}` returns a type which contains a `borrow<T>` which is not supported"),
@@ -882,39 +884,38 @@ fn inherited_stability(resolve: &Resolve, kind: &TypeDefKind, explicit: &Stabili
     found.unwrap_or_default()
 }
 
-/// Whether a value of `ty` can contain a `borrow<T>` handle.
-pub(crate) fn type_has_borrow(resolve: &Resolve, ty: Type) -> bool {
-    let mut seen = HashSet::default();
-    return walk(resolve, ty, &mut seen);
-
-    fn walk(resolve: &Resolve, ty: Type, seen: &mut HashSet<TypeId>) -> bool {
+impl PackageCx<'_, '_> {
+    /// Whether a value of `ty` can contain a `borrow<T>` handle (memoized per type: function
+    /// results share their types).
+    fn has_borrow(&mut self, resolve: &Resolve, ty: Type) -> bool {
         let Type::Id(id) = ty else { return false };
-        if !seen.insert(id) {
-            return false;
+        if let Some(&known) = self.borrow_memo.get(&id) {
+            return known;
         }
-        match &resolve.types[id].kind {
+        let found = match &resolve.types[id].kind {
             TypeDefKind::Handle(Handle::Borrow(_)) => true,
             TypeDefKind::Handle(Handle::Own(_)) | TypeDefKind::Resource => false,
-            TypeDefKind::Record(r) => r.fields.iter().any(|f| walk(resolve, f.ty, seen)),
-            TypeDefKind::Variant(v) => v
-                .cases
-                .iter()
-                .filter_map(|c| c.ty)
-                .any(|t| walk(resolve, t, seen)),
-            TypeDefKind::Tuple(t) => t.types.iter().any(|t| walk(resolve, *t, seen)),
+            TypeDefKind::Record(r) => self.any_borrow(resolve, r.fields.iter().map(|f| f.ty)),
+            TypeDefKind::Variant(v) => {
+                self.any_borrow(resolve, v.cases.iter().filter_map(|c| c.ty))
+            }
+            TypeDefKind::Tuple(t) => self.any_borrow(resolve, t.types.iter().copied()),
             TypeDefKind::Option(t)
             | TypeDefKind::List(t)
             | TypeDefKind::FixedLengthList(t, _)
-            | TypeDefKind::Type(t) => walk(resolve, *t, seen),
-            TypeDefKind::Map(k, v) => walk(resolve, *k, seen) || walk(resolve, *v, seen),
-            TypeDefKind::Result(r) => {
-                r.ok.is_some_and(|t| walk(resolve, t, seen))
-                    || r.err.is_some_and(|t| walk(resolve, t, seen))
-            }
+            | TypeDefKind::Type(t) => self.has_borrow(resolve, *t),
+            TypeDefKind::Map(k, v) => self.any_borrow(resolve, [*k, *v].into_iter()),
+            TypeDefKind::Result(r) => self.any_borrow(resolve, r.ok.into_iter().chain(r.err)),
             TypeDefKind::Future(t) | TypeDefKind::Stream(t) => {
-                t.is_some_and(|t| walk(resolve, t, seen))
+                self.any_borrow(resolve, t.iter().copied())
             }
             TypeDefKind::Flags(_) | TypeDefKind::Enum(_) | TypeDefKind::Unknown => false,
-        }
+        };
+        self.borrow_memo.insert(id, found);
+        found
+    }
+
+    fn any_borrow(&mut self, resolve: &Resolve, tys: impl IntoIterator<Item = Type>) -> bool {
+        tys.into_iter().any(|t| self.has_borrow(resolve, t))
     }
 }

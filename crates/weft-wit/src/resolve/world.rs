@@ -28,7 +28,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         w: &'a ast::World<'a>,
         fi: usize,
     ) -> Result<()> {
-        let mut scope = TypeScope::new(TypeOwner::World(id));
+        let mut scope = TypeScope::new(TypeOwner::World(id), w.items.len());
         let mut imports: IndexMap<WorldKey, WorldItem> = IndexMap::new();
         let mut exports: IndexMap<WorldKey, WorldItem> = IndexMap::new();
         let mut typedefs = Vec::new();
