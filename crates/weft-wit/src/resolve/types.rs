@@ -904,7 +904,7 @@ impl PackageCx<'_, '_> {
             | TypeDefKind::List(t)
             | TypeDefKind::FixedLengthList(t, _)
             | TypeDefKind::Type(t) => self.has_borrow(resolve, *t),
-            TypeDefKind::Map(k, v) => self.any_borrow(resolve, [*k, *v].into_iter()),
+            TypeDefKind::Map(k, v) => self.any_borrow(resolve, [*k, *v]),
             TypeDefKind::Result(r) => self.any_borrow(resolve, r.ok.into_iter().chain(r.err)),
             TypeDefKind::Future(t) | TypeDefKind::Stream(t) => {
                 self.any_borrow(resolve, t.iter().copied())
