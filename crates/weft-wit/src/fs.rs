@@ -23,8 +23,8 @@ impl Resolve {
             groups.push(read_dir_group(path)?);
             let deps = path.join("deps");
             if deps.is_dir() {
-                for entry in sorted_entries(&deps)? {
-                    if entry.is_dir() {
+                for (entry, is_dir) in sorted_entries(&deps)? {
+                    if is_dir {
                         groups.push(read_dir_group(&entry)?);
                     } else if has_extension(&entry, "wit") {
                         groups.push(SourceGroup {
@@ -60,7 +60,8 @@ impl Resolve {
 pub fn wit_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(sorted_entries(dir)?
         .into_iter()
-        .filter(|p| has_extension(p, "wit") && p.is_file())
+        .filter(|(p, is_dir)| !is_dir && has_extension(p, "wit"))
+        .map(|(p, _)| p)
         .collect())
 }
 
@@ -99,7 +100,10 @@ fn read_file(path: &Path) -> Result<(String, String)> {
     Ok((path.display().to_string(), text))
 }
 
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+/// The visible entries of `dir`, sorted, each with whether it is a directory (following
+/// symbolic links). The type comes from the directory listing where the file system gives it,
+/// so most entries cost no `stat`.
+fn sorted_entries(dir: &Path) -> Result<Vec<(PathBuf, bool)>> {
     let mut entries = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| io_error(dir, &e))? {
         let entry = entry.map_err(|e| io_error(dir, &e))?;
@@ -108,9 +112,14 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
-        if !hidden {
-            entries.push(path);
+        if hidden {
+            continue;
         }
+        let is_dir = match entry.file_type() {
+            Ok(t) if !t.is_symlink() => t.is_dir(),
+            _ => path.is_dir(),
+        };
+        entries.push((path, is_dir));
     }
     entries.sort();
     Ok(entries)

@@ -1,7 +1,7 @@
 //! Source files, byte spans across all of them, and rustc-style rendering of a span.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A byte range into the concatenation of every file in a [`SourceMap`].
 ///
@@ -49,18 +49,27 @@ pub struct Source {
     pub text: Arc<str>,
     /// Global offset of the first byte.
     pub offset: u32,
-    /// Byte offsets (relative) at which each line starts.
-    line_starts: Vec<u32>,
+    /// Byte offsets (relative) at which each line starts; computed when first needed (only
+    /// errors need it).
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 impl Source {
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1));
+            starts
+        })
+    }
+
     /// Line and column (both 1-based, column counted in characters) of a relative offset.
     pub fn line_col(&self, rel: u32) -> (usize, usize) {
-        let line = match self.line_starts.binary_search(&rel) {
+        let line = match self.line_starts().binary_search(&rel) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line] as usize;
+        let start = self.line_starts()[line] as usize;
         let rel = (rel as usize).min(self.text.len());
         let col = self
             .text
@@ -71,9 +80,9 @@ impl Source {
 
     /// The text of 1-based line `line`, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
-        let start = self.line_starts[line - 1] as usize;
+        let start = self.line_starts()[line - 1] as usize;
         let end = self
-            .line_starts
+            .line_starts()
             .get(line)
             .map_or(self.text.len(), |&e| e as usize);
         self.text[start..end].trim_end_matches(['\n', '\r'])
@@ -101,15 +110,13 @@ impl SourceMap {
     pub fn push(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> u32 {
         let text = text.into();
         let offset = self.next_offset;
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
         // Leave a one-byte gap so an end-of-file span never touches the next file.
         self.next_offset = offset.saturating_add(text.len() as u32).saturating_add(1);
         self.sources.push(Source {
             path: path.into(),
             text,
             offset,
-            line_starts,
+            line_starts: OnceLock::new(),
         });
         offset
     }
