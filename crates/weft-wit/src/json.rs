@@ -738,10 +738,35 @@ impl<'s> Writer<'s> {
 
 /// The position of the first byte at or after `from` that [`Writer::string`] escapes.
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes[from..]
+    // Eight bytes at a time: only a word that may hold `"`, `\\` or a control byte is looked
+    // at bytewise (no false negatives; a false positive just costs the bytewise look).
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    let rest = &bytes[from..];
+    let mut chunks = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let control = w.wrapping_sub(0x20 * ONES) & !w & HIGH;
+        if control
+            | has_zero(w ^ (u64::from(b'"') * ONES))
+            | has_zero(w ^ (u64::from(b'\\') * ONES))
+            != 0
+        {
+            if let Some(p) = chunk.iter().position(|&b| NEEDS_ESCAPE[usize::from(b)]) {
+                return Some(at + p);
+            }
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
         .iter()
         .position(|&b| NEEDS_ESCAPE[usize::from(b)])
-        .map(|p| from + p)
+        .map(|p| at + p)
 }
 
 #[cfg(test)]
@@ -1263,6 +1288,32 @@ mod tests {
         w.end_array();
         assert_eq!(w.depth, 0);
         compact(&w.out);
+    }
+
+    /// The word-at-a-time escape scan agrees with a bytewise one at every position.
+    #[test]
+    fn escape_scan_matches_bytewise() {
+        let mut text: Vec<u8> =
+            b"plain words, then more plain words; and a few more of them".to_vec();
+        assert_eq!(next_escape(&text, 0), None);
+        for bad in [b'"', b'\\', b'\n', 0u8, 0x1f] {
+            for at in 0..text.len() {
+                let saved = text[at];
+                text[at] = bad;
+                for from in [0, 1, 7, 8, 9] {
+                    let expected = text[from.min(text.len())..]
+                        .iter()
+                        .position(|&b| NEEDS_ESCAPE[usize::from(b)])
+                        .map(|p| p + from);
+                    assert_eq!(
+                        next_escape(&text, from),
+                        expected,
+                        "{bad:#x} at {at} from {from}"
+                    );
+                }
+                text[at] = saved;
+            }
+        }
     }
 
     /// Streaming gives the same text as building one string, across many chunk boundaries,
