@@ -63,8 +63,9 @@ impl Resolve {
         let mut texts = Vec::new();
         for (g, group) in groups.into_iter().enumerate() {
             for (path, text) in group.files {
-                let text: Arc<str> = text.into();
-                let offset = self.source_map.push(path, Arc::clone(&text));
+                // `Arc<String>`, not `Arc<str>`: moving the `String` in copies no text.
+                let text: Arc<String> = Arc::new(text);
+                let offset = self.source_map.push_shared(path, Arc::clone(&text));
                 texts.push((g, offset, text));
             }
         }

@@ -46,7 +46,7 @@ pub struct Source {
     /// Path as shown in diagnostics.
     pub path: String,
     /// The full text (shared with the parser, which borrows from it while resolving).
-    pub text: Arc<str>,
+    pub text: Arc<String>,
     /// Global offset of the first byte.
     pub offset: u32,
     /// Byte offsets (relative) at which each line starts; computed when first needed (only
@@ -107,8 +107,12 @@ pub struct Label {
 
 impl SourceMap {
     /// Adds a file and returns the global offset of its first byte.
-    pub fn push(&mut self, path: impl Into<String>, text: impl Into<Arc<str>>) -> u32 {
-        let text = text.into();
+    pub fn push(&mut self, path: impl Into<String>, text: impl Into<String>) -> u32 {
+        self.push_shared(path, Arc::new(text.into()))
+    }
+
+    /// [`SourceMap::push`] for a text that is also borrowed elsewhere (the parser's trees).
+    pub fn push_shared(&mut self, path: impl Into<String>, text: Arc<String>) -> u32 {
         let offset = self.next_offset;
         // Leave a one-byte gap so an end-of-file span never touches the next file.
         self.next_offset = offset.saturating_add(text.len() as u32).saturating_add(1);
