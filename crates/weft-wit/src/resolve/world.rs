@@ -71,6 +71,19 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 _ => {}
             }
         }
+        // The world's own types are defined before any inline interface is resolved, so that
+        // anonymous types they share are created (with their gates) in the same order as
+        // wit-parser creates them. `use`d names come first, then definitions in dependency order.
+        for t in self.define_types(resolve, &scope, &typedefs)? {
+            let ty = scope.types[t.name.name];
+            imports.insert(
+                WorldKey::Name(t.name.name.to_string()),
+                WorldItem::Type {
+                    id: ty,
+                    span: t.name.span,
+                },
+            );
+        }
         for item in &w.items {
             match item {
                 ast::WorldItem::Use(_) | ast::WorldItem::Type(_) => {}
@@ -174,17 +187,6 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             }
         }
 
-        // `use`d names come first, then definitions in dependency order.
-        for t in self.define_types(resolve, &scope, &typedefs)? {
-            let ty = scope.types[t.name.name];
-            imports.insert(
-                WorldKey::Name(t.name.name.to_string()),
-                WorldItem::Type {
-                    id: ty,
-                    span: t.name.span,
-                },
-            );
-        }
         // Imports share one namespace with the world's types; exports have their own.
         let mut import_names = std::mem::take(&mut scope.names);
         let mut export_names = NameSet::default();
