@@ -554,15 +554,35 @@ impl Resolve {
                 if let Some(id) = pkg.worlds.get(name) {
                     return Ok(*id);
                 }
-                // `ns:pkg/world` form.
-                if let Some((pkg_name, world)) = name.split_once('/') {
-                    for (_, p) in self.packages.iter() {
-                        let full = p.name.to_string();
-                        let unversioned = format!("{}:{}", p.name.namespace, p.name.name);
-                        if full == pkg_name || unversioned == pkg_name {
-                            if let Some(id) = p.worlds.get(world) {
-                                return Ok(*id);
-                            }
+                // `ns:pkg/world@version` (the form of interface names) or `ns:pkg@version/world`;
+                // without a version, the only package of that name matches.
+                if let Some((pkg_part, world_part)) = name.split_once('/') {
+                    let (world, version) = match world_part.split_once('@') {
+                        Some((w, v)) => (w, Some(v)),
+                        None => (world_part, None),
+                    };
+                    let wanted = match version {
+                        Some(v) => format!("{pkg_part}@{v}"),
+                        None => pkg_part.to_string(),
+                    };
+                    let matches: Vec<WorldId> = self
+                        .packages
+                        .iter()
+                        .filter(|(_, p)| {
+                            let full = p.name.to_string();
+                            full == wanted
+                                || format!("{}:{}", p.name.namespace, p.name.name) == wanted
+                        })
+                        .filter_map(|(_, p)| p.worlds.get(world).copied())
+                        .collect();
+                    match matches.as_slice() {
+                        [id] => return Ok(*id),
+                        [] => {}
+                        _ => {
+                            return Err(Error::io(format!(
+                                "world name `{name}` is ambiguous: several versions of the package define it"
+                            ))
+                            .with_help("add the version, e.g. `ns:pkg/world@1.2.3`"))
                         }
                     }
                 }

@@ -141,3 +141,27 @@ fn duplicate_names_in_long_lists() {
         "{e}"
     );
 }
+
+#[test]
+fn select_world_by_qualified_name() {
+    let mut r = Resolve::new();
+    r.push_str(
+        "dep.wit",
+        "package a:dep@1.2.0;\nworld w { import f: func(); }",
+    )
+    .unwrap();
+    let main = r
+        .push_str("main.wit", "package a:main;\nworld m {}")
+        .unwrap();
+    for name in ["a:dep/w@1.2.0", "a:dep@1.2.0/w", "a:dep/w"] {
+        let id = r
+            .select_world(main, Some(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(r.worlds[id].name, "w");
+    }
+    assert!(r.select_world(main, Some("a:dep/w@9.0.0")).is_err());
+    r.push_str("dep2.wit", "package a:dep@2.0.0;\nworld w {}")
+        .unwrap();
+    let e = r.select_world(main, Some("a:dep/w")).unwrap_err();
+    assert!(e.to_string().contains("ambiguous"), "{e}");
+}
