@@ -480,6 +480,23 @@ fn indent(text: &str) -> String {
     out
 }
 
+/// A JSON value pretty-printed (two-space indentation), for diffs in test failures.
+pub fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// The message of a caught panic (a `&str` or `String` payload).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    match (
+        payload.downcast_ref::<&str>(),
+        payload.downcast_ref::<String>(),
+    ) {
+        (Some(s), _) => s.to_string(),
+        (_, Some(s)) => s.clone(),
+        _ => "non-string panic payload".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,7 +23,9 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use weft_test_util::{bless, canon, corpus_dir, diff, expect_section, repo_root};
+use weft_test_util::{
+    bless, canon, corpus_dir, diff, expect_section, panic_message, pretty, repo_root,
+};
 use weft_wit::{ErrorKind, Resolve};
 
 const ORACLE: &str = "wit-parser";
@@ -301,21 +303,6 @@ fn first_location(text: &str) -> Option<(String, u32)> {
         rest = after;
     }
     None
-}
-
-fn pretty(v: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    match (
-        payload.downcast_ref::<&str>(),
-        payload.downcast_ref::<String>(),
-    ) {
-        (Some(s), _) => s.to_string(),
-        (_, Some(s)) => s.clone(),
-        _ => "non-string panic payload".to_string(),
-    }
 }
 
 /// The checked-in skip list: `name: reason` per line, `#` comments and blank lines allowed.

@@ -27,7 +27,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use weft_test_util::canon::{canonicalize_with, Options};
-use weft_test_util::{diff, repo_root, wasm_tools, wasm_tools_json, wasm_tools_version};
+use weft_test_util::{
+    diff, panic_message, pretty, repo_root, wasm_tools, wasm_tools_json, wasm_tools_version,
+};
 use weft_wit::Resolve;
 
 /// One input, with the features both tools get.
@@ -248,19 +250,4 @@ fn check(wasm_tools: &Path, case: &Case) -> Result<(), String> {
         case.path.display(),
         diff(&theirs, &ours)
     ))
-}
-
-fn pretty(v: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    match (
-        payload.downcast_ref::<&str>(),
-        payload.downcast_ref::<String>(),
-    ) {
-        (Some(s), _) => s.to_string(),
-        (_, Some(s)) => s.clone(),
-        _ => "non-string panic payload".to_string(),
-    }
 }

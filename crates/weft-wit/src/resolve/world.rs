@@ -289,42 +289,24 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 let dir = if is_export { "export" } else { "import" };
                 match key {
                     WorldKey::Name(n) => {
-                        let new_name = rename(n);
-                        let new_item = match item {
-                            WorldItem::Type { id: t, span } => WorldItem::Type {
-                                id: map.get(t).copied().unwrap_or(*t),
-                                span: *span,
-                            },
+                        // The key is the new name; a resource's functions follow its rename.
+                        let (new_name, new_item) = match item {
+                            WorldItem::Type { id: t, span } => (
+                                rename(n),
+                                WorldItem::Type {
+                                    id: map.get(t).copied().unwrap_or(*t),
+                                    span: *span,
+                                },
+                            ),
                             WorldItem::Function(f) => {
                                 let mut f = self.remap_func(resolve, &map, f);
                                 f.name = match f.kind.resource().and_then(|r| renamed.get(&r)) {
                                     Some((old, new)) => rename_resource_func(n, old, new),
-                                    None if f.name == *n => new_name.clone(),
-                                    None => f.name,
+                                    None => rename(n),
                                 };
-                                let new_name = f.name.clone();
-                                let world = &mut resolve.worlds[id];
-                                let target = if is_export {
-                                    &mut world.exports
-                                } else {
-                                    &mut world.imports
-                                };
-                                if target
-                                    .insert(
-                                        WorldKey::Name(new_name.clone()),
-                                        WorldItem::Function(f),
-                                    )
-                                    .is_some()
-                                {
-                                    return Err(Error::resolve(
-                                        inc.span,
-                                        format!("{dir} of `{new_name}` shadows previously {dir}ed items"),
-                                    )
-                                    .with_help(format!("rename it: `include … with {{ {new_name} as other-name }}`")));
-                                }
-                                continue;
+                                (f.name.clone(), WorldItem::Function(f))
                             }
-                            other => other.clone(),
+                            other => (rename(n), other.clone()),
                         };
                         let world = &mut resolve.worlds[id];
                         let target = if is_export {
