@@ -77,7 +77,7 @@ impl Resolve {
         let order = self.order_units(&units)?;
         let mut ids = vec![None; units.len()];
         for i in order {
-            ids[i] = Some(self.resolve_unit(&units[i], &files)?);
+            ids[i] = Some(self.resolve_unit(&units[i])?);
         }
         // The main package is the main group's top-level package; failing that (a file of only
         // `package … { }` blocks), the group's last nested package.
@@ -108,8 +108,7 @@ impl Resolve {
                 .with_label(units[prev].name_span, "first defined here")
                 .with_help("remove one of the two definitions, or give them different versions"));
             }
-            if let Some(&existing) = self.package_names.get(&unit.name) {
-                let _ = existing;
+            if self.package_names.contains_key(&unit.name) {
                 return Err(Error::resolve(
                     unit.name_span,
                     format!("package `{}` has already been loaded", unit.name),
@@ -148,12 +147,7 @@ impl Resolve {
         }
     }
 
-    fn resolve_unit(
-        &mut self,
-        unit: &Unit<'_>,
-        files: &[(usize, ast::File<'_>)],
-    ) -> Result<PackageId> {
-        let _ = files;
+    fn resolve_unit(&mut self, unit: &Unit<'_>) -> Result<PackageId> {
         let docs = match unit.docs {
             Some(d) => names::docs(d),
             None => Docs::default(),
@@ -208,7 +202,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             for item in items {
                 match item {
                     ast::Item::Interface(i) => {
-                        let stability = self.stability(resolve, &i.attributes, i.name.span)?;
+                        let stability = self.stability(&i.attributes, i.name.span)?;
                         let r = if resolve.is_active(&stability) {
                             let id = resolve.interfaces.alloc(Interface {
                                 name: Some(i.name.name.to_string()),
@@ -228,7 +222,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                         self.define_package_item(i.name, r, fi)?;
                     }
                     ast::Item::World(w) => {
-                        let stability = self.stability(resolve, &w.attributes, w.name.span)?;
+                        let stability = self.stability(&w.attributes, w.name.span)?;
                         let r = if resolve.is_active(&stability) {
                             let id = resolve.worlds.alloc(World {
                                 name: w.name.name.to_string(),
@@ -275,7 +269,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             let mut defined_here: HashMap<&str, Span> = HashMap::default();
             for item in items {
                 let ast::Item::Use(u) = item else { continue };
-                let stability = self.stability(resolve, &u.attributes, u.span)?;
+                let stability = self.stability(&u.attributes, u.span)?;
                 if !resolve.is_active(&stability) {
                     continue;
                 }
@@ -470,7 +464,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 let ast::InterfaceItem::Use(u) = item else {
                     continue;
                 };
-                let stability = self.stability(resolve, &u.attributes, u.span)?;
+                let stability = self.stability(&u.attributes, u.span)?;
                 if !resolve.is_active(&stability) {
                     continue;
                 }
@@ -515,12 +509,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
     }
 
     /// `@since`/`@unstable`/`@deprecated` → [`Stability`], validated.
-    fn stability(
-        &self,
-        resolve: &Resolve,
-        attrs: &[ast::Attribute<'_>],
-        item: Span,
-    ) -> Result<Stability> {
+    fn stability(&self, attrs: &[ast::Attribute<'_>], item: Span) -> Result<Stability> {
         let mut since: Option<(&Version, Span)> = None;
         let mut unstable: Option<(&str, Span)> = None;
         let mut deprecated: Option<(&Version, Span)> = None;
@@ -570,7 +559,6 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                         .with_help("use a version no greater than the package's own version"));
                     }
                 }
-                let _ = resolve;
                 Ok(Stability::Stable {
                     since: version.clone(),
                     deprecated: deprecated_version,

@@ -81,7 +81,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     }
                 }
                 ast::InterfaceItem::Func(f) => {
-                    let stability = self.stability(resolve, &f.attributes, f.name.span)?;
+                    let stability = self.stability(&f.attributes, f.name.span)?;
                     if !resolve.is_active(&stability) {
                         continue;
                     }
@@ -123,7 +123,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         u: &'a ast::Use<'a>,
         fi: usize,
     ) -> Result<Vec<(&'a str, TypeId)>> {
-        let stability = self.stability(resolve, &u.attributes, u.span)?;
+        let stability = self.stability(&u.attributes, u.span)?;
         if !resolve.is_active(&stability) {
             for n in &u.names {
                 scope.excluded.insert(n.as_.unwrap_or(n.name).name);
@@ -198,7 +198,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         t: &'a ast::TypeDef<'a>,
         funcs: &mut Vec<PendingFunc<'a>>,
     ) -> Result<Option<TypeId>> {
-        let stability = self.stability(resolve, &t.attributes, t.name.span)?;
+        let stability = self.stability(&t.attributes, t.name.span)?;
         if !resolve.is_active(&stability) {
             if let ast::TypeBody::Resource { funcs, .. } = &t.body {
                 if let Some(f) = funcs
@@ -239,7 +239,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         if let ast::TypeBody::Resource { funcs: rfuncs, .. } = &t.body {
             for rf in rfuncs {
                 let f = rf.named_func();
-                let fstab = self.stability(resolve, &f.attributes, f.name.span)?;
+                let fstab = self.stability(&f.attributes, f.name.span)?;
                 if !resolve.is_active(&fstab) {
                     continue;
                 }

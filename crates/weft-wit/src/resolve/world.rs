@@ -88,14 +88,14 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             match item {
                 ast::WorldItem::Use(_) | ast::WorldItem::Type(_) => {}
                 ast::WorldItem::Include(inc) => {
-                    let stability = self.stability(resolve, &inc.attributes, inc.span)?;
+                    let stability = self.stability(&inc.attributes, inc.span)?;
                     if resolve.is_active(&stability) {
                         includes.push(inc);
                     }
                 }
                 ast::WorldItem::Import(e) | ast::WorldItem::Export(e) => {
                     let export = matches!(item, ast::WorldItem::Export(_));
-                    let stability = self.stability(resolve, &e.attributes, e.span)?;
+                    let stability = self.stability(&e.attributes, e.span)?;
                     if !resolve.is_active(&stability) {
                         continue;
                     }
