@@ -366,7 +366,8 @@ fn print_to_output_file() -> Result<(), String> {
     Ok(())
 }
 
-/// A WebAssembly binary given where WIT text is expected is named as such, with exit 1.
+/// A WebAssembly binary or a non-UTF-8 file given where WIT text is expected is named as
+/// such, with exit 1.
 fn binary_input_is_named() -> Result<(), String> {
     let dir = scratch_dir("binary-input")?;
     let input = dir.join("component.wit");
@@ -376,6 +377,18 @@ fn binary_input_is_named() -> Result<(), String> {
     if out.status.code() != Some(1) || !stderr.contains("is a WebAssembly binary, not WIT text") {
         return Err(format!(
             "a binary input should be named as such:\n{}",
+            describe(&out)
+        ));
+    }
+    let latin1 = dir.join("latin1.wit");
+    std::fs::write(&latin1, b"package a:b;\n// caf\xe9\n").map_err(|e| e.to_string())?;
+    let out = run(&["wit", "check", &latin1.to_string_lossy()])?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(1)
+        || !stderr.contains("is not valid UTF-8 (invalid byte at offset 17)")
+    {
+        return Err(format!(
+            "a non-UTF-8 input should be named as such:\n{}",
             describe(&out)
         ));
     }
