@@ -385,7 +385,7 @@ fn binary_input_is_named() -> Result<(), String> {
     let out = run(&["wit", "check", &latin1.to_string_lossy()])?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.code() != Some(1)
-        || !stderr.contains("is not valid UTF-8 (invalid byte at offset 17)")
+        || !stderr.contains("is not valid UTF-8 (invalid byte at offset 19)")
     {
         return Err(format!(
             "a non-UTF-8 input should be named as such:\n{}",
