@@ -367,10 +367,12 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             ast::UsePath::Package { id, name } => {
                 let pkg_name = pkg_name(id);
                 let Some(&pkg) = resolve.package_names.get(&pkg_name) else {
+                    // Other packages only: the one being resolved cannot be its own dependency.
                     let known: Vec<String> = resolve
                         .package_names
-                        .keys()
-                        .map(|k| format!("`{k}`"))
+                        .iter()
+                        .filter(|&(_, &id)| id != self.pkg)
+                        .map(|(k, _)| format!("`{k}`"))
                         .collect();
                     let help = if known.is_empty() {
                         format!("put the package `{pkg_name}` in a `deps/` directory next to this package")
