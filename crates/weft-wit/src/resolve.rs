@@ -117,6 +117,8 @@ impl Resolve {
         }
         // Dependencies of each unit on other units, with the span of the first reference.
         let mut deps: Vec<Vec<(usize, Span)>> = Vec::with_capacity(units.len());
+        // The first reference to a package that is neither loaded nor part of this input.
+        let mut missing: Option<(PackageName, Span)> = None;
         for unit in units {
             let mut d: Vec<(usize, Span)> = Vec::new();
             for_each_foreign_path(unit, &mut |pkg, span| {
@@ -125,9 +127,35 @@ impl Resolve {
                     if !d.iter().any(|&(k, _)| k == j) {
                         d.push((j, span));
                     }
+                } else if missing.is_none() && !self.package_names.contains_key(&name) {
+                    missing = Some((name, span));
                 }
             });
             deps.push(d);
+        }
+        if let Some((name, span)) = missing {
+            // Same namespace and name at another version is the likely mistake.
+            let others: Vec<String> = by_name
+                .keys()
+                .copied()
+                .chain(self.package_names.keys())
+                .filter(|p| p.namespace == name.namespace && p.name == name.name)
+                .map(|p| format!("`{p}`"))
+                .collect();
+            let help = if others.is_empty() {
+                format!("put the package `{name}` in a `deps/` directory next to this package")
+            } else {
+                let which = if others.len() == 1 {
+                    "that version"
+                } else {
+                    "one of those versions"
+                };
+                format!(
+                    "found {}; use {which}, or add `{name}` to `deps/`",
+                    others.join(", ")
+                )
+            };
+            return Err(Error::resolve(span, format!("package `{name}` not found")).with_help(help));
         }
         toposort(units.len(), &deps).map_err(|c| {
             let (target, span) = c.edge;
