@@ -39,6 +39,15 @@ pub fn repo_root() -> PathBuf {
     root.to_path_buf()
 }
 
+/// `../shared/spec/<name>` beside the repository (the WASI WIT trees), whether or not it exists.
+pub fn shared_spec(name: &str) -> PathBuf {
+    repo_root()
+        .join("..")
+        .join("shared")
+        .join("spec")
+        .join(name)
+}
+
 /// Checks `actual` against the file at `path`.
 ///
 /// With `UPDATE_EXPECT=1` the file is (re)written when it differs or is missing, and the check

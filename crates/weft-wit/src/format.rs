@@ -56,17 +56,7 @@ fn check(path: &str, before: &str, after: &str) -> Result<()> {
             e.render(&map)
         )));
     }
-    let comments = |text: &str| -> Option<Vec<String>> {
-        let tokens = lex::tokenize(text, 0).ok()?.tokens;
-        let mut out: Vec<String> = tokens
-            .iter()
-            .filter(|t| t.kind == T::Comment)
-            .map(|t| normalize_comment(&text[t.start()..t.end()]))
-            .collect();
-        out.sort();
-        Some(out)
-    };
-    if comments(before) != comments(after) {
+    if sorted_comments(before) != sorted_comments(after) {
         return Err(internal("would change or lose a comment"));
     }
     Ok(())
@@ -738,6 +728,19 @@ fn collect_type_def<'a>(t: &ast::TypeDef<'a>, see: &mut dyn FnMut(&ast::Docs<'a>
         }
         ast::TypeBody::Alias(_) => {}
     }
+}
+
+/// Every comment of `text`, normalized and sorted (what formatting must keep), or `None` when
+/// the text does not lex.
+pub(crate) fn sorted_comments(text: &str) -> Option<Vec<String>> {
+    let tokens = lex::tokenize(text, 0).ok()?.tokens;
+    let mut out: Vec<String> = tokens
+        .iter()
+        .filter(|t| t.kind == T::Comment)
+        .map(|t| normalize_comment(&text[t.start()..t.end()]))
+        .collect();
+    out.sort();
+    Some(out)
 }
 
 #[cfg(test)]

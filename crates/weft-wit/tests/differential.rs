@@ -124,7 +124,7 @@ fn find_cases(skipped: &mut Vec<(String, String)>) -> Result<Vec<Case>, String> 
     let root = repo_root();
     let mut cases = Vec::new();
     for spec in ["wasi-0.2", "wasi-0.3.0"] {
-        let dir = root.join("..").join("shared").join("spec").join(spec);
+        let dir = weft_test_util::shared_spec(spec);
         let variants = [
             (spec.to_string(), false),
             (format!("{spec} all-features"), true),

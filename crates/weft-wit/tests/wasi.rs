@@ -10,11 +10,7 @@ use weft_wit::print::{print_package, PrintOptions};
 use weft_wit::Resolve;
 
 fn spec_dir(name: &str) -> Option<PathBuf> {
-    let dir = weft_test_util::repo_root()
-        .join("..")
-        .join("shared")
-        .join("spec")
-        .join(name);
+    let dir = weft_test_util::shared_spec(name);
     match dir.is_dir() {
         true => Some(dir.canonicalize().unwrap_or(dir)),
         false => {

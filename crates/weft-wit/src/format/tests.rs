@@ -280,14 +280,7 @@ fn ast_shape(text: &str) -> String {
 }
 
 fn comments(text: &str) -> Vec<String> {
-    let tokens = lex::tokenize(text, 0).unwrap().tokens;
-    let mut out: Vec<String> = tokens
-        .iter()
-        .filter(|t| t.kind == T::Comment)
-        .map(|t| normalize_comment(&text[t.start()..t.end()]))
-        .collect();
-    out.sort();
-    out
+    sorted_comments(text).expect("the test text lexes")
 }
 
 /// Formats a file and checks every property; `Ok(false)` when it does not parse.
@@ -347,12 +340,8 @@ fn formats_every_corpus_file() {
             Err(e) => println!("skipped: the {krate} corpus is not available: {e}"),
         }
     }
-    let spec = weft_test_util::repo_root()
-        .join("..")
-        .join("shared")
-        .join("spec");
-    dirs.push(spec.join("wasi-0.2"));
-    dirs.push(spec.join("wasi-0.3.0"));
+    dirs.push(weft_test_util::shared_spec("wasi-0.2"));
+    dirs.push(weft_test_util::shared_spec("wasi-0.3.0"));
     dirs.push(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests")

@@ -818,11 +818,7 @@ fn corpus_cases() -> Option<Vec<PathBuf>> {
 }
 
 fn spec_dir(name: &str) -> Option<PathBuf> {
-    let dir = weft_test_util::repo_root()
-        .join("..")
-        .join("shared")
-        .join("spec")
-        .join(name);
+    let dir = weft_test_util::shared_spec(name);
     if dir.is_dir() {
         return Some(dir);
     }
