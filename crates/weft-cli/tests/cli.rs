@@ -278,6 +278,16 @@ fn fmt_rewrites_only_changed_files() -> Result<(), String> {
     if read(&dep)? != UNFORMATTED {
         return Err("`fmt DIR` must not touch DIR/deps".to_string());
     }
+    // The rewrite goes through a temporary file that is renamed over the original: nothing
+    // else is left in the directory.
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    if names != ["deps", "main.wit"] {
+        return Err(format!("`fmt` left other files behind: {names:?}"));
+    }
 
     // Formatting again changes nothing, and an unchanged file is not rewritten.
     let before = fs::metadata(&main)
