@@ -1,0 +1,99 @@
+//! The one error type of `weft-binary`: what was being read, at which byte offset, and why.
+
+use std::fmt;
+
+/// An error decoding or validating a binary: a message, the byte offset it refers to (if any)
+/// and an optional hint naming the fix.
+pub struct Error(Box<Inner>);
+
+struct Inner {
+    message: String,
+    offset: Option<usize>,
+    context: Vec<String>,
+    help: Option<String>,
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error with no byte offset.
+    #[cold]
+    pub fn msg(message: impl Into<String>) -> Error {
+        Error(Box::new(Inner {
+            message: message.into(),
+            offset: None,
+            context: Vec::new(),
+            help: None,
+        }))
+    }
+
+    /// An error at byte `offset` of the binary.
+    #[cold]
+    pub fn at(offset: usize, message: impl Into<String>) -> Error {
+        let mut e = Error::msg(message);
+        e.0.offset = Some(offset);
+        e
+    }
+
+    /// Adds what was being read or done when the error happened (outermost last).
+    #[must_use]
+    pub fn context(mut self, context: impl Into<String>) -> Error {
+        self.0.context.push(context.into());
+        self
+    }
+
+    /// Adds a hint naming the fix.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Error {
+        self.0.help = Some(help.into());
+        self
+    }
+
+    /// The message, without offset or context.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The byte offset the error refers to.
+    pub fn offset(&self) -> Option<usize> {
+        self.0.offset
+    }
+
+    /// The hint, if any.
+    pub fn help(&self) -> Option<&str> {
+        self.0.help.as_deref()
+    }
+}
+
+impl From<wasmparser::BinaryReaderError> for Error {
+    fn from(e: wasmparser::BinaryReaderError) -> Error {
+        Error::at(e.offset(), e.message().to_string())
+    }
+}
+
+impl fmt::Display for Error {
+    /// `while <outer context>: while <inner context>: <message> (at offset 0x…)`, then the hint
+    /// on its own line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.context.iter().rev() {
+            write!(f, "{c}: ")?;
+        }
+        f.write_str(&self.0.message)?;
+        if let Some(off) = self.0.offset {
+            write!(f, " (at offset {off:#x})")?;
+        }
+        if let Some(help) = &self.0.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for Error {}
