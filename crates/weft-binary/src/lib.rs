@@ -2,10 +2,16 @@
 //!
 //! Everything here is validated by wasmparser first (with the features the component model
 //! needs); the model then records what a reader of the binary needs: imports and exports,
-//! nested components and core modules, instances, aliases, canonical functions and their
-//! options, and the custom sections that matter (`name`, `producers`, `component-type*`).
+//! nested components and core modules, instances, canonical functions and their options, and
+//! the custom sections that matter (`name`, `producers`, `component-type*`). Types stay in the
+//! binary: readers that need them (the WIT decoder, the runtime) take them from wasmparser's
+//! validator.
 #![deny(missing_docs)]
 
+mod decode;
 mod error;
+pub mod model;
 
+pub use decode::{decode, decode_unvalidated, features, kind, not_wasm, Kind};
 pub use error::{Error, Result};
+pub use model::*;
