@@ -4,3 +4,22 @@
 #![deny(missing_docs)]
 
 pub use weft_binary::{Error, Result};
+
+mod encode;
+pub use encode::{
+    component_type_section, component_type_section_name, embed, encode_package, encode_world,
+};
+
+/// The string encoding a core module's bindings use for the strings they pass across the
+/// component boundary: the `string-encoding` canonical option, also recorded in the
+/// `component-type` custom section.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum StringEncoding {
+    /// UTF-8 (`string-encoding=utf8`), the default.
+    #[default]
+    Utf8,
+    /// UTF-16 (`string-encoding=utf16`).
+    Utf16,
+    /// Latin-1 or UTF-16, chosen per string (`string-encoding=latin1+utf16`).
+    CompactUtf16,
+}
