@@ -9,6 +9,8 @@
 //! `run` method returning `anyhow::Result<()>`; adding `weft run` or `weft compose` means one
 //! new module and one new variant of [`Command`].
 
+mod embed;
+mod output;
 mod wit;
 
 use std::io::{self, Write as _};
@@ -33,12 +35,15 @@ struct Cli {
 enum Command {
     /// Check, print, format and inspect WIT packages.
     Wit(wit::Args),
+    /// Embed a WIT world into a core module as a `component-type` custom section.
+    Embed(embed::Args),
 }
 
 impl Command {
     fn run(self) -> anyhow::Result<()> {
         match self {
             Command::Wit(args) => args.run(),
+            Command::Embed(args) => args.run(),
         }
     }
 }

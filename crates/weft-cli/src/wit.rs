@@ -26,7 +26,7 @@ pub struct Args {
 
 /// Which `@unstable(feature = …)` items to keep; everything gated is dropped by default.
 #[derive(clap::Args)]
-struct Features {
+pub(crate) struct Features {
     /// Enable these `@unstable` features (comma-separated, or repeat the flag).
     #[arg(long, global = true, value_delimiter = ',', value_name = "NAMES")]
     features: Vec<String>,
@@ -43,6 +43,9 @@ enum WitCommand {
         path: PathBuf,
     },
     /// Print a package, or one of its worlds, as canonical WIT.
+    ///
+    /// With `--wasm`, write it as a component binary instead, in the format of `wasm-tools
+    /// component wit --wasm`.
     Print {
         /// A `.wit` file, or a package directory with an optional `deps/` folder.
         path: PathBuf,
@@ -52,6 +55,10 @@ enum WitCommand {
         /// Write to this file instead of stdout.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Write the package as a component binary (the format of `wasm-tools component wit
+        /// --wasm`), or with `--world` that world alone; never to a terminal, use `-o`.
+        #[arg(long)]
+        wasm: bool,
     },
     /// Format `.wit` files in place, keeping comments.
     ///
@@ -88,7 +95,14 @@ impl Args {
                 path,
                 world,
                 output,
-            } => print(&path, world.as_deref(), output.as_deref(), &self.features),
+                wasm,
+            } => print(
+                &path,
+                world.as_deref(),
+                output.as_deref(),
+                wasm,
+                &self.features,
+            ),
             WitCommand::Fmt { paths, check } => fmt(&paths, check),
             WitCommand::Json { path, world } => json(&path, world.as_deref(), &self.features),
         }
@@ -118,6 +132,7 @@ fn print(
     path: &Path,
     world: Option<&str>,
     output: Option<&Path>,
+    wasm: bool,
     features: &Features,
 ) -> Result<()> {
     let (resolve, mut pkg) = load(path, features)?;
@@ -130,11 +145,19 @@ fn print(
         }
         None => None,
     };
+    if wasm {
+        let bytes = match world {
+            Some(world) => weft_component::encode_world(&resolve, world),
+            None => weft_component::encode_package(&resolve, pkg),
+        }
+        .map_err(|e| anyhow!("failed to encode `{}`: {e}", path.display()))?;
+        crate::output::write_binary(output, &bytes)?;
+        leak_at_exit(resolve);
+        return Ok(());
+    }
     let text = weft_wit::print::print_package(&resolve, pkg, &PrintOptions { world });
     match output {
-        Some(out) => {
-            fs::write(out, text).with_context(|| format!("failed to write `{}`", out.display()))?
-        }
+        Some(out) => crate::output::write_file(out, text.as_bytes())?,
         None => write_stdout(&text)?,
     }
     leak_at_exit(resolve);
@@ -255,7 +278,7 @@ fn replace_file(path: &Path, text: &str) -> Result<()> {
 }
 
 /// Reads and resolves `path` with the requested features; returns the main package.
-fn load(path: &Path, features: &Features) -> Result<(Resolve, PackageId)> {
+pub(crate) fn load(path: &Path, features: &Features) -> Result<(Resolve, PackageId)> {
     if let Err(e) = fs::metadata(path) {
         return Err(missing_or_io(path, &e));
     }
@@ -273,7 +296,11 @@ fn load(path: &Path, features: &Features) -> Result<(Resolve, PackageId)> {
     }
 }
 
-fn select_world(resolve: &Resolve, pkg: PackageId, name: &str) -> Result<weft_wit::WorldId> {
+pub(crate) fn select_world(
+    resolve: &Resolve,
+    pkg: PackageId,
+    name: &str,
+) -> Result<weft_wit::WorldId> {
     resolve
         .select_world(pkg, Some(name))
         .map_err(|e| anyhow!(resolve.render_error(&e)))
