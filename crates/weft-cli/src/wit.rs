@@ -155,7 +155,11 @@ fn print(
         leak_at_exit(resolve);
         return Ok(());
     }
-    let text = weft_wit::print::print_package(&resolve, pkg, &PrintOptions { world });
+    let text = match world {
+        // A binary prints with the packages it uses, as `wasm-tools component wit` does.
+        None if is_binary(path) => weft_wit::print::print_all(&resolve, pkg),
+        _ => weft_wit::print::print_package(&resolve, pkg, &PrintOptions { world }),
+    };
     match output {
         Some(out) => crate::output::write_file(out, text.as_bytes())?,
         None => write_stdout(&text)?,
@@ -290,7 +294,9 @@ pub(crate) fn load(path: &Path, features: &Features) -> Result<(Resolve, Package
         }
     }
     resolve.all_features = features.all_features;
-    match resolve.push_path(path) {
+    // A component or binary WIT package (`.wasm`, `.wat`, or any file with the `\0asm`
+    // header), and `.wasm`/`.wat` dependencies in `deps/`, are decoded by weft-component.
+    match weft_component::push_path(&mut resolve, path) {
         Ok(pkg) => Ok((resolve, pkg)),
         Err(e) => Err(anyhow!(resolve.render_error(&e))),
     }
@@ -304,6 +310,24 @@ pub(crate) fn select_world(
     resolve
         .select_world(pkg, Some(name))
         .map_err(|e| anyhow!(resolve.render_error(&e)))
+}
+
+/// Whether `path` is a file holding a WebAssembly binary or text (by header or extension).
+fn is_binary(path: &Path) -> bool {
+    use std::io::Read as _;
+    if path.is_dir() {
+        return false;
+    }
+    let mut head = [0u8; 4];
+    let magic = fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == *b"\0asm";
+    magic
+        || matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("wasm" | "wat")
+        )
 }
 
 /// The error for a path that cannot be read: a missing one names the fix.

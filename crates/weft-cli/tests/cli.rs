@@ -376,17 +376,28 @@ fn print_to_output_file() -> Result<(), String> {
     Ok(())
 }
 
-/// A WebAssembly binary or a non-UTF-8 file given where WIT text is expected is named as
-/// such, with exit 1.
+/// A WebAssembly binary given where WIT is expected is decoded whatever its extension (an
+/// empty component here); a core module, or a non-UTF-8 text file, is named as such, with
+/// exit 1.
 fn binary_input_is_named() -> Result<(), String> {
     let dir = scratch_dir("binary-input")?;
     let input = dir.join("component.wit");
     std::fs::write(&input, b"\0asm\x0d\0\x01\0").map_err(|e| e.to_string())?;
     let out = run(&["wit", "check", &input.to_string_lossy()])?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.code() != Some(1) || !stderr.contains("is a WebAssembly binary, not WIT text") {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() != Some(0) || !stdout.contains("ok: root:component") {
         return Err(format!(
-            "a binary input should be named as such:\n{}",
+            "a component binary should be decoded:\n{}",
+            describe(&out)
+        ));
+    }
+    let module = dir.join("module.wasm");
+    std::fs::write(&module, b"\0asm\x01\0\0\0").map_err(|e| e.to_string())?;
+    let out = run(&["wit", "check", &module.to_string_lossy()])?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(1) || !stderr.contains("this is a core module, not a component") {
+        return Err(format!(
+            "a core module should be named as such:\n{}",
             describe(&out)
         ));
     }

@@ -5,6 +5,11 @@
 //! Its `deps/` folder holds one entry per dependency: a directory of `.wit` files or a single
 //! `.wit` file. Dependencies of dependencies are found in the same `deps/` folder. Other files
 //! (`.txt`, hidden files, …) are ignored.
+//!
+//! Binary-encoded WIT packages (`.wasm`, or `.wat` text) can be dependencies too, and a path
+//! may name one. Decoding them is not this crate's job (it knows nothing of binaries): the
+//! caller passes a [`BinaryLoader`] to [`Resolve::push_path_with`] (`weft_component::push_path`
+//! does). Binary dependencies are pushed before the text packages, which may then use them.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,10 +17,35 @@ use std::path::{Path, PathBuf};
 use crate::resolve::SourceGroup;
 use crate::{Error, PackageId, Resolve, Result};
 
+/// Decodes a binary-encoded WIT package (the bytes of a `.wasm` or `.wat` file at the given
+/// path) into the `Resolve`, returning its package. See [`Resolve::push_path_with`].
+pub type BinaryLoader<'a> = dyn FnMut(&mut Resolve, &Path, &[u8]) -> Result<PackageId> + 'a;
+
 impl Resolve {
     /// Reads and resolves a `.wit` file, or a package directory and its `deps/`.
     /// Returns the main package.
+    ///
+    /// Binary-encoded packages (`.wasm`, `.wat`) are rejected with a hint; use
+    /// [`Resolve::push_path_with`] with a decoder to read them.
     pub fn push_path(&mut self, path: impl AsRef<Path>) -> Result<PackageId> {
+        self.push_path_with(path, &mut |_: &mut Resolve, path: &Path, _: &[u8]| {
+            Err(Error::io(format!(
+                "`{}` is a binary-encoded WIT package, which `weft-wit` alone cannot read",
+                path.display()
+            ))
+            .with_help("read it with `weft_component::push_path`, or replace it with the package's `.wit` sources"))
+        })
+    }
+
+    /// Like [`Resolve::push_path`], with `binary` decoding binary-encoded WIT packages: a
+    /// `.wasm` or `.wat` file in `deps/`, or a path whose contents are a WebAssembly binary
+    /// (recognized by its `\0asm` header, whatever its extension) or whose extension is
+    /// `.wasm`/`.wat`. Binary dependencies are pushed first, then the text packages.
+    pub fn push_path_with(
+        &mut self,
+        path: impl AsRef<Path>,
+        binary: &mut BinaryLoader<'_>,
+    ) -> Result<PackageId> {
         let path = path.as_ref();
         let meta = fs::metadata(path).map_err(|e| io_error(path, &e))?;
         let mut groups = Vec::new();
@@ -31,17 +61,21 @@ impl Resolve {
                             files: vec![read_file(&entry)?],
                         });
                     } else if has_extension(&entry, "wasm") || has_extension(&entry, "wat") {
-                        return Err(Error::io(format!(
-                            "`{}` is a binary-encoded WIT package, which `weft wit` cannot read yet",
-                            entry.display()
-                        ))
-                        .with_help("replace it with the package's `.wit` sources (for example from `wasm-tools component wit`)"));
+                        let bytes = fs::read(&entry).map_err(|e| io_error(&entry, &e))?;
+                        binary(self, &entry, &bytes)?;
                     }
                 }
             }
         } else {
+            let bytes = fs::read(path).map_err(|e| io_error(path, &e))?;
+            if bytes.starts_with(b"\0asm")
+                || has_extension(path, "wasm")
+                || has_extension(path, "wat")
+            {
+                return binary(self, path, &bytes);
+            }
             groups.push(SourceGroup {
-                files: vec![read_file(path)?],
+                files: vec![text_file(path, bytes)?],
             });
         }
         self.push_groups(groups)
@@ -82,12 +116,17 @@ fn read_dir_group(dir: &Path) -> Result<SourceGroup> {
 
 fn read_file(path: &Path) -> Result<(String, String)> {
     let bytes = fs::read(path).map_err(|e| io_error(path, &e))?;
+    text_file(path, bytes)
+}
+
+/// The text of a `.wit` file read as `bytes`, or an error naming a binary or non-UTF-8 file.
+fn text_file(path: &Path, bytes: Vec<u8>) -> Result<(String, String)> {
     if bytes.starts_with(b"\0asm") {
         return Err(Error::io(format!(
             "`{}` is a WebAssembly binary, not WIT text",
             path.display()
         ))
-        .with_help("`weft wit` reads `.wit` files; reading the WIT of a component binary is not supported yet"));
+        .with_help("a `.wit` file must be WIT text; name a binary-encoded package `.wasm` to use it as a dependency"));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         Error::io(format!(

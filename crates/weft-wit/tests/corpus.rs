@@ -224,7 +224,8 @@ fn new_resolve() -> Resolve {
 
 fn check_valid(path: &Path) -> Result<(), String> {
     let mut resolve = new_resolve();
-    if let Err(e) = resolve.push_path(path) {
+    // Through weft-component, which decodes binary packages (`.wat`/`.wasm` cases and deps).
+    if let Err(e) = weft_component::push_path(&mut resolve, path) {
         return Err(format!("failed to resolve: {}", resolve.render_error(&e)));
     }
     let expected_path = path.with_extension("wit.json");
@@ -248,7 +249,7 @@ fn check_valid(path: &Path) -> Result<(), String> {
 
 fn check_invalid(path: &Path) -> Result<(), String> {
     let mut resolve = new_resolve();
-    let err = match resolve.push_path(path) {
+    let err = match weft_component::push_path(&mut resolve, path) {
         Ok(_) => return Err("expected an error, but the input resolved".to_string()),
         Err(e) => e,
     };
