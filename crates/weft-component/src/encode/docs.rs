@@ -22,6 +22,7 @@ use weft_wit::{
     WorldItem, WorldKey,
 };
 
+use super::{interface_of, world_of};
 use crate::{Error, Result};
 
 /// The name of the custom section.
@@ -40,7 +41,7 @@ pub(crate) fn package_docs(resolve: &Resolve, pkg: PackageId) -> Result<Vec<u8>>
     docs_field(&mut obj, &package.docs);
     let mut worlds = Map::new();
     for (name, &id) in &package.worlds {
-        let w = world(resolve, id);
+        let w = world(resolve, id)?;
         if !w.is_empty() {
             worlds.insert(name.clone(), Value::Object(w));
         }
@@ -48,7 +49,7 @@ pub(crate) fn package_docs(resolve: &Resolve, pkg: PackageId) -> Result<Vec<u8>>
     map_field(&mut obj, "worlds", worlds);
     let mut interfaces = Map::new();
     for (name, id) in super::wit::package_interfaces(resolve, pkg) {
-        let i = interface(resolve, id);
+        let i = interface(resolve, id)?;
         if !i.is_empty() {
             interfaces.insert(name.to_string(), Value::Object(i));
         }
@@ -60,8 +61,8 @@ pub(crate) fn package_docs(resolve: &Resolve, pkg: PackageId) -> Result<Vec<u8>>
     Ok(out)
 }
 
-fn world(resolve: &Resolve, id: WorldId) -> Map<String, Value> {
-    let w = &resolve.worlds[id];
+fn world(resolve: &Resolve, id: WorldId) -> Result<Map<String, Value>> {
+    let w = world_of(resolve, id)?;
     let mut interfaces = Map::new();
     let mut types = Map::new();
     let mut funcs = Map::new();
@@ -83,7 +84,7 @@ fn world(resolve: &Resolve, id: WorldId) -> Map<String, Value> {
         let by_reference = match (key, item) {
             (WorldKey::Interface(_), _) => true,
             (WorldKey::Name(_), WorldItem::Interface { id, .. }) => {
-                resolve.interfaces[*id].name.is_some()
+                interface_of(resolve, *id)?.name.is_some()
             }
             _ => false,
         };
@@ -118,7 +119,7 @@ fn world(resolve: &Resolve, id: WorldId) -> Map<String, Value> {
         let WorldKey::Name(name) = key else { continue };
         match item {
             WorldItem::Interface { id, .. } => {
-                let data = interface(resolve, *id);
+                let data = interface(resolve, *id)?;
                 if data.is_empty() {
                     continue;
                 }
@@ -162,11 +163,11 @@ fn world(resolve: &Resolve, id: WorldId) -> Map<String, Value> {
     map_field(&mut obj, "interface_export_stability", export_stability);
     map_field(&mut obj, "interface_import_docs", import_docs);
     map_field(&mut obj, "interface_export_docs", export_docs);
-    obj
+    Ok(obj)
 }
 
-fn interface(resolve: &Resolve, id: InterfaceId) -> Map<String, Value> {
-    let i = &resolve.interfaces[id];
+fn interface(resolve: &Resolve, id: InterfaceId) -> Result<Map<String, Value>> {
+    let i = interface_of(resolve, id)?;
     let mut funcs = Map::new();
     for (name, f) in super::wit::interface_functions(i) {
         let data = func(f);
@@ -186,7 +187,7 @@ fn interface(resolve: &Resolve, id: InterfaceId) -> Map<String, Value> {
     stability_field(&mut obj, &i.stability);
     map_field(&mut obj, "funcs", funcs);
     map_field(&mut obj, "types", types);
-    obj
+    Ok(obj)
 }
 
 fn func(f: &Function) -> Map<String, Value> {

@@ -19,7 +19,7 @@ use wasm_encoder::{ComponentBuilder, ComponentExportKind, CustomSection, Encode 
 use wasmparser::{Encoding, Parser, Payload};
 use weft_wit::{Resolve, WorldId};
 
-use super::{producers_section, wit};
+use super::{producers_section, wit, world_of};
 use crate::{Error, Result, StringEncoding};
 
 /// The format version byte of `wit-component-encoding`.
@@ -44,7 +44,7 @@ pub(crate) fn payload(
     encoding: StringEncoding,
 ) -> Result<Vec<u8>> {
     let ty = wit::world_wrapper(resolve, world)?;
-    let name = &resolve.worlds[world].name;
+    let name = &world_of(resolve, world)?.name;
     let mut builder = ComponentBuilder::default();
     builder.custom_section(&CustomSection {
         name: ENCODING_SECTION.into(),
@@ -58,18 +58,18 @@ pub(crate) fn payload(
 
 /// The name of the `component-type` section for `world`:
 /// `component-type:weft:<version>:<ns>:<pkg>[@<v>]:<world>:encoded world`.
-pub(crate) fn section_name(resolve: &Resolve, world: WorldId) -> String {
-    let w = &resolve.worlds[world];
+pub(crate) fn section_name(resolve: &Resolve, world: WorldId) -> Result<String> {
+    let w = world_of(resolve, world)?;
     let pkg = w
         .package
         .and_then(|p| resolve.packages.get(p))
         .map(|p| p.name.to_string())
         .unwrap_or_default();
-    format!(
+    Ok(format!(
         "component-type:weft:{}:{pkg}:{}:encoded world",
         env!("CARGO_PKG_VERSION"),
         w.name
-    )
+    ))
 }
 
 /// The whole custom section (id, size, name, payload), ready to append to a module.
@@ -79,7 +79,7 @@ pub(crate) fn section(
     encoding: StringEncoding,
 ) -> Result<Vec<u8>> {
     let data = payload(resolve, world, encoding)?;
-    let name = section_name(resolve, world);
+    let name = section_name(resolve, world)?;
     let section = CustomSection {
         name: name.as_str().into(),
         data: Cow::Owned(data),

@@ -78,6 +78,9 @@ pub(crate) struct TypeEncoder<'r> {
     by_kind: HashMap<&'r TypeDefKind, u32>,
     /// Function types already defined here.
     funcs: HashMap<FuncKey<'r>, u32>,
+    /// How deep `valtype` is in defined types; deeper than there are types means a cycle,
+    /// which only a broken `Resolve` has.
+    depth: usize,
 }
 
 impl<'r> TypeEncoder<'r> {
@@ -90,6 +93,7 @@ impl<'r> TypeEncoder<'r> {
             by_id: HashMap::new(),
             by_kind: HashMap::new(),
             funcs: HashMap::new(),
+            depth: 0,
         }
     }
 
@@ -142,6 +146,19 @@ impl<'r> TypeEncoder<'r> {
             Type::Id(id) => id,
             prim => return primitive(prim).map(ComponentValType::Primitive),
         };
+        if self.depth > self.resolve.types.len() {
+            return Err(Error::msg(format!(
+                "type {id:?} is defined in terms of itself"
+            )));
+        }
+        self.depth += 1;
+        let result = self.defined(space, id);
+        self.depth -= 1;
+        result
+    }
+
+    /// [`TypeEncoder::valtype`] of the defined type `id`.
+    fn defined(&mut self, space: &mut dyn TypeSpace, id: TypeId) -> Result<ComponentValType> {
         if let Some(index) = self.lookup(id)? {
             return Ok(ComponentValType::Type(index));
         }
@@ -344,7 +361,9 @@ impl<'r> TypeEncoder<'r> {
     }
 
     /// Records that `id` is at `index` (and, for an anonymous type, its structure too).
-    fn remember(&mut self, id: TypeId, index: u32) {
+    /// Records that type `id` is at `index` in this space (for types bound by other means,
+    /// such as re-exports).
+    pub(crate) fn remember(&mut self, id: TypeId, index: u32) {
         self.by_id.insert(id, index);
         if let Some(def) = self.resolve.types.get(id) {
             if def.name.is_none() {

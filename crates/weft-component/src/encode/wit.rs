@@ -24,6 +24,7 @@ use weft_wit::{
 };
 
 use super::types::{TypeEncoder, TypeSpace};
+use super::{interface_of, world_of};
 use crate::{Error, Result};
 
 /// Encodes every interface and world of `pkg` into `component` as exported types.
@@ -64,13 +65,19 @@ pub(crate) fn package_interfaces(resolve: &Resolve, pkg: PackageId) -> Vec<(&str
     let mut items: Vec<(u32, Option<(&str, InterfaceId)>)> = package
         .interfaces
         .iter()
-        .map(|(n, &id)| (resolve.interfaces[id].span.start, Some((n.as_str(), id))))
-        .chain(
-            package
-                .worlds
-                .values()
-                .map(|&id| (resolve.worlds[id].span.start, None)),
-        )
+        .map(|(n, &id)| {
+            let start = resolve
+                .interfaces
+                .get(id)
+                .map_or(u32::MAX, |i| i.span.start);
+            (start, Some((n.as_str(), id)))
+        })
+        .chain(package.worlds.values().map(|&id| {
+            (
+                resolve.worlds.get(id).map_or(u32::MAX, |w| w.span.start),
+                None,
+            )
+        }))
         .collect();
     items.sort_by_key(|(start, _)| *start);
     let position: HashMap<InterfaceId, usize> = items
@@ -83,7 +90,10 @@ pub(crate) fn package_interfaces(resolve: &Resolve, pkg: PackageId) -> Vec<(&str
     let mut waiting: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
     for (i, (_, item)) in items.iter().enumerate() {
         let Some((_, id)) = item else { continue };
-        let mut deps: Vec<usize> = resolve.interfaces[*id]
+        let Some(iface) = resolve.interfaces.get(*id) else {
+            continue;
+        };
+        let mut deps: Vec<usize> = iface
             .types
             .values()
             .filter_map(|&t| type_interface_dep(resolve, t))
@@ -146,7 +156,7 @@ pub(crate) fn interface_functions(iface: &Interface) -> Vec<(&String, &Function)
 /// component type (type 0) and exporting it as `ns:pkg/world@version`.
 pub(crate) fn world_wrapper(resolve: &Resolve, world: WorldId) -> Result<ComponentType> {
     let inner = world_type(resolve, world)?;
-    let w = &resolve.worlds[world];
+    let w = world_of(resolve, world)?;
     let pkg = w
         .package
         .and_then(|p| resolve.packages.get(p))
@@ -225,7 +235,7 @@ fn interface_type(resolve: &Resolve, id: InterfaceId) -> Result<ComponentType> {
             // A dependency: only its types, so every reader agrees on their order.
             let mut types = TypeEncoder::new(resolve, Some(iface));
             space.instance = Some(InstanceType::new());
-            for &ty in resolve.interfaces[iface].types.values() {
+            for &ty in interface_of(resolve, iface)?.types.values() {
                 if let Err(e) = types.valtype(&mut space, &Type::Id(ty)) {
                     space.instance = None;
                     return Err(e);
