@@ -12,8 +12,8 @@
 //!   decoded as a real component, checked the same way against `component.wit.print`.
 //! * `decode/<file>`: our own inputs under `tests/decode/` (bad binaries, core modules with
 //!   `component-type` sections); the output (printed WIT or the error) is `<file>.out`.
-//! * `fuzz::*`: random bytes and every prefix-truncation of a few real components must give
-//!   an error, never a panic.
+//! * `fuzz::*`: random bytes, prefix-truncations of real components and of our own binaries,
+//!   and our binaries with single bytes changed must never panic.
 //!
 //! Without wasm-tools the corpus cases are skipped (counted, with the reason). Known gaps are
 //! listed in `tests/decode/skips.txt` as `name: reason`. Bless with `UPDATE_EXPECT=1`.
@@ -458,6 +458,26 @@ fn fuzz_truncated(components: &Path) -> Result<(), String> {
             let _ = decode(&wasm[..len]);
             n += 1;
         }
+    }
+    // Our own binaries (packages, core modules with `component-type` sections): truncated at
+    // every byte, and with single bytes changed.
+    let mut rng = Rng(0x2545f4914f6cdd1d);
+    for path in own_cases() {
+        let Ok(wasm) = fs::read(&path) else { continue };
+        for len in 0..wasm.len() {
+            let _ = decode(&wasm[..len]);
+            let _ = weft_component::decode_metadata(&wasm[..len]);
+        }
+        for _ in 0..300 {
+            let mut bytes = wasm.clone();
+            if bytes.is_empty() {
+                break;
+            }
+            let i = (rng.next() as usize) % bytes.len();
+            bytes[i] = rng.next() as u8;
+            let _ = decode(&bytes);
+        }
+        n += 1;
     }
     if n == 0 && bless() {
         return Err("no components to truncate".to_string());
