@@ -39,7 +39,7 @@ pub struct Args {
     features: Features,
 }
 
-fn parse_encoding(s: &str) -> Result<StringEncoding, String> {
+pub(crate) fn parse_encoding(s: &str) -> Result<StringEncoding, String> {
     match s {
         "utf8" => Ok(StringEncoding::Utf8),
         "utf16" => Ok(StringEncoding::Utf16),
@@ -67,7 +67,7 @@ impl Args {
 }
 
 /// Reads `path` as a core module: a binary, or text (`.wat`) turned into one.
-fn read_core_module(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read_core_module(path: &Path) -> Result<Vec<u8>> {
     let bytes = fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
     if !bytes.starts_with(b"\0asm") {
         // Not a binary: text format, or not WebAssembly at all.

@@ -10,6 +10,7 @@
 //! new module and one new variant of [`Command`].
 
 mod embed;
+mod new;
 mod output;
 mod wit;
 
@@ -37,6 +38,8 @@ enum Command {
     Wit(wit::Args),
     /// Embed a WIT world into a core module as a `component-type` custom section.
     Embed(embed::Args),
+    /// Wrap a core module into a component.
+    New(new::Args),
 }
 
 impl Command {
@@ -44,6 +47,7 @@ impl Command {
         match self {
             Command::Wit(args) => args.run(),
             Command::Embed(args) => args.run(),
+            Command::New(args) => args.run(),
         }
     }
 }

@@ -20,6 +20,7 @@ mod docs;
 mod metadata;
 pub(crate) mod types;
 mod wit;
+pub(crate) use wit::extern_name;
 
 use std::borrow::Cow;
 

@@ -8,6 +8,9 @@ pub use weft_binary::{Error, Result};
 mod decode;
 pub use decode::{decode, decode_metadata, push_binary, push_path, Decoded, Metadata};
 
+pub mod abi;
+mod new;
+pub use new::{new_component, NewOptions};
 mod encode;
 pub use encode::{
     component_type_section, component_type_section_name, embed, encode_package, encode_world,

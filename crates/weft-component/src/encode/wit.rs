@@ -301,7 +301,7 @@ fn type_interface_dep(resolve: &Resolve, ty: TypeId) -> Option<InterfaceId> {
 
 /// The name of a world import or export: the plain name or the interface's full name, with
 /// `(implements …)` when a plain name stands for a named interface.
-fn extern_name(
+pub(crate) fn extern_name(
     resolve: &Resolve,
     key: &WorldKey,
     item: &WorldItem,

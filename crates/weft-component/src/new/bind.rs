@@ -1,0 +1,537 @@
+//! Matching a core module's imports and exports to a world, by the canonical ABI's naming
+//! conventions, with errors that speak WIT.
+//!
+//! Core imports:
+//! * module `$root`, field `f`: the world's imported function `f` (also `[method]r.f`, …);
+//! * module `ns:pkg/iface@1.2.3` (or a plain import name), field `f`: a function of that
+//!   imported interface; a semver-compatible version matches too;
+//! * field `[resource-drop]r` in those modules: drop a handle of imported resource `r`;
+//! * module `[export]ns:pkg/iface` (or `[export]$root`), fields `[resource-new]r`,
+//!   `[resource-rep]r`, `[resource-drop]r`: the built-ins of exported resource `r`.
+//!
+//! Core exports: `f` for a world-level function, `ns:pkg/iface#f` for an interface function,
+//! `cabi_post_<export>` for its post-return, `ns:pkg/iface#[dtor]r` for a destructor, `memory`,
+//! `cabi_realloc` and `_initialize`.
+
+use indexmap::IndexMap;
+use weft_binary::{CoreFuncType, CoreKind, Module};
+use weft_wit::{Function, InterfaceId, Resolve, TypeDefKind, TypeId, WorldId, WorldItem, WorldKey};
+
+use crate::abi::{flatten_functype, AbiOptions, Context};
+use crate::{Error, Result};
+
+/// What one core import is bound to.
+#[derive(Clone, Debug)]
+pub(crate) enum ImportUse<'a> {
+    /// An imported WIT function, lowered.
+    Lower {
+        key: &'a WorldKey,
+        interface: Option<InterfaceId>,
+        func: &'a Function,
+    },
+    /// `[resource-drop]r` of an imported resource.
+    ImportedDrop(TypeId),
+    /// `[resource-new]r`, `[resource-rep]r` or `[resource-drop]r` of an exported resource.
+    Exported(super::builder::ResourceBuiltin, TypeId),
+}
+
+/// An exported WIT function and the core export that implements it.
+#[derive(Clone, Debug)]
+pub(crate) struct ExportFunc<'a> {
+    pub(crate) func: &'a Function,
+    pub(crate) core_name: String,
+    pub(crate) post_return: Option<String>,
+}
+
+/// The whole binding of a module to a world.
+pub(crate) struct Bindings<'a> {
+    /// Core imports grouped by module name, in order of first appearance: field → use.
+    pub(crate) imports: IndexMap<String, Vec<(String, ImportUse<'a>)>>,
+    /// Exported functions by world export key, in world order.
+    pub(crate) exports: IndexMap<&'a WorldKey, Vec<ExportFunc<'a>>>,
+    /// Destructors of exported resources: resource → core export name.
+    pub(crate) dtors: IndexMap<TypeId, String>,
+    /// `memory`, if exported.
+    pub(crate) memory: bool,
+    /// `cabi_realloc`, if exported.
+    pub(crate) realloc: bool,
+    /// `_initialize`, if exported.
+    pub(crate) initialize: bool,
+}
+
+/// The name a world key has in a component: `ns:pkg/iface@1.0.0` or the plain name.
+pub(crate) fn key_name(resolve: &Resolve, key: &WorldKey) -> String {
+    match key {
+        WorldKey::Name(n) => n.clone(),
+        WorldKey::Interface(id) => resolve.id_of(*id).unwrap_or_default(),
+    }
+}
+
+/// `1.2.3` → `1`, `0.2.3` → `0.2`, `0.0.3` → `0.0.3`: versions with the same track are
+/// semver-compatible.
+fn compat_track(v: &semver::Version) -> String {
+    if v.major > 0 {
+        v.major.to_string()
+    } else if v.minor > 0 {
+        format!("0.{}", v.minor)
+    } else {
+        format!("0.0.{}", v.patch)
+    }
+}
+
+/// Finds the world item `module` names among `items`: exactly, or an interface of a
+/// semver-compatible version.
+fn find_item<'a>(
+    resolve: &Resolve,
+    items: &'a IndexMap<WorldKey, WorldItem>,
+    module: &str,
+) -> Option<(&'a WorldKey, &'a WorldItem)> {
+    if let Some((k, v)) = items.iter().find(|(k, _)| key_name(resolve, k) == module) {
+        return Some((k, v));
+    }
+    let (path, version) = module.split_once('@')?;
+    let version = semver::Version::parse(version).ok()?;
+    items.iter().find(|(k, _)| {
+        let WorldKey::Interface(id) = k else {
+            return false;
+        };
+        let name = key_name(resolve, k);
+        let Some((p, v)) = name.split_once('@') else {
+            return false;
+        };
+        let _ = id;
+        p == path
+            && semver::Version::parse(v).is_ok_and(|v| compat_track(&v) == compat_track(&version))
+    })
+}
+
+fn resource_named(
+    resolve: &Resolve,
+    types: &IndexMap<String, TypeId>,
+    name: &str,
+) -> Option<TypeId> {
+    let id = *types.get(name)?;
+    let mut ty = id;
+    // Follow `use` and `type` aliases to the resource itself.
+    loop {
+        match &resolve.types[ty].kind {
+            TypeDefKind::Resource => return Some(ty),
+            TypeDefKind::Type(weft_wit::Type::Id(next)) => ty = *next,
+            _ => return None,
+        }
+    }
+}
+
+fn describe_func(resolve: &Resolve, key: &WorldKey, func: &Function) -> String {
+    match key {
+        WorldKey::Name(_) if matches!(func.kind, weft_wit::FunctionKind::Freestanding) => {
+            format!("`{}`", func.name)
+        }
+        _ => format!("`{}` in `{}`", func.name, key_name(resolve, key)),
+    }
+}
+
+fn check_signature(
+    what: &str,
+    expected: &CoreFuncType,
+    actual: Option<&CoreFuncType>,
+) -> Result<()> {
+    match actual {
+        Some(actual) if actual == expected => Ok(()),
+        Some(actual) => Err(Error::msg(format!(
+            "{what} has the wrong core signature: expected {expected}, found {actual}"
+        ))
+        .with_help(
+            "regenerate the bindings from the same WIT, or pass the WIT the module was built against with `--wit`",
+        )),
+        None => Err(Error::msg(format!("{what} is not a function"))),
+    }
+}
+
+fn func_type_of(module: &Module, func_index: u32) -> Option<&CoreFuncType> {
+    let ty = *module.funcs.get(func_index as usize)?;
+    module.func_types.get(ty as usize)?.as_ref()
+}
+
+/// Binds every import and export of `module` to `world`, checking core signatures.
+pub(crate) fn bind<'a>(
+    resolve: &'a Resolve,
+    world: WorldId,
+    module: &Module,
+    is_adapter_module: &dyn Fn(&str) -> bool,
+) -> Result<Bindings<'a>> {
+    let w = &resolve.worlds[world];
+    let mut b = Bindings {
+        imports: IndexMap::new(),
+        exports: IndexMap::new(),
+        dtors: IndexMap::new(),
+        memory: false,
+        realloc: false,
+        initialize: false,
+    };
+    for import in &module.imports {
+        let (m, field) = (import.module.as_str(), import.name.as_str());
+        if is_adapter_module(m) {
+            continue;
+        }
+        let what = format!("core import `{m}` `{field}`");
+        if import.kind != CoreKind::Func {
+            return Err(Error::msg(format!(
+                "{what} is a {}, but a component can only give a core module functions",
+                import.kind.as_str()
+            ))
+            .with_help("export the memory or table from the module instead of importing it"));
+        }
+        let actual = import
+            .func_type
+            .and_then(|t| module.func_types.get(t as usize)?.as_ref());
+        let use_ = if let Some(rest) = m.strip_prefix("[export]") {
+            bind_exported_builtin(resolve, w, rest, field, actual, &what)?
+        } else if m == "$root" {
+            match w.imports.get(&WorldKey::Name(field.to_string())) {
+                Some(WorldItem::Function(func)) => {
+                    let key = w
+                        .imports
+                        .get_key_value(&WorldKey::Name(field.to_string()))
+                        .map(|(k, _)| k)
+                        .ok_or_else(|| Error::msg("world key vanished"))?;
+                    let expected =
+                        flatten_functype(resolve, func, AbiOptions::default(), Context::Lower);
+                    check_signature(
+                        &format!("{what} (WIT: {})", describe_func(resolve, key, func)),
+                        &expected,
+                        actual,
+                    )?;
+                    ImportUse::Lower {
+                        key,
+                        interface: None,
+                        func,
+                    }
+                }
+                _ => {
+                    if let Some(r) = field.strip_prefix("[resource-drop]") {
+                        let world_types: IndexMap<String, TypeId> = w
+                            .imports
+                            .iter()
+                            .filter_map(|(k, v)| match (k, v) {
+                                (WorldKey::Name(n), WorldItem::Type { id, .. }) => {
+                                    Some((n.clone(), *id))
+                                }
+                                _ => None,
+                            })
+                            .collect();
+                        let Some(id) = resource_named(resolve, &world_types, r) else {
+                            return Err(Error::msg(format!(
+                                "{what}: world `{}` imports no resource named `{r}`",
+                                w.name
+                            )));
+                        };
+                        check_signature(&what, &drop_type(), actual)?;
+                        ImportUse::ImportedDrop(id)
+                    } else {
+                        return Err(unknown_world_function(resolve, w, field, &what));
+                    }
+                }
+            }
+        } else {
+            let Some((key, item)) = find_item(resolve, &w.imports, m) else {
+                return Err(unknown_import_module(resolve, w, m, &what));
+            };
+            let WorldItem::Interface { id, .. } = item else {
+                return Err(Error::msg(format!(
+                    "{what}: `{m}` is a function of world `{}`, not an interface",
+                    w.name
+                ))
+                .with_help(format!("import it from module `$root`, field `{m}`")));
+            };
+            let iface = &resolve.interfaces[*id];
+            if let Some(func) = iface.functions.get(field) {
+                let expected =
+                    flatten_functype(resolve, func, AbiOptions::default(), Context::Lower);
+                check_signature(
+                    &format!("{what} (WIT: {})", describe_func(resolve, key, func)),
+                    &expected,
+                    actual,
+                )?;
+                ImportUse::Lower {
+                    key,
+                    interface: Some(*id),
+                    func,
+                }
+            } else if let Some(r) = field.strip_prefix("[resource-drop]") {
+                let Some(rid) = resource_named(resolve, &iface.types, r) else {
+                    return Err(Error::msg(format!(
+                        "{what}: interface `{}` has no resource named `{r}`",
+                        key_name(resolve, key)
+                    )));
+                };
+                check_signature(&what, &drop_type(), actual)?;
+                ImportUse::ImportedDrop(rid)
+            } else {
+                let known: Vec<_> = iface.functions.keys().map(|k| format!("`{k}`")).collect();
+                return Err(Error::msg(format!(
+                    "{what}: interface `{}` has no function named `{field}`",
+                    key_name(resolve, key)
+                ))
+                .with_help(if known.is_empty() {
+                    "the interface has no functions".to_string()
+                } else {
+                    format!("its functions are {}", known.join(", "))
+                }));
+            }
+        };
+        b.imports
+            .entry(m.to_string())
+            .or_default()
+            .push((field.to_string(), use_));
+    }
+
+    // Exports.
+    let exports: IndexMap<&str, &weft_binary::CoreExport> = module
+        .exports
+        .iter()
+        .map(|e| (e.name.as_str(), e))
+        .collect();
+    for e in &module.exports {
+        match (e.name.as_str(), e.kind) {
+            ("memory", CoreKind::Memory) => b.memory = true,
+            ("cabi_realloc", CoreKind::Func) => {
+                let expected = CoreFuncType {
+                    params: vec![weft_binary::CoreValType::I32; 4],
+                    results: vec![weft_binary::CoreValType::I32],
+                };
+                check_signature(
+                    "core export `cabi_realloc`",
+                    &expected,
+                    func_type_of(module, e.index),
+                )?;
+                b.realloc = true;
+            }
+            ("_initialize", CoreKind::Func) => {
+                check_signature(
+                    "core export `_initialize`",
+                    &CoreFuncType::default(),
+                    func_type_of(module, e.index),
+                )?;
+                b.initialize = true;
+            }
+            _ => {}
+        }
+    }
+    for (key, item) in &w.exports {
+        let prefix = match key {
+            WorldKey::Name(n) => n.clone(),
+            WorldKey::Interface(_) => key_name(resolve, key),
+        };
+        let (interface, funcs): (Option<InterfaceId>, Vec<&Function>) = match item {
+            WorldItem::Function(f) => (None, vec![f]),
+            WorldItem::Interface { id, .. } => (
+                Some(*id),
+                resolve.interfaces[*id].functions.values().collect(),
+            ),
+            WorldItem::Type { .. } => continue,
+        };
+        let mut list = Vec::new();
+        for func in funcs {
+            let core_name = match interface {
+                None => func.name.clone(),
+                Some(_) => format!("{prefix}#{}", func.name),
+            };
+            let expected = flatten_functype(resolve, func, AbiOptions::default(), Context::Lift);
+            let what = format!(
+                "WIT export {} of world `{}`",
+                describe_func(resolve, key, func),
+                w.name
+            );
+            let Some(export) = exports.get(core_name.as_str()) else {
+                let async_name = format!("[async-lift]{core_name}");
+                if exports.contains_key(async_name.as_str()) {
+                    return Err(Error::msg(format!(
+                        "{what}: async-lifted exports (`{async_name}`) are not supported by `weft new` yet"
+                    )));
+                }
+                return Err(Error::msg(format!(
+                    "{what} has no matching core export: expected an export named `{core_name}` with type {expected}"
+                ))
+                .with_help("implement the function in the module (regenerate its bindings), or remove it from the world"));
+            };
+            if export.kind != CoreKind::Func {
+                return Err(Error::msg(format!(
+                    "{what}: core export `{core_name}` is a {}, not a function",
+                    export.kind.as_str()
+                )));
+            }
+            check_signature(
+                &format!("core export `{core_name}` ({what})"),
+                &expected,
+                func_type_of(module, export.index),
+            )?;
+            let post_name = format!("cabi_post_{core_name}");
+            let post_return = match exports.get(post_name.as_str()) {
+                Some(post) => {
+                    let expected = CoreFuncType {
+                        params: expected.results.clone(),
+                        results: vec![],
+                    };
+                    check_signature(
+                        &format!("core export `{post_name}`"),
+                        &expected,
+                        func_type_of(module, post.index),
+                    )?;
+                    Some(post_name)
+                }
+                None => None,
+            };
+            list.push(ExportFunc {
+                func,
+                core_name,
+                post_return,
+            });
+        }
+        if let Some(id) = interface {
+            for (name, ty) in &resolve.interfaces[id].types {
+                if !matches!(resolve.types[*ty].kind, TypeDefKind::Resource) {
+                    continue;
+                }
+                let dtor = format!("{prefix}#[dtor]{name}");
+                if let Some(e) = exports.get(dtor.as_str()) {
+                    check_signature(
+                        &format!("core export `{dtor}`"),
+                        &drop_type(),
+                        func_type_of(module, e.index),
+                    )?;
+                    b.dtors.insert(*ty, dtor);
+                }
+            }
+        }
+        b.exports.insert(key, list);
+    }
+    Ok(b)
+}
+
+/// `(func (param i32))`: a destructor or `resource.drop`.
+fn drop_type() -> CoreFuncType {
+    CoreFuncType {
+        params: vec![weft_binary::CoreValType::I32],
+        results: vec![],
+    }
+}
+
+fn bind_exported_builtin<'a>(
+    resolve: &'a Resolve,
+    w: &'a weft_wit::World,
+    module: &str,
+    field: &str,
+    actual: Option<&CoreFuncType>,
+    what: &str,
+) -> Result<ImportUse<'a>> {
+    use super::builder::ResourceBuiltin;
+    use weft_binary::CoreValType::I32;
+    let (which, r, expected) = if let Some(r) = field.strip_prefix("[resource-new]") {
+        (
+            ResourceBuiltin::New,
+            r,
+            CoreFuncType {
+                params: vec![I32],
+                results: vec![I32],
+            },
+        )
+    } else if let Some(r) = field.strip_prefix("[resource-rep]") {
+        (
+            ResourceBuiltin::Rep,
+            r,
+            CoreFuncType {
+                params: vec![I32],
+                results: vec![I32],
+            },
+        )
+    } else if let Some(r) = field.strip_prefix("[resource-drop]") {
+        (ResourceBuiltin::Drop, r, drop_type())
+    } else {
+        return Err(Error::msg(format!(
+            "{what}: only `[resource-new]`, `[resource-rep]` and `[resource-drop]` built-ins are imported from `[export]…` modules"
+        )));
+    };
+    let Some((key, item)) = find_item(resolve, &w.exports, module) else {
+        return Err(Error::msg(format!(
+            "{what}: world `{}` exports no interface named `{module}`",
+            w.name
+        )));
+    };
+    let WorldItem::Interface { id, .. } = item else {
+        return Err(Error::msg(format!(
+            "{what}: `{module}` is not an exported interface"
+        )));
+    };
+    let Some(rid) = resource_named(resolve, &resolve.interfaces[*id].types, r) else {
+        return Err(Error::msg(format!(
+            "{what}: exported interface `{}` has no resource named `{r}`",
+            key_name(resolve, key)
+        )));
+    };
+    check_signature(what, &expected, actual)?;
+    Ok(ImportUse::Exported(which, rid))
+}
+
+fn unknown_world_function(
+    resolve: &Resolve,
+    w: &weft_wit::World,
+    field: &str,
+    what: &str,
+) -> Error {
+    let known: Vec<_> = w
+        .imports
+        .iter()
+        .filter(|(_, v)| matches!(v, WorldItem::Function(_)))
+        .map(|(k, _)| format!("`{}`", key_name(resolve, k)))
+        .collect();
+    Error::msg(format!(
+        "{what}: world `{}` imports no function named `{field}`",
+        w.name
+    ))
+    .with_help(if known.is_empty() {
+        "the world imports no functions of its own; add `import {field}: func(…);` to it"
+            .to_string()
+    } else {
+        format!("the world's imported functions are {}", known.join(", "))
+    })
+}
+
+fn unknown_import_module(
+    resolve: &Resolve,
+    w: &weft_wit::World,
+    module: &str,
+    what: &str,
+) -> Error {
+    let known: Vec<_> = w
+        .imports
+        .iter()
+        .filter(|(_, v)| matches!(v, WorldItem::Interface { .. }))
+        .map(|(k, _)| format!("`{}`", key_name(resolve, k)))
+        .collect();
+    let help = if module == "wasi_snapshot_preview1" || module == "wasi_unstable" {
+        "this is a WASI preview1 import: weft adapts `wasi_snapshot_preview1` itself; for another adapter pass `--adapt NAME=adapter.wasm`".to_string()
+    } else if module.contains(':') {
+        format!(
+            "add `import {};` to world `{}` (and its package to the WIT), or rebuild the module against the world",
+            module.split('@').next().unwrap_or(module),
+            w.name
+        )
+    } else if known.is_empty() {
+        format!(
+            "world `{}` imports no interfaces; pass the WIT the module was built against with `--wit`, or an adapter with `--adapt {module}=adapter.wasm`",
+            w.name
+        )
+    } else {
+        format!(
+            "world `{}` imports {}; or pass an adapter with `--adapt {module}=adapter.wasm`",
+            w.name,
+            known.join(", ")
+        )
+    };
+    Error::msg(format!(
+        "{what}: world `{}` has no import named `{module}`",
+        w.name
+    ))
+    .with_help(help)
+}

@@ -1,0 +1,127 @@
+use super::*;
+
+fn world(wit: &str) -> (Resolve, WorldId) {
+    let mut resolve = Resolve::new();
+    let pkg = resolve.push_str("test.wit", wit).unwrap();
+    let world = resolve.select_world(pkg, None).unwrap();
+    (resolve, world)
+}
+
+fn new(wat: &str, wit: &str) -> Result<Vec<u8>> {
+    let module = wat::parse_str(wat).unwrap();
+    new_component(
+        &module,
+        NewOptions {
+            world: Some(world(wit)),
+            ..NewOptions::default()
+        },
+    )
+}
+
+fn printed(bytes: &[u8]) -> String {
+    match crate::decode(bytes).unwrap() {
+        crate::Decoded::Component { resolve, world } => {
+            let pkg = resolve.worlds[world].package.unwrap();
+            weft_wit::print::print_package(&resolve, pkg, &Default::default())
+        }
+        _ => panic!("not a component"),
+    }
+}
+
+#[test]
+fn strings_resources_and_interfaces() {
+    let wit = r#"package t:t;
+        interface host {
+            resource file { read: func() -> list<u8>; }
+            open: func(path: string) -> file;
+            log: func(msg: string);
+        }
+        interface api {
+            use host.{file};
+            record point { x: u32, y: u32 }
+            resource counter {
+                constructor(start: u32);
+                bump: func() -> u32;
+            }
+            greet: func(name: string) -> string;
+            origin: func() -> point;
+            take: func(f: file);
+        }
+        world w {
+            import host;
+            import tick: func();
+            export api;
+            export run: func(args: list<string>) -> u32;
+        }"#;
+    let wat = r#"(module
+        (import "t:t/host" "open" (func (param i32 i32) (result i32)))
+        (import "t:t/host" "log" (func (param i32 i32)))
+        (import "t:t/host" "[resource-drop]file" (func (param i32)))
+        (import "$root" "tick" (func))
+        (import "[export]t:t/api" "[resource-new]counter" (func (param i32) (result i32)))
+        (import "[export]t:t/api" "[resource-rep]counter" (func (param i32) (result i32)))
+        (memory (export "memory") 1)
+        (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) unreachable)
+        (func (export "t:t/api#[constructor]counter") (param i32) (result i32) unreachable)
+        (func (export "t:t/api#[method]counter.bump") (param i32) (result i32) unreachable)
+        (func (export "t:t/api#[dtor]counter") (param i32))
+        (func (export "t:t/api#greet") (param i32 i32) (result i32) unreachable)
+        (func (export "cabi_post_t:t/api#greet") (param i32))
+        (func (export "t:t/api#origin") (result i32) unreachable)
+        (func (export "t:t/api#take") (param i32))
+        (func (export "run") (param i32 i32) (result i32) unreachable)
+    )"#;
+    let bytes = new(wat, wit).unwrap();
+    let text = printed(&bytes);
+    for needle in [
+        "import t:t/host;",
+        "import tick: func();",
+        "export t:t/api;",
+        "export run: func(args: list<string>) -> u32;",
+    ] {
+        assert!(text.contains(needle), "{needle} missing in\n{text}");
+    }
+}
+
+#[test]
+fn errors_speak_wit() {
+    let wit = "package t:t; world w { export greet: func(name: string) -> string; import log: func(m: string); }";
+    let e = new("(module (memory (export \"memory\") 1))", wit)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("`greet`") && e.contains("expected an export named `greet`"),
+        "{e}"
+    );
+    let e = new(
+        r#"(module (memory (export "memory") 1) (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) unreachable)
+            (func (export "greet") (param i32) (result i32) unreachable))"#,
+        wit,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains(
+            "expected (func (param i32 i32) (result i32)), found (func (param i32) (result i32))"
+        ),
+        "{e}"
+    );
+    let e = new(
+        r#"(module (import "wasi:cli/stdout@0.2.0" "get-stdout" (func (result i32))))"#,
+        "package t:t; world w {}",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("has no import named `wasi:cli/stdout@0.2.0`"),
+        "{e}"
+    );
+    assert!(e.contains("import wasi:cli/stdout"), "{e}");
+    let e = new(
+        r#"(module (func (export "greet") (param i32 i32) (result i32) unreachable))"#,
+        wit,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("does not export `memory`"), "{e}");
+}
