@@ -29,6 +29,12 @@ pub struct Args {
     /// else `utf8`).
     #[arg(long, value_name = "ENCODING", value_parser = parse_encoding)]
     string_encoding: Option<StringEncoding>,
+    /// An adapter for a core import module: `NAME=adapter.wasm`, or `adapter.wasm` for the
+    /// name before the file name's first dot (`wasi_snapshot_preview1.command.wasm` →
+    /// `wasi_snapshot_preview1`). A `wasi_snapshot_preview1` import needs none: weft has the
+    /// preview1 adapter built in.
+    #[arg(long, value_name = "[NAME=]FILE")]
+    adapt: Vec<String>,
     /// Write the component to this file instead of stdout.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -53,15 +59,46 @@ impl Args {
             }
             None => None,
         };
+        let mut adapters = Vec::new();
+        for spec in &self.adapt {
+            adapters.push(read_adapter(spec)?);
+        }
         let bytes = weft_component::new_component(
             &module,
             NewOptions {
                 world,
                 string_encoding: self.string_encoding,
+                adapters,
+                no_builtin_adapter: false,
             },
         )
         .map_err(|e| anyhow!("{e}"))
         .with_context(|| format!("failed to make a component of `{}`", self.module.display()))?;
         output::write_binary(self.output.as_deref(), &bytes)
     }
+}
+
+/// `NAME=FILE` or `FILE` (the name is the file name up to its first dot).
+fn read_adapter(spec: &str) -> Result<(String, Vec<u8>)> {
+    let (name, path) = match spec.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !name.contains(['/', '\\']) => {
+            (name.to_string(), PathBuf::from(path))
+        }
+        _ => {
+            let path = PathBuf::from(spec);
+            let file = path
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let name = file.split('.').next().unwrap_or_default().to_string();
+            if name.is_empty() {
+                anyhow::bail!(
+                    "cannot tell the import module name of adapter `{spec}`\n      = help: name it: `--adapt NAME={spec}`"
+                );
+            }
+            (name, path)
+        }
+    };
+    let bytes = read_core_module(&path).with_context(|| format!("failed to read adapter `{name}`"))?;
+    Ok((name, bytes))
 }

@@ -16,7 +16,7 @@ pub const MAX_FLAT_RESULTS: usize = 1;
 
 /// Whether a function is lifted (a component export implemented by core code) or lowered (a
 /// component import called by core code).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Context {
     /// `canon lift`: the core module exports the function.
     Lift,
@@ -179,6 +179,57 @@ fn join(a: CoreValType, b: CoreValType) -> CoreValType {
         (I32, F32) | (F32, I32) => I32,
         _ => I64,
     }
+}
+
+/// Whether values of `ty` live (partly) in linear memory: strings and lists.
+pub fn has_pointers(resolve: &Resolve, ty: Type) -> bool {
+    let Type::Id(id) = ty else {
+        return ty == Type::String;
+    };
+    match &resolve.types[id].kind {
+        TypeDefKind::List(_) | TypeDefKind::Map(..) => true,
+        TypeDefKind::Record(r) => r.fields.iter().any(|f| has_pointers(resolve, f.ty)),
+        TypeDefKind::Tuple(t) => t.types.iter().any(|t| has_pointers(resolve, *t)),
+        TypeDefKind::Variant(v) => v
+            .cases
+            .iter()
+            .any(|c| c.ty.is_some_and(|t| has_pointers(resolve, t))),
+        TypeDefKind::Option(t) | TypeDefKind::Type(t) | TypeDefKind::FixedLengthList(t, _) => {
+            has_pointers(resolve, *t)
+        }
+        TypeDefKind::Result(r) => {
+            r.ok.is_some_and(|t| has_pointers(resolve, t))
+                || r.err.is_some_and(|t| has_pointers(resolve, t))
+        }
+        _ => false,
+    }
+}
+
+/// Which of `memory` and `realloc` a lift or lower of `func` needs (CanonicalABI.md, "canon
+/// lift" and "canon lower" validation).
+pub fn needs_memory_and_realloc(
+    resolve: &Resolve,
+    func: &Function,
+    context: Context,
+) -> (bool, bool) {
+    let mut flat = Vec::new();
+    for p in &func.params {
+        flatten_type(resolve, p.ty, &mut flat);
+    }
+    let params_spill = flat.len() > MAX_FLAT_PARAMS;
+    flat.clear();
+    if let Some(t) = func.result {
+        flatten_type(resolve, t, &mut flat);
+    }
+    let results_spill = flat.len() > MAX_FLAT_RESULTS;
+    let params_ptr = func.params.iter().any(|p| has_pointers(resolve, p.ty));
+    let result_ptr = func.result.is_some_and(|t| has_pointers(resolve, t));
+    let memory = params_spill || results_spill || params_ptr || result_ptr;
+    let realloc = match context {
+        Context::Lift => params_spill || params_ptr,
+        Context::Lower => result_ptr,
+    };
+    (memory, realloc)
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ use wasmparser::{
 };
 use weft_wit::{PackageId, Resolve, WorldId};
 
+pub(crate) use metadata::metadata_into;
 pub use metadata::{decode_metadata, Metadata};
 
 use crate::{Error, Result};

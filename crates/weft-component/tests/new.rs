@@ -16,8 +16,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
-use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use libtest_mimic::{Arguments, Failed, Trial};
 use weft_component::{decode, embed, new_component, Decoded, NewOptions, StringEncoding};
 use weft_test_util::{corpus_dir, diff, panic_message};
 use weft_wit::print::{print_package, PrintOptions};
@@ -28,6 +29,7 @@ const SKIPS_FILE: &str = "tests/new/skips.txt";
 static PASSED: AtomicUsize = AtomicUsize::new(0);
 static FAILED: AtomicUsize = AtomicUsize::new(0);
 static SKIPPED: AtomicUsize = AtomicUsize::new(0);
+static SKIP_REASONS: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
@@ -73,6 +75,13 @@ fn main() -> ExitCode {
         FAILED.load(Ordering::SeqCst),
         SKIPPED.load(Ordering::SeqCst)
     );
+    for (reason, n) in SKIP_REASONS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+    {
+        eprintln!("  skipped {n:>3}: {reason}");
+    }
     conclusion.exit_code()
 }
 
@@ -92,9 +101,11 @@ fn run(skip: Option<String>, case: impl FnOnce() -> Result<(), String>) -> Resul
         }
         (Err(_), Some(reason)) => {
             SKIPPED.fetch_add(1, Ordering::SeqCst);
-            // libtest-mimic 0.8 has no "ignored with reason" for plain tests; print it.
-            eprintln!("    skipped: {reason}");
-            let _ = Completion::Completed;
+            *SKIP_REASONS
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(reason)
+                .or_default() += 1;
             Ok(())
         }
         (Err(e), None) => {
@@ -125,7 +136,53 @@ fn case(dir: &Path) -> Result<(), String> {
     let module = wat::parse_file(&module_path).map_err(|e| e.to_string())?;
     let module =
         embed(&module, &resolve, world, StringEncoding::Utf8).map_err(|e| e.to_string())?;
-    let result = new_component(&module, NewOptions::default());
+    // Adapters: `adapt-NAME.wat` with world `adapt-NAME`; the import module name is NAME
+    // unless a leading `;; module name: …` comment says otherwise.
+    let mut adapters = Vec::new();
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    for path in files {
+        let file = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let Some(stem) = file
+            .strip_suffix(".wat")
+            .filter(|s| s.starts_with("adapt-"))
+        else {
+            continue;
+        };
+        let text = fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        let name = text
+            .lines()
+            .map(str::trim)
+            .take_while(|l| l.is_empty() || l.starts_with(";;"))
+            .find_map(|l| l.strip_prefix(";; module name: "))
+            .map_or_else(
+                || stem.trim_start_matches("adapt-").to_string(),
+                str::to_string,
+            );
+        let world = resolve
+            .select_world(pkg, Some(stem))
+            .map_err(|e| resolve.render_error(&e))?;
+        let wasm = wat::parse_str(&text).map_err(|e| e.to_string())?;
+        let wasm =
+            embed(&wasm, &resolve, world, StringEncoding::Utf8).map_err(|e| e.to_string())?;
+        adapters.push((name, wasm));
+    }
+    let result = new_component(
+        &module,
+        NewOptions {
+            adapters,
+            no_builtin_adapter: true,
+            ..NewOptions::default()
+        },
+    );
     if name.starts_with("error-") {
         return match result {
             Ok(_) => Err("expected an error, but the module was wrapped".into()),

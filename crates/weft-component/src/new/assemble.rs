@@ -1,0 +1,863 @@
+//! Assembling the component from the bound units (the main module and its adapters):
+//!
+//! 1. the imports the units use — only the functions and types actually used, as
+//!    wit-component does;
+//! 2. the shim module: a `funcref` table and one trampoline per function a core module must
+//!    import before it exists (lowerings that need the main module's memory or an adapter's
+//!    `cabi_realloc`, functions the main module imports from adapters, destructors);
+//! 3. exported resource types and their `resource.new/rep/drop` built-ins;
+//! 4. the main module, instantiated with one core instance per import module name;
+//! 5. each adapter, instantiated with the main module's memory and exports;
+//! 6. the fixup module, which fills the shim's table with the real functions;
+//! 7. `_initialize`, if the main module exports it, run by a module whose start calls it;
+//! 8. the units' exports: lifted functions, and instances for exported interfaces.
+
+use std::collections::{HashMap, HashSet};
+
+use wasm_encoder::{
+    CanonicalOption, ComponentExportKind, ComponentTypeRef, ExportKind, InstanceType,
+};
+use weft_binary::CoreKind;
+use weft_wit::{Function, InterfaceId, Resolve, Type, TypeDefKind, TypeOwner, WorldItem, WorldKey};
+
+use super::bind::{self, key_name, ImportUse};
+use super::builder::{Builder, ResourceBuiltin};
+use super::live::{self, Live};
+use super::modules::{self, ShimEntry};
+use super::spaces::{sanitize, InstanceSpace, Mode, Nested, Root};
+use super::Unit;
+use crate::abi::{flatten_functype, needs_memory_and_realloc, AbiOptions, Context};
+use crate::encode::types::{TypeEncoder, TypeSpace as _};
+use crate::{Error, Result, StringEncoding};
+
+/// A core instance export: name, kind, index.
+type CoreItem<'a> = (&'a str, ExportKind, u32);
+
+pub(crate) struct Assembler<'a> {
+    resolve: &'a Resolve,
+    units: &'a [Unit<'a>],
+}
+
+/// Indices known once the core instances exist.
+#[derive(Default)]
+struct Core {
+    /// Core instance of each unit.
+    instances: Vec<u32>,
+    /// The main module's memory.
+    memory: Option<u32>,
+    /// `cabi_realloc` (or the adapter's variant) per unit and direction, aliased on first use.
+    reallocs: HashMap<(usize, Context), u32>,
+}
+
+impl<'a> Assembler<'a> {
+    pub(crate) fn new(resolve: &'a Resolve, units: &'a [Unit<'a>]) -> Assembler<'a> {
+        Assembler { resolve, units }
+    }
+
+    /// The export a unit's lowerings (`Lower`) or lifts (`Lift`) allocate with: the main
+    /// module's `cabi_realloc`; an adapter's `cabi_import_realloc` / `cabi_export_realloc`, or
+    /// its `cabi_realloc`.
+    fn realloc_name(&self, unit: usize, context: Context) -> Option<&'static str> {
+        let exports = &self.units[unit].module.exports;
+        let has = |n: &str| {
+            exports
+                .iter()
+                .any(|e| e.name == n && e.kind == CoreKind::Func)
+        };
+        let specific = match context {
+            Context::Lower => "cabi_import_realloc",
+            Context::Lift => "cabi_export_realloc",
+        };
+        if unit > 0 && has(specific) {
+            Some(specific)
+        } else if has("cabi_realloc") {
+            Some("cabi_realloc")
+        } else {
+            None
+        }
+    }
+
+    fn check_memory(&self, unit: usize, func: &Function, context: Context) -> Result<(bool, bool)> {
+        let (needs_memory, needs_realloc) = needs_memory_and_realloc(self.resolve, func, context);
+        let what = match (context, self.units[unit].name) {
+            (Context::Lower, None) => "imported function".to_string(),
+            (Context::Lift, None) => "exported function".to_string(),
+            (Context::Lower, Some(a)) => format!("function imported by adapter `{a}`"),
+            (Context::Lift, Some(a)) => format!("function exported by adapter `{a}`"),
+        };
+        if needs_memory && !self.units[0].bindings.memory {
+            return Err(Error::msg(format!(
+                "{what} `{}` passes values through linear memory, but the core module does not export `memory`",
+                func.name
+            ))
+            .with_help("export the module's memory as `memory`"));
+        }
+        if needs_realloc && self.realloc_name(unit, context).is_none() {
+            return Err(Error::msg(format!(
+                "{what} `{}` needs to allocate in the module's memory, but the core module does not export `cabi_realloc`",
+                func.name
+            ))
+            .with_help("export `cabi_realloc: (func (param i32 i32 i32 i32) (result i32))` (bindings generators emit it)"));
+        }
+        Ok((needs_memory, needs_realloc))
+    }
+
+    fn realloc(
+        &self,
+        root: &mut Root<'_>,
+        core: &mut Core,
+        unit: usize,
+        context: Context,
+    ) -> Option<u32> {
+        let name = self.realloc_name(unit, context)?;
+        let instance = core.instances[unit];
+        Some(
+            *core
+                .reallocs
+                .entry((unit, context))
+                .or_insert_with(|| root.b.core_alias_export(instance, name, ExportKind::Func)),
+        )
+    }
+
+    fn options(
+        &self,
+        unit: usize,
+        memory: Option<u32>,
+        realloc: Option<u32>,
+        post_return: Option<u32>,
+    ) -> Vec<CanonicalOption> {
+        let mut opts = Vec::new();
+        if let Some(m) = memory {
+            opts.push(CanonicalOption::Memory(m));
+        }
+        if let Some(r) = realloc {
+            opts.push(CanonicalOption::Realloc(r));
+        }
+        if memory.is_some() {
+            opts.push(match self.units[unit].encoding {
+                StringEncoding::Utf8 => CanonicalOption::UTF8,
+                StringEncoding::Utf16 => CanonicalOption::UTF16,
+                StringEncoding::CompactUtf16 => CanonicalOption::CompactUTF16,
+            });
+        }
+        if let Some(p) = post_return {
+            opts.push(CanonicalOption::PostReturn(p));
+        }
+        opts
+    }
+
+    pub(crate) fn assemble(self) -> Result<Vec<u8>> {
+        let resolve = self.resolve;
+        let live = live::compute(resolve, self.units);
+        let mut root = Root {
+            b: Builder::new(),
+            resolve,
+            instances: HashMap::new(),
+            by_key: HashMap::new(),
+            exported: HashMap::new(),
+            aliases: HashMap::new(),
+            resources: HashMap::new(),
+            mode: Mode::Import,
+        };
+        let mut root_types = TypeEncoder::new(resolve, None);
+
+        // 1. Imports, once per name across the units.
+        let mut world_funcs: HashMap<String, u32> = HashMap::new();
+        let mut imported: HashSet<String> = HashSet::new();
+        for unit in self.units {
+            for (key, item) in &resolve.worlds[unit.world].imports {
+                let name = key_name(resolve, key);
+                if imported.contains(&name) {
+                    continue;
+                }
+                self.import(
+                    &mut root,
+                    &mut root_types,
+                    &live,
+                    &mut world_funcs,
+                    key,
+                    item,
+                )?;
+                imported.insert(name);
+            }
+        }
+
+        // 2. The shim.
+        let mut shimmed: Vec<ShimEntry<'_>> = Vec::new();
+        for (u, unit) in self.units.iter().enumerate() {
+            for (module, uses) in &unit.bindings.imports {
+                for (field, use_) in uses {
+                    if let ImportUse::Lower { func, .. } = use_ {
+                        let (memory, realloc) = self.check_memory(u, func, Context::Lower)?;
+                        // An adapter's lowerings need its own `cabi_realloc`, which exists only
+                        // after it is instantiated; they go through the shim whenever they
+                        // need memory at all.
+                        if memory {
+                            shimmed.push(ShimEntry::Lower {
+                                unit: u,
+                                module: module.as_str(),
+                                field: field.as_str(),
+                                realloc,
+                                sig: flatten_functype(
+                                    resolve,
+                                    func,
+                                    AbiOptions::default(),
+                                    Context::Lower,
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+            for (resource, dtor) in &unit.bindings.dtors {
+                shimmed.push(ShimEntry::Dtor {
+                    unit: u,
+                    resource: *resource,
+                    export: dtor.as_str(),
+                });
+            }
+        }
+        let main = &self.units[0];
+        for import in &main.module.imports {
+            if self.units[1..]
+                .iter()
+                .any(|a| a.name == Some(import.module.as_str()))
+            {
+                let sig = import
+                    .func_type
+                    .and_then(|t| main.module.func_types.get(t as usize)?.clone())
+                    .ok_or_else(|| {
+                        Error::msg(format!(
+                            "core import `{}` `{}` has no function type",
+                            import.module, import.name
+                        ))
+                    })?;
+                shimmed.push(ShimEntry::Adapter {
+                    module: import.module.as_str(),
+                    field: import.name.as_str(),
+                    sig,
+                });
+            }
+        }
+        let shim = if shimmed.is_empty() {
+            None
+        } else {
+            let module = root.b.core_module(&modules::shim_module(&shimmed));
+            Some(root.b.core_instantiate(module, &[]))
+        };
+        let shim_func = |root: &mut Root<'_>, i: usize| {
+            root.b
+                .core_alias_export(shim.unwrap_or_default(), &i.to_string(), ExportKind::Func)
+        };
+
+        // 3. Exported resources.
+        for unit in self.units {
+            for item in resolve.worlds[unit.world].exports.values() {
+                let WorldItem::Interface { id, .. } = item else {
+                    continue;
+                };
+                for ty in resolve.interfaces[*id].types.values() {
+                    if !matches!(resolve.types[*ty].kind, TypeDefKind::Resource)
+                        || !live.export_types.contains(ty)
+                        || root.resources.contains_key(ty)
+                    {
+                        continue;
+                    }
+                    let dtor = shimmed
+                        .iter()
+                        .position(
+                            |e| matches!(e, ShimEntry::Dtor { resource, .. } if resource == ty),
+                        )
+                        .map(|i| shim_func(&mut root, i));
+                    let (index, enc) = root.b.ty();
+                    enc.resource(wasm_encoder::ValType::I32, dtor);
+                    root.resources.insert(*ty, index);
+                }
+            }
+        }
+
+        // 4. The main module.
+        let mut core = Core::default();
+        let main_module = root.b.core_module(&main.bytes);
+        let mut args = self.wit_import_args(
+            &mut root,
+            &mut root_types,
+            &world_funcs,
+            &shimmed,
+            &shim_func,
+            0,
+        )?;
+        let mut adapter_items: Vec<(&str, Vec<(&str, u32)>)> = Vec::new();
+        for (i, e) in shimmed.iter().enumerate() {
+            if let ShimEntry::Adapter { module, field, .. } = e {
+                let index = shim_func(&mut root, i);
+                match adapter_items.iter_mut().find(|(m, _)| m == module) {
+                    Some((_, items)) => items.push((field, index)),
+                    None => adapter_items.push((module, vec![(field, index)])),
+                }
+            }
+        }
+        for (module, items) in adapter_items {
+            let items: Vec<(&str, ExportKind, u32)> = items
+                .iter()
+                .map(|(f, i)| (*f, ExportKind::Func, *i))
+                .collect();
+            args.push((
+                module.to_string(),
+                root.b.core_instance_from_exports(&items),
+            ));
+        }
+        let args_ref: Vec<(&str, u32)> = args.iter().map(|(n, i)| (n.as_str(), *i)).collect();
+        core.instances
+            .push(root.b.core_instantiate(main_module, &args_ref));
+        if main.bindings.memory {
+            core.memory = Some(root.b.core_alias_export(
+                core.instances[0],
+                "memory",
+                ExportKind::Memory,
+            ));
+        }
+
+        // 5. Adapters.
+        let mut realloc_helper = None;
+        for (u, unit) in self.units.iter().enumerate().skip(1) {
+            let module = root.b.core_module(&unit.bytes);
+            let mut args = self.wit_import_args(
+                &mut root,
+                &mut root_types,
+                &world_funcs,
+                &shimmed,
+                &shim_func,
+                u,
+            )?;
+            let mut special: Vec<(&str, Vec<CoreItem<'_>>)> = Vec::new();
+            for import in &unit.module.imports {
+                if import.module != "env" && import.module != "__main_module__" {
+                    continue;
+                }
+                let item = match import.kind {
+                    CoreKind::Memory => {
+                        let memory = core.memory.ok_or_else(|| {
+                            Error::msg(format!(
+                                "adapter `{}` imports a memory, but the main module does not export `memory`",
+                                unit.name.unwrap_or_default()
+                            ))
+                        })?;
+                        (import.name.as_str(), ExportKind::Memory, memory)
+                    }
+                    CoreKind::Func => {
+                        let exported = main
+                            .module
+                            .exports
+                            .iter()
+                            .any(|e| e.name == import.name && e.kind == CoreKind::Func);
+                        let index = if exported {
+                            root.b.core_alias_export(
+                                core.instances[0],
+                                &import.name,
+                                ExportKind::Func,
+                            )
+                        } else if import.name == "cabi_realloc" {
+                            let helper = match realloc_helper {
+                                Some(h) => h,
+                                None => {
+                                    let memory = core.memory.ok_or_else(|| {
+                                        Error::msg("the main module exports no memory")
+                                    })?;
+                                    let env = root.b.core_instance_from_exports(&[(
+                                        "memory",
+                                        ExportKind::Memory,
+                                        memory,
+                                    )]);
+                                    let m = root.b.core_module(&modules::realloc_module());
+                                    let h = root.b.core_instantiate(m, &[("env", env)]);
+                                    realloc_helper = Some(h);
+                                    h
+                                }
+                            };
+                            root.b
+                                .core_alias_export(helper, "cabi_realloc", ExportKind::Func)
+                        } else {
+                            return Err(Error::msg(format!(
+                                "adapter `{}` needs the main module to export function `{}`",
+                                unit.name.unwrap_or_default(),
+                                import.name
+                            ))
+                            .with_help(if import.name == "_start" {
+                                "the command adapter runs `_start`; build the module as a command, or pass the reactor adapter with `--adapt`"
+                            } else {
+                                "rebuild the module so it exports the function, or use an adapter that does not need it"
+                            }));
+                        };
+                        (import.name.as_str(), ExportKind::Func, index)
+                    }
+                    other => {
+                        return Err(Error::msg(format!(
+                            "adapter `{}` imports a {} `{}` `{}`, which weft cannot provide",
+                            unit.name.unwrap_or_default(),
+                            other.as_str(),
+                            import.module,
+                            import.name
+                        )))
+                    }
+                };
+                match special.iter_mut().find(|(m, _)| *m == import.module) {
+                    Some((_, items)) => items.push(item),
+                    None => special.push((import.module.as_str(), vec![item])),
+                }
+            }
+            for (module, items) in special {
+                args.push((
+                    module.to_string(),
+                    root.b.core_instance_from_exports(&items),
+                ));
+            }
+            let args_ref: Vec<(&str, u32)> = args.iter().map(|(n, i)| (n.as_str(), *i)).collect();
+            core.instances
+                .push(root.b.core_instantiate(module, &args_ref));
+        }
+
+        // 6. The fixup: fill the shim's table.
+        if let Some(shim_instance) = shim {
+            let mut items: Vec<(String, ExportKind, u32)> = Vec::new();
+            for (i, entry) in shimmed.iter().enumerate() {
+                let index = match entry {
+                    ShimEntry::Lower {
+                        unit,
+                        module,
+                        field,
+                        realloc,
+                        ..
+                    } => {
+                        let Some(ImportUse::Lower {
+                            key,
+                            interface,
+                            func,
+                        }) = self.units[*unit].bindings.imports[*module]
+                            .iter()
+                            .find(|(f, _)| f == field)
+                            .map(|(_, u)| u)
+                        else {
+                            return Err(Error::msg("a shimmed import vanished"));
+                        };
+                        let f = imported_func(&mut root, &world_funcs, key, *interface, func)?;
+                        let r = if *realloc {
+                            self.realloc(&mut root, &mut core, *unit, Context::Lower)
+                        } else {
+                            None
+                        };
+                        let opts = self.options(*unit, core.memory, r, None);
+                        root.b.lower(f, opts)
+                    }
+                    ShimEntry::Adapter { module, field, .. } => {
+                        let u = self
+                            .units
+                            .iter()
+                            .position(|a| a.name == Some(*module))
+                            .ok_or_else(|| Error::msg("an adapter vanished"))?;
+                        root.b
+                            .core_alias_export(core.instances[u], field, ExportKind::Func)
+                    }
+                    ShimEntry::Dtor { unit, export, .. } => {
+                        root.b
+                            .core_alias_export(core.instances[*unit], export, ExportKind::Func)
+                    }
+                };
+                items.push((i.to_string(), ExportKind::Func, index));
+            }
+            let items_ref: Vec<(&str, ExportKind, u32)> =
+                items.iter().map(|(n, k, i)| (n.as_str(), *k, *i)).collect();
+            let actual = root.b.core_instance_from_exports(&items_ref);
+            let fixup = root.b.core_module(&modules::fixup_module(&shimmed));
+            root.b
+                .core_instantiate(fixup, &[("shim", shim_instance), ("actual", actual)]);
+        }
+
+        // 7. `_initialize`.
+        if main.bindings.initialize {
+            let init = root.b.core_module(&modules::initialize_module());
+            root.b
+                .core_instantiate(init, &[("main", core.instances[0])]);
+        }
+
+        // 8. Exports, each exported interface after those whose types it uses.
+        let mut exported_names: HashSet<String> = HashSet::new();
+        for (u, unit) in self.units.iter().enumerate() {
+            let world = &resolve.worlds[unit.world];
+            for (key, item) in export_order(resolve, world) {
+                let name = key_name(resolve, key);
+                if !exported_names.insert(name.clone()) {
+                    return Err(Error::msg(format!(
+                        "`{name}` is exported by both the module and an adapter"
+                    )));
+                }
+                let funcs = unit
+                    .bindings
+                    .exports
+                    .get(key)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                match item {
+                    WorldItem::Function(_) => {
+                        for f in funcs {
+                            let ty = root_types.func_type(&mut root, f.func)?;
+                            let lifted = self.lift(&mut root, &mut core, u, f, ty)?;
+                            root.b
+                                .export(&f.func.name, ComponentExportKind::Func, lifted);
+                        }
+                    }
+                    WorldItem::Interface { id, .. } => {
+                        root.mode = Mode::Export {
+                            iface: *id,
+                            names: Vec::new(),
+                        };
+                        let mut types = TypeEncoder::new(resolve, Some(*id));
+                        for ty in resolve.interfaces[*id].types.values() {
+                            types.valtype(&mut root, &Type::Id(*ty))?;
+                        }
+                        let mut lifted = Vec::new();
+                        for f in funcs {
+                            let ty = types.func_type(&mut root, f.func)?;
+                            let index = self.lift(&mut root, &mut core, u, f, ty)?;
+                            lifted.push((f.func.name.as_str(), index));
+                        }
+                        let names = match &root.mode {
+                            Mode::Export { names, .. } => names.clone(),
+                            Mode::Import => Vec::new(),
+                        };
+                        let instance =
+                            self.export_instance(&mut root, *id, &names, funcs, &lifted)?;
+                        root.mode = Mode::Import;
+                        let exported = root.b.export_named(
+                            crate::encode::extern_name(resolve, key, item)?,
+                            ComponentExportKind::Instance,
+                            instance,
+                            None,
+                        );
+                        root.exported.entry(*id).or_insert(exported);
+                    }
+                    WorldItem::Type { .. } => {}
+                }
+            }
+        }
+
+        let mut producers = wasm_encoder::ProducersSection::new();
+        let mut field = wasm_encoder::ProducersField::new();
+        field.value("weft", env!("CARGO_PKG_VERSION"));
+        producers.field("processed-by", &field);
+        root.b
+            .custom_section("producers", &modules::producers_data(&producers));
+        let bytes = root.b.finish();
+        if let Some(path) = std::env::var_os("WEFT_DEBUG_NEW_OUTPUT") {
+            let _ = std::fs::write(path, &bytes);
+        }
+        wasmparser::Validator::new_with_features(weft_binary::features())
+            .validate_all(&bytes)
+            .map_err(|e| {
+                Error::from(e).context(
+                    "weft new produced an invalid component (a bug in weft; please report it)",
+                )
+            })?;
+        Ok(bytes)
+    }
+
+    /// Imports world item `key` if the units use it.
+    fn import(
+        &self,
+        root: &mut Root<'_>,
+        root_types: &mut TypeEncoder<'a>,
+        live: &Live,
+        world_funcs: &mut HashMap<String, u32>,
+        key: &WorldKey,
+        item: &'a WorldItem,
+    ) -> Result<()> {
+        let resolve = self.resolve;
+        match item {
+            WorldItem::Interface { id, .. } => {
+                let name = key_name(resolve, key);
+                if !live.interfaces.contains(id) && !live.keys.contains(&name) {
+                    return Ok(());
+                }
+                let iface = &resolve.interfaces[*id];
+                let mut space = InstanceSpace {
+                    root,
+                    ty: InstanceType::new(),
+                };
+                let mut types = TypeEncoder::new(resolve, Some(*id));
+                for ty in iface.types.values() {
+                    if live.types.contains(ty) {
+                        types.valtype(&mut space, &Type::Id(*ty))?;
+                    }
+                }
+                for (fname, func) in &iface.functions {
+                    if live.funcs.contains(&(name.clone(), fname.clone())) {
+                        let index = types.func_type(&mut space, func)?;
+                        space
+                            .ty
+                            .export(fname.as_str(), ComponentTypeRef::Func(index));
+                    }
+                }
+                let ty = space.ty;
+                let (type_index, enc) = root.b.ty();
+                enc.instance(&ty);
+                let instance = root.b.import_named(
+                    crate::encode::extern_name(resolve, key, item)?,
+                    ComponentTypeRef::Instance(type_index),
+                );
+                root.instances.entry(*id).or_insert(instance);
+                root.by_key.insert(name, instance);
+            }
+            WorldItem::Function(func) => {
+                if !live.funcs.contains(&(func.name.clone(), func.name.clone())) {
+                    return Ok(());
+                }
+                let ty = root_types.func_type(root, func)?;
+                let index = root.b.import(&func.name, ComponentTypeRef::Func(ty));
+                world_funcs.insert(func.name.clone(), index);
+            }
+            WorldItem::Type { id, .. } => {
+                if live.types.contains(id) {
+                    root_types.valtype(root, &Type::Id(*id))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The core instances satisfying unit `u`'s WIT imports, one per import module name.
+    fn wit_import_args(
+        &self,
+        root: &mut Root<'_>,
+        root_types: &mut TypeEncoder<'a>,
+        world_funcs: &HashMap<String, u32>,
+        shimmed: &[ShimEntry<'_>],
+        shim_func: &dyn Fn(&mut Root<'_>, usize) -> u32,
+        u: usize,
+    ) -> Result<Vec<(String, u32)>> {
+        let mut args = Vec::new();
+        for (module, uses) in &self.units[u].bindings.imports {
+            let mut items: Vec<(&str, ExportKind, u32)> = Vec::new();
+            for (field, use_) in uses {
+                let index = match use_ {
+                    ImportUse::Lower {
+                        key,
+                        interface,
+                        func,
+                    } => {
+                        let shim = shimmed.iter().position(|e| {
+                            matches!(e, ShimEntry::Lower { unit, module: m, field: f, .. }
+                                if *unit == u && m == module && f == field)
+                        });
+                        match shim {
+                            Some(i) => shim_func(root, i),
+                            None => {
+                                let f = imported_func(root, world_funcs, key, *interface, func)?;
+                                root.b.lower(f, Vec::new())
+                            }
+                        }
+                    }
+                    ImportUse::ImportedDrop(r) => {
+                        let ty = match root_types.valtype(root, &Type::Id(*r))? {
+                            wasm_encoder::ComponentValType::Type(i) => i,
+                            wasm_encoder::ComponentValType::Primitive(_) => {
+                                return Err(Error::msg("a resource encoded as a primitive"))
+                            }
+                        };
+                        root.b.resource_builtin(ResourceBuiltin::Drop, ty)
+                    }
+                    ImportUse::Exported(which, r) => {
+                        let ty = *root
+                            .resources
+                            .get(r)
+                            .ok_or_else(|| Error::msg("an exported resource was not defined"))?;
+                        root.b.resource_builtin(*which, ty)
+                    }
+                };
+                items.push((field.as_str(), ExportKind::Func, index));
+            }
+            args.push((module.clone(), root.b.core_instance_from_exports(&items)));
+        }
+        Ok(args)
+    }
+
+    fn lift(
+        &self,
+        root: &mut Root<'_>,
+        core: &mut Core,
+        u: usize,
+        f: &bind::ExportFunc<'_>,
+        ty: u32,
+    ) -> Result<u32> {
+        let (needs_memory, needs_realloc) = self.check_memory(u, f.func, Context::Lift)?;
+        let instance = core.instances[u];
+        let func = root
+            .b
+            .core_alias_export(instance, &f.core_name, ExportKind::Func);
+        let realloc = if needs_realloc {
+            self.realloc(root, core, u, Context::Lift)
+        } else {
+            None
+        };
+        let post = f
+            .post_return
+            .as_deref()
+            .map(|p| root.b.core_alias_export(instance, p, ExportKind::Func));
+        let memory = if needs_memory { core.memory } else { None };
+        let opts = self.options(u, memory, realloc, post);
+        Ok(root.b.lift(func, ty, opts))
+    }
+
+    /// The instance exported for interface `iface`: a nested component imports the lifted
+    /// functions and the types they use, and re-exports them under their WIT names with their
+    /// WIT types, so the exported instance's types are named by the instance itself.
+    fn export_instance(
+        &self,
+        root: &mut Root<'_>,
+        iface: InterfaceId,
+        root_names: &[(String, u32)],
+        funcs: &[bind::ExportFunc<'_>],
+        lifted: &[(&str, u32)],
+    ) -> Result<u32> {
+        let resolve = self.resolve;
+        let interface = &resolve.interfaces[iface];
+        let mut nested = Nested {
+            b: Builder::new(),
+            resolve,
+            stack: vec![iface],
+            imported: indexmap::IndexMap::new(),
+            names: HashSet::new(),
+            exporting: false,
+        };
+        // Imports: the interface's types, then its functions.
+        let mut types = TypeEncoder::new(resolve, Some(iface));
+        for ty in interface.types.values() {
+            types.valtype(&mut nested, &Type::Id(*ty))?;
+        }
+        let mut func_imports = Vec::new();
+        for f in funcs {
+            let ty = types.func_type(&mut nested, f.func)?;
+            let name = nested.unique(&format!("import-{}", sanitize(&f.func.name)));
+            let index = nested.b.import(&name, ComponentTypeRef::Func(ty));
+            func_imports.push((name, index));
+        }
+        // Exports: the interface's types defined again on top of the re-exported resources
+        // and exported by name (so the instance names every type its functions use), then
+        // the functions with their WIT types.
+        nested.exporting = true;
+        let mut exports = TypeEncoder::new(resolve, Some(iface));
+        for ty in interface.types.values() {
+            exports.valtype(&mut nested, &Type::Id(*ty))?;
+        }
+        for (f, (_, index)) in funcs.iter().zip(&func_imports) {
+            let ty = exports.func_type(&mut nested, f.func)?;
+            nested.b.export_as(
+                &f.func.name,
+                ComponentExportKind::Func,
+                *index,
+                Some(ComponentTypeRef::Func(ty)),
+            );
+        }
+        let imported = std::mem::take(&mut nested.imported);
+        let component = root.b.component(&nested.b.finish());
+
+        // Instantiate it with the lifted functions and the root's types.
+        let mut args: Vec<(String, ComponentExportKind, u32)> = Vec::new();
+        for (id, (name, _)) in &imported {
+            let def = &resolve.types[*id];
+            let index = match def.owner {
+                TypeOwner::Interface(owner) if owner == iface => {
+                    let type_name = def.name.as_deref().unwrap_or_default();
+                    root_names
+                        .iter()
+                        .find(|(n, _)| n == type_name)
+                        .map(|(_, i)| *i)
+                        .ok_or_else(|| {
+                            Error::msg(format!(
+                                "type `{type_name}` of an exported interface was not defined"
+                            ))
+                        })?
+                }
+                TypeOwner::Interface(owner) => root.foreign(resolve, owner, *id)?,
+                _ => return Err(Error::msg("an exported interface uses a type of a world")),
+            };
+            args.push((name.clone(), ComponentExportKind::Type, index));
+        }
+        for ((name, _), (_, index)) in func_imports.iter().zip(lifted) {
+            args.push((name.clone(), ComponentExportKind::Func, *index));
+        }
+        let args_ref: Vec<(&str, ComponentExportKind, u32)> =
+            args.iter().map(|(n, k, i)| (n.as_str(), *k, *i)).collect();
+        Ok(root.b.instantiate(component, &args_ref))
+    }
+}
+
+/// The world's exports, each interface after the exported interfaces whose types it uses
+/// (otherwise in world order).
+fn export_order<'a>(
+    resolve: &Resolve,
+    world: &'a weft_wit::World,
+) -> Vec<(&'a weft_wit::WorldKey, &'a WorldItem)> {
+    fn visit<'a>(
+        resolve: &Resolve,
+        world: &'a weft_wit::World,
+        i: usize,
+        state: &mut Vec<u8>,
+        out: &mut Vec<(&'a weft_wit::WorldKey, &'a WorldItem)>,
+    ) {
+        if state[i] != 0 {
+            return;
+        }
+        state[i] = 1;
+        let Some((key, item)) = world.exports.get_index(i) else {
+            return;
+        };
+        if let WorldItem::Interface { id, .. } = item {
+            for ty in resolve.interfaces[*id].types.values() {
+                if let TypeDefKind::Type(Type::Id(target)) = resolve.types[*ty].kind {
+                    if let TypeOwner::Interface(owner) = resolve.types[target].owner {
+                        if let Some(j) = world.exports.values().position(
+                            |v| matches!(v, WorldItem::Interface { id, .. } if *id == owner),
+                        ) {
+                            visit(resolve, world, j, state, out);
+                        }
+                    }
+                }
+            }
+        }
+        state[i] = 2;
+        out.push((key, item));
+    }
+    let mut state = vec![0; world.exports.len()];
+    let mut out = Vec::with_capacity(world.exports.len());
+    for i in 0..world.exports.len() {
+        visit(resolve, world, i, &mut state, &mut out);
+    }
+    out
+}
+
+/// The component function for imported WIT function `func`: an alias of the export of the
+/// imported instance, or the imported world-level function.
+fn imported_func(
+    root: &mut Root<'_>,
+    world_funcs: &HashMap<String, u32>,
+    key: &weft_wit::WorldKey,
+    interface: Option<InterfaceId>,
+    func: &Function,
+) -> Result<u32> {
+    let missing = || Error::msg(format!("import of `{}` was not encoded", func.name));
+    match interface {
+        Some(_) => {
+            let instance = *root
+                .by_key
+                .get(&key_name(root.resolve, key))
+                .ok_or_else(missing)?;
+            Ok(root
+                .b
+                .alias_export(instance, &func.name, ComponentExportKind::Func))
+        }
+        None => world_funcs
+            .get(func.name.as_str())
+            .copied()
+            .ok_or_else(missing),
+    }
+}

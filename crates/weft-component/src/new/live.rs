@@ -1,0 +1,155 @@
+//! Which imports, functions and types the component must carry.
+
+use std::collections::HashSet;
+
+use weft_wit::{Function, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldItem};
+
+use super::bind::{key_name, ImportUse};
+use super::Unit;
+
+/// Types and interfaces the component must carry: everything used, transitively, by the
+/// imported functions the module calls and by every export.
+///
+/// A type owned by an exported interface belongs to that export; reaching one does not make
+/// its interface an import, even when the world imports the same interface too.
+#[derive(Default)]
+pub(crate) struct Live {
+    /// Exported interfaces.
+    pub(crate) exported: HashSet<InterfaceId>,
+    /// Types the imports must provide.
+    pub(crate) types: HashSet<TypeId>,
+    /// Types of exported interfaces already walked.
+    pub(crate) export_types: HashSet<TypeId>,
+    /// Imported interfaces whose types are used.
+    pub(crate) interfaces: HashSet<InterfaceId>,
+    /// Import keys (by name) that the module calls into.
+    pub(crate) keys: HashSet<String>,
+    /// Functions the module calls: (import key name, function name).
+    pub(crate) funcs: HashSet<(String, String)>,
+}
+
+impl Live {
+    fn ty(&mut self, resolve: &Resolve, ty: Type) {
+        let Type::Id(id) = ty else { return };
+        let def = &resolve.types[id];
+        match def.owner {
+            TypeOwner::Interface(i) if self.exported.contains(&i) => {
+                if !self.export_types.insert(id) {
+                    return;
+                }
+            }
+            owner => {
+                if !self.types.insert(id) {
+                    return;
+                }
+                if let TypeOwner::Interface(i) = owner {
+                    self.interfaces.insert(i);
+                }
+            }
+        }
+        match &def.kind {
+            TypeDefKind::Record(r) => r.fields.iter().for_each(|f| self.ty(resolve, f.ty)),
+            TypeDefKind::Tuple(t) => t.types.iter().for_each(|t| self.ty(resolve, *t)),
+            TypeDefKind::Variant(v) => v
+                .cases
+                .iter()
+                .filter_map(|c| c.ty)
+                .for_each(|t| self.ty(resolve, t)),
+            TypeDefKind::Option(t)
+            | TypeDefKind::List(t)
+            | TypeDefKind::FixedLengthList(t, _)
+            | TypeDefKind::Type(t) => self.ty(resolve, *t),
+            TypeDefKind::Map(k, v) => {
+                self.ty(resolve, *k);
+                self.ty(resolve, *v);
+            }
+            TypeDefKind::Result(r) => {
+                if let Some(t) = r.ok {
+                    self.ty(resolve, t);
+                }
+                if let Some(t) = r.err {
+                    self.ty(resolve, t);
+                }
+            }
+            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => {
+                if let Some(t) = t {
+                    self.ty(resolve, *t);
+                }
+            }
+            TypeDefKind::Handle(weft_wit::Handle::Own(r) | weft_wit::Handle::Borrow(r)) => {
+                self.ty(resolve, Type::Id(*r))
+            }
+            TypeDefKind::Flags(_)
+            | TypeDefKind::Enum(_)
+            | TypeDefKind::Resource
+            | TypeDefKind::Unknown => {}
+        }
+    }
+
+    fn func(&mut self, resolve: &Resolve, func: &Function) {
+        for p in &func.params {
+            self.ty(resolve, p.ty);
+        }
+        if let Some(t) = func.result {
+            self.ty(resolve, t);
+        }
+        if let Some(r) = func.kind.resource() {
+            self.ty(resolve, Type::Id(r));
+        }
+    }
+}
+
+/// Everything the units use: the functions their imports call, the types those and every
+/// export need, and the interfaces that provide them.
+pub(crate) fn compute(resolve: &Resolve, units: &[Unit<'_>]) -> Live {
+    let mut live = Live::default();
+    // The modules' imports are walked with no interface counted as exported: what they use
+    // comes from the imports.
+    for unit in units {
+        for uses in unit.bindings.imports.values() {
+            for (_, u) in uses {
+                match u {
+                    ImportUse::Lower { key, func, .. } => {
+                        live.func(resolve, func);
+                        let key = key_name(resolve, key);
+                        live.funcs.insert((key.clone(), func.name.clone()));
+                        live.keys.insert(key);
+                    }
+                    ImportUse::ImportedDrop(r) => live.ty(resolve, Type::Id(*r)),
+                    ImportUse::Exported(..) => {}
+                }
+            }
+        }
+        // World-level types are always part of the world.
+        for item in resolve.worlds[unit.world].imports.values() {
+            if let WorldItem::Type { id, .. } = item {
+                live.ty(resolve, Type::Id(*id));
+            }
+        }
+    }
+    for unit in units {
+        live.exported.extend(
+            resolve.worlds[unit.world]
+                .exports
+                .values()
+                .filter_map(|item| match item {
+                    WorldItem::Interface { id, .. } => Some(*id),
+                    _ => None,
+                }),
+        );
+    }
+    for unit in units {
+        let world = &resolve.worlds[unit.world];
+        for (key, funcs) in &unit.bindings.exports {
+            if let Some(WorldItem::Interface { id, .. }) = world.exports.get(*key) {
+                for ty in resolve.interfaces[*id].types.values() {
+                    live.ty(resolve, Type::Id(*ty));
+                }
+            }
+            for f in funcs {
+                live.func(resolve, f.func);
+            }
+        }
+    }
+    live
+}
