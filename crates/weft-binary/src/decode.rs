@@ -95,6 +95,16 @@ pub fn not_wasm(bytes: &[u8]) -> Error {
     if bytes.is_empty() {
         return Error::msg("the file is empty, not a WebAssembly binary");
     }
+    if bytes.len() < 8 && b"\0asm".starts_with(&bytes[..bytes.len().min(4)]) {
+        return Error::at(
+            bytes.len(),
+            format!(
+                "unexpected end of the binary: the file ends inside the 8-byte header, after {} bytes",
+                bytes.len()
+            ),
+        )
+        .with_help("the file is truncated; rebuild or download it again");
+    }
     Error::at(
         0,
         format!("not a WebAssembly binary: it starts with `{head}`, not `00 61 73 6d`"),

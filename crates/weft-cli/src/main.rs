@@ -10,6 +10,7 @@
 //! new module and one new variant of [`Command`].
 
 mod embed;
+mod inspect;
 mod new;
 mod output;
 mod wit;
@@ -40,6 +41,8 @@ enum Command {
     Embed(embed::Args),
     /// Wrap a core module into a component.
     New(new::Args),
+    /// Show what a component, core module or binary WIT package imports, exports and holds.
+    Inspect(inspect::Args),
 }
 
 impl Command {
@@ -48,6 +51,7 @@ impl Command {
             Command::Wit(args) => args.run(),
             Command::Embed(args) => args.run(),
             Command::New(args) => args.run(),
+            Command::Inspect(args) => args.run(),
         }
     }
 }

@@ -91,6 +91,14 @@ pub fn print_all(resolve: &Resolve, main: PackageId) -> String {
     printer.file(main, items)
 }
 
+/// The signature of one function as WIT writes it after `name: `: `func(x: u32) -> string`,
+/// `static func() -> counter`, `async func()`; a constructor is `constructor(init: u32)`.
+/// Methods leave out their `self` parameter. Type names are written as in the interface
+/// that defines the function (no package or interface prefix).
+pub fn func_signature(resolve: &Resolve, func: &Function) -> String {
+    layout::sig(&Printer { resolve }.sig(func))
+}
+
 /// Builds the layout tree of resolved items.
 struct Printer<'r> {
     resolve: &'r Resolve,

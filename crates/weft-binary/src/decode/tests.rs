@@ -121,6 +121,13 @@ fn errors_name_the_problem() {
     assert!(e.to_string().contains("empty"), "{e}");
     let e = decode(b"\0asm\x02\0\0\0").unwrap_err();
     assert!(e.to_string().contains("version 2"), "{e}");
+    for short in [&b"\0as"[..], b"\0asm", b"\0asm\x0d\0"] {
+        let e = decode(short).unwrap_err();
+        assert!(
+            e.to_string().contains("ends inside the 8-byte header"),
+            "{e}"
+        );
+    }
     let e = decode(b"(module)").unwrap_err();
     assert!(e.to_string().contains("text"), "{e}");
     // Truncated: every prefix of a component fails cleanly, with an offset.

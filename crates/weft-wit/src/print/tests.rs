@@ -521,6 +521,30 @@ world w {
     assert_eq!(print_package(&r, pkg, &PrintOptions::default()), expected);
 }
 
+/// `func_signature`: one function as written after `name: `, for tools that list functions.
+#[test]
+fn func_signatures() {
+    let (r, pkg) = resources();
+    let i = r.packages[pkg].interfaces["i"];
+    let sigs: Vec<String> = r.interfaces[i]
+        .functions
+        .values()
+        .map(|f| format!("{}: {}", f.item_name(), func_signature(&r, f)))
+        .collect();
+    assert_eq!(
+        sigs,
+        [
+            "blob: constructor()",
+            "open: static func(name: string) -> result<blob, string>",
+            "read: async func(n: u32)",
+            "len: get() -> u64",
+            "len: set(value: u64)",
+            "count: static get() -> u32",
+            "merge: func(a: borrow<blob>, b: blob) -> blob",
+        ]
+    );
+}
+
 #[test]
 fn print_one_world_and_all_packages() {
     let (r, pkg) = resources();
