@@ -99,6 +99,7 @@ fn read_adapter(spec: &str) -> Result<(String, Vec<u8>)> {
             (name, path)
         }
     };
-    let bytes = read_core_module(&path).with_context(|| format!("failed to read adapter `{name}`"))?;
+    let bytes =
+        read_core_module(&path).with_context(|| format!("failed to read adapter `{name}`"))?;
     Ok((name, bytes))
 }

@@ -14,6 +14,7 @@
 mod assemble;
 mod bind;
 mod builder;
+mod gc;
 mod live;
 mod modules;
 mod spaces;
@@ -103,7 +104,38 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
         ));
     }
 
-    let names: Vec<&str> = parsed_adapters.iter().map(|(n, ..)| *n).collect();
+    // Each adapter is prepared (its shadow stack), then garbage-collected down to what the
+    // main module imports from it and what its world exports, and decoded again.
+    let special = |m: &str| m == "env" || m == "__main_module__";
+    let mut prepared = Vec::new();
+    for (name, bytes, parsed, adapter_world, adapter_encoding) in &parsed_adapters {
+        let bindings = bind::bind(&resolve, *adapter_world, parsed, &special)
+            .map_err(|e| e.context(format!("binding adapter `{name}` to its world")))?;
+        let mut keep: std::collections::HashSet<&str> = main
+            .imports
+            .iter()
+            .filter(|i| i.module == *name)
+            .map(|i| i.name.as_str())
+            .collect();
+        for funcs in bindings.exports.values() {
+            for f in funcs {
+                keep.insert(f.core_name.as_str());
+                keep.extend(f.post_return.as_deref());
+            }
+        }
+        keep.extend(bindings.dtors.values().map(String::as_str));
+        keep.extend(["cabi_import_realloc", "cabi_export_realloc", "cabi_realloc"]);
+        let ready = modules::prepare_adapter(&strip_metadata(bytes)?, parsed)
+            .and_then(|b| gc::gc(&b, &keep))
+            .map_err(|e| e.context(format!("preparing adapter `{name}`")))?;
+        let module = decode_core(
+            &ready,
+            &format!("adapter `{name}` after preparation (a bug in weft)"),
+        )?;
+        prepared.push((*name, ready, module, *adapter_world, *adapter_encoding));
+    }
+
+    let names: Vec<&str> = prepared.iter().map(|(n, ..)| *n).collect();
     let is_adapter = |m: &str| names.contains(&m);
     let mut units = vec![Unit {
         name: None,
@@ -114,16 +146,14 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
             .map_err(|e| e.context("binding the module to its world"))?,
         encoding,
     }];
-    for (name, bytes, parsed, adapter_world, adapter_encoding) in &parsed_adapters {
+    for (name, bytes, module, adapter_world, adapter_encoding) in &prepared {
         // An adapter imports the main module's memory and functions besides its world.
-        let special = |m: &str| m == "env" || m == "__main_module__";
-        let bindings = bind::bind(&resolve, *adapter_world, parsed, &special)
+        let bindings = bind::bind(&resolve, *adapter_world, module, &special)
             .map_err(|e| e.context(format!("binding adapter `{name}` to its world")))?;
         units.push(Unit {
             name: Some(name),
-            module: parsed,
-            bytes: modules::prepare_adapter(&strip_metadata(bytes)?, parsed)
-                .map_err(|e| e.context(format!("preparing adapter `{name}`")))?,
+            module,
+            bytes: bytes.clone(),
             world: *adapter_world,
             bindings,
             encoding: *adapter_encoding,

@@ -583,9 +583,11 @@ impl<'a> Assembler<'a> {
                     root,
                     ty: InstanceType::new(),
                 };
+                // The interface's live types in the order they were found live, then its
+                // functions (wit-component's order, so the printed worlds agree).
                 let mut types = TypeEncoder::new(resolve, Some(*id));
-                for ty in iface.types.values() {
-                    if live.types.contains(ty) {
+                for ty in &live.types {
+                    if resolve.types[*ty].owner == TypeOwner::Interface(*id) {
                         types.valtype(&mut space, &Type::Id(*ty))?;
                     }
                 }

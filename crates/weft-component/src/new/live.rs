@@ -2,7 +2,11 @@
 
 use std::collections::HashSet;
 
-use weft_wit::{Function, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldItem};
+use indexmap::IndexSet;
+
+use weft_wit::{
+    Function, FunctionKind, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldItem,
+};
 
 use super::bind::{key_name, ImportUse};
 use super::Unit;
@@ -17,7 +21,7 @@ pub(crate) struct Live {
     /// Exported interfaces.
     pub(crate) exported: HashSet<InterfaceId>,
     /// Types the imports must provide.
-    pub(crate) types: HashSet<TypeId>,
+    pub(crate) types: IndexSet<TypeId>,
     /// Types of exported interfaces already walked.
     pub(crate) export_types: HashSet<TypeId>,
     /// Imported interfaces whose types are used.
@@ -29,23 +33,15 @@ pub(crate) struct Live {
 }
 
 impl Live {
+    /// Visits `ty` and everything it refers to, recording types in post-order (what a type
+    /// refers to comes before it), the order wit-component defines imported types in.
     fn ty(&mut self, resolve: &Resolve, ty: Type) {
         let Type::Id(id) = ty else { return };
         let def = &resolve.types[id];
-        match def.owner {
-            TypeOwner::Interface(i) if self.exported.contains(&i) => {
-                if !self.export_types.insert(id) {
-                    return;
-                }
-            }
-            owner => {
-                if !self.types.insert(id) {
-                    return;
-                }
-                if let TypeOwner::Interface(i) = owner {
-                    self.interfaces.insert(i);
-                }
-            }
+        let exported = matches!(def.owner, TypeOwner::Interface(i) if self.exported.contains(&i));
+        if (exported && self.export_types.contains(&id)) || (!exported && self.types.contains(&id))
+        {
+            return;
         }
         match &def.kind {
             TypeDefKind::Record(r) => r.fields.iter().for_each(|f| self.ty(resolve, f.ty)),
@@ -84,17 +80,31 @@ impl Live {
             | TypeDefKind::Resource
             | TypeDefKind::Unknown => {}
         }
+        if exported {
+            self.export_types.insert(id);
+        } else {
+            self.types.insert(id);
+            if let TypeOwner::Interface(i) = def.owner {
+                self.interfaces.insert(i);
+            }
+        }
     }
 
     fn func(&mut self, resolve: &Resolve, func: &Function) {
+        // A static function's resource need not appear in its signature; a method's and a
+        // constructor's does.
+        if let FunctionKind::Static(r)
+        | FunctionKind::AsyncStatic(r)
+        | FunctionKind::StaticGetter(r)
+        | FunctionKind::StaticSetter(r) = func.kind
+        {
+            self.ty(resolve, Type::Id(r));
+        }
         for p in &func.params {
             self.ty(resolve, p.ty);
         }
         if let Some(t) = func.result {
             self.ty(resolve, t);
-        }
-        if let Some(r) = func.kind.resource() {
-            self.ty(resolve, Type::Id(r));
         }
     }
 }
@@ -103,9 +113,21 @@ impl Live {
 /// export need, and the interfaces that provide them.
 pub(crate) fn compute(resolve: &Resolve, units: &[Unit<'_>]) -> Live {
     let mut live = Live::default();
-    // The modules' imports are walked with no interface counted as exported: what they use
-    // comes from the imports.
+    // World-level types are always part of the world; then the modules' imports, walked
+    // with no interface counted as exported: what they use comes from the imports.
+    if let Some(main) = units.first() {
+        for item in resolve.worlds[main.world].imports.values() {
+            if let WorldItem::Type { id, .. } = item {
+                live.ty(resolve, Type::Id(*id));
+            }
+        }
+    }
     for unit in units {
+        for item in resolve.worlds[unit.world].imports.values() {
+            if let WorldItem::Type { id, .. } = item {
+                live.ty(resolve, Type::Id(*id));
+            }
+        }
         for uses in unit.bindings.imports.values() {
             for (_, u) in uses {
                 match u {
@@ -118,12 +140,6 @@ pub(crate) fn compute(resolve: &Resolve, units: &[Unit<'_>]) -> Live {
                     ImportUse::ImportedDrop(r) => live.ty(resolve, Type::Id(*r)),
                     ImportUse::Exported(..) => {}
                 }
-            }
-        }
-        // World-level types are always part of the world.
-        for item in resolve.worlds[unit.world].imports.values() {
-            if let WorldItem::Type { id, .. } = item {
-                live.ty(resolve, Type::Id(*id));
             }
         }
     }

@@ -1,0 +1,263 @@
+//! Removing what an adapter does not need: functions no kept export reaches, and the imports
+//! only they called. An adapter implements a whole old ABI (all of preview1); a module uses a
+//! few of its functions, and the component should import only the interfaces those need.
+//!
+//! Roots are the exports to keep, the start function, and functions referenced from element
+//! segments or global initializers. Everything a root reaches through `call`,
+//! `return_call` or `ref.func` is live. The module is re-encoded with live functions only,
+//! function indices renumbered; the `name` section (which names functions by index) is
+//! dropped.
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+
+use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
+use wasmparser::{ExternalKind, Operator, Parser, Payload, TypeRef};
+
+use crate::{Error, Result};
+
+struct Renumber {
+    /// Old function index → new index, for live functions.
+    map: Vec<Option<u32>>,
+}
+
+impl Reencode for Renumber {
+    type Error = Infallible;
+
+    fn function_index(&mut self, func: u32) -> Result<u32, ReencodeError<Infallible>> {
+        // Only live functions are ever referenced from live code.
+        Ok(self
+            .map
+            .get(func as usize)
+            .copied()
+            .flatten()
+            .unwrap_or(u32::MAX))
+    }
+}
+
+fn reencode_error(e: ReencodeError<Infallible>) -> Error {
+    Error::msg(format!("re-encoding the adapter: {e}"))
+}
+
+/// `bytes` with only the functions reachable from the exports in `keep` (and from the start
+/// function, element segments and global initializers).
+pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
+    // Pass 1: what each function calls, and the roots.
+    let mut imported_funcs = 0u32;
+    let mut callees: Vec<Vec<u32>> = Vec::new();
+    let mut roots: Vec<u32> = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if matches!(import?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
+                        imported_funcs += 1;
+                        callees.push(Vec::new());
+                    }
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export?;
+                    if matches!(export.kind, ExternalKind::Func | ExternalKind::FuncExact)
+                        && keep.contains(export.name)
+                    {
+                        roots.push(export.index);
+                    }
+                }
+            }
+            Payload::StartSection { func, .. } => roots.push(func),
+            Payload::ElementSection(reader) => {
+                for elem in reader {
+                    match elem?.items {
+                        wasmparser::ElementItems::Functions(funcs) => {
+                            for f in funcs {
+                                roots.push(f?);
+                            }
+                        }
+                        wasmparser::ElementItems::Expressions(_, exprs) => {
+                            for expr in exprs {
+                                for op in expr?.get_operators_reader() {
+                                    if let Operator::RefFunc { function_index } = op? {
+                                        roots.push(function_index);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Payload::GlobalSection(reader) => {
+                for global in reader {
+                    for op in global?.init_expr.get_operators_reader() {
+                        if let Operator::RefFunc { function_index } = op? {
+                            roots.push(function_index);
+                        }
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let mut calls = Vec::new();
+                for op in body.get_operators_reader()? {
+                    match op? {
+                        Operator::Call { function_index }
+                        | Operator::ReturnCall { function_index }
+                        | Operator::RefFunc { function_index } => calls.push(function_index),
+                        _ => {}
+                    }
+                }
+                callees.push(calls);
+            }
+            _ => {}
+        }
+    }
+    let mut live = vec![false; callees.len()];
+    while let Some(f) = roots.pop() {
+        let Some(slot) = live.get_mut(f as usize) else {
+            return Err(Error::msg(format!(
+                "the adapter refers to unknown function {f}"
+            )));
+        };
+        if !*slot {
+            *slot = true;
+            roots.extend(callees[f as usize].iter().copied());
+        }
+    }
+    let mut next = 0;
+    let map: Vec<Option<u32>> = live
+        .iter()
+        .map(|&l| {
+            l.then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect();
+    let mut r = Renumber { map };
+
+    // Pass 2: re-encode.
+    let mut module = wasm_encoder::Module::new();
+    let mut code: Option<wasm_encoder::CodeSection> = None;
+    let mut func_index = 0u32;
+    let mut defined = 0u32;
+    let mut kept_types: Vec<u32> = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload?;
+        match payload {
+            Payload::TypeSection(reader) => {
+                let mut types = wasm_encoder::TypeSection::new();
+                r.parse_type_section(&mut types, reader)
+                    .map_err(reencode_error)?;
+                module.section(&types);
+            }
+            Payload::ImportSection(reader) => {
+                let mut imports = wasm_encoder::ImportSection::new();
+                for import in reader.into_imports() {
+                    let import = import?;
+                    if matches!(import.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
+                        let keep = live[func_index as usize];
+                        func_index += 1;
+                        if !keep {
+                            continue;
+                        }
+                    }
+                    r.parse_import(&mut imports, import)
+                        .map_err(reencode_error)?;
+                }
+                module.section(&imports);
+            }
+            Payload::FunctionSection(reader) => {
+                let mut funcs = wasm_encoder::FunctionSection::new();
+                for (i, ty) in reader.into_iter().enumerate() {
+                    let ty = ty?;
+                    if live[(imported_funcs as usize) + i] {
+                        funcs.function(ty);
+                        kept_types.push(ty);
+                    }
+                }
+                module.section(&funcs);
+            }
+            Payload::TableSection(reader) => {
+                let mut s = wasm_encoder::TableSection::new();
+                r.parse_table_section(&mut s, reader)
+                    .map_err(reencode_error)?;
+                module.section(&s);
+            }
+            Payload::MemorySection(reader) => {
+                let mut s = wasm_encoder::MemorySection::new();
+                r.parse_memory_section(&mut s, reader)
+                    .map_err(reencode_error)?;
+                module.section(&s);
+            }
+            Payload::TagSection(reader) => {
+                let mut s = wasm_encoder::TagSection::new();
+                r.parse_tag_section(&mut s, reader)
+                    .map_err(reencode_error)?;
+                module.section(&s);
+            }
+            Payload::GlobalSection(reader) => {
+                let mut s = wasm_encoder::GlobalSection::new();
+                r.parse_global_section(&mut s, reader)
+                    .map_err(reencode_error)?;
+                module.section(&s);
+            }
+            Payload::ExportSection(reader) => {
+                let mut s = wasm_encoder::ExportSection::new();
+                for export in reader {
+                    let export = export?;
+                    if matches!(export.kind, ExternalKind::Func | ExternalKind::FuncExact)
+                        && !live.get(export.index as usize).copied().unwrap_or(false)
+                    {
+                        continue;
+                    }
+                    r.parse_export(&mut s, export).map_err(reencode_error)?;
+                }
+                module.section(&s);
+            }
+            Payload::StartSection { func, .. } => {
+                let function_index = r.start_section(func).map_err(reencode_error)?;
+                module.section(&wasm_encoder::StartSection { function_index });
+            }
+            Payload::ElementSection(reader) => {
+                let mut s = wasm_encoder::ElementSection::new();
+                r.parse_element_section(&mut s, reader)
+                    .map_err(reencode_error)?;
+                module.section(&s);
+            }
+            Payload::DataCountSection { count, .. } => {
+                module.section(&wasm_encoder::DataCountSection { count });
+            }
+            Payload::CodeSectionStart { .. } => code = Some(wasm_encoder::CodeSection::new()),
+            Payload::CodeSectionEntry(body) => {
+                let index = imported_funcs + defined;
+                defined += 1;
+                if live[index as usize] {
+                    if let Some(code) = code.as_mut() {
+                        r.parse_function_body(code, body).map_err(reencode_error)?;
+                    }
+                }
+                if defined as usize == callees.len() - imported_funcs as usize {
+                    if let Some(code) = code.take() {
+                        module.section(&code);
+                    }
+                }
+            }
+            Payload::DataSection(reader) => {
+                let mut s = wasm_encoder::DataSection::new();
+                r.parse_data_section(&mut s, reader)
+                    .map_err(reencode_error)?;
+                module.section(&s);
+            }
+            Payload::CustomSection(c) if c.name() == "name" => {}
+            Payload::CustomSection(c) => {
+                module.section(&wasm_encoder::CustomSection {
+                    name: c.name().into(),
+                    data: c.data().into(),
+                });
+            }
+            _ => {}
+        }
+    }
+    let _ = kept_types;
+    Ok(module.finish())
+}
