@@ -15,13 +15,36 @@ use clap::Subcommand;
 use weft_wit::print::PrintOptions;
 use weft_wit::{PackageId, Resolve, SourceMap};
 
-/// `weft wit`: options shared by every WIT subcommand, then the subcommand.
+/// `weft wit`: options shared by every WIT subcommand, then the subcommand — or, with no
+/// subcommand, a path to print (`weft wit component.wasm` is `weft wit print component.wasm`).
 #[derive(clap::Args)]
+#[command(arg_required_else_help = true)]
 pub struct Args {
     #[command(flatten)]
     features: Features,
     #[command(subcommand)]
-    command: WitCommand,
+    command: Option<WitCommand>,
+    #[command(flatten)]
+    print: PrintArgs,
+}
+
+/// What `weft wit print` (and `weft wit PATH`) takes.
+#[derive(clap::Args)]
+struct PrintArgs {
+    /// A `.wit` file, a package directory with an optional `deps/` folder, or a binary: a
+    /// component, a WIT package encoded as one, or a core module with `component-type`
+    /// sections.
+    path: Option<PathBuf>,
+    /// Print only this world (`name`, or `namespace:package/name@version` for a dependency's).
+    #[arg(long, short)]
+    world: Option<String>,
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Write the package as a component binary (the format of `wasm-tools component wit
+    /// --wasm`), or with `--world` that world alone; never to a terminal, use `-o`.
+    #[arg(long)]
+    wasm: bool,
 }
 
 /// Which `@unstable(feature = …)` items to keep; everything gated is dropped by default.
@@ -46,20 +69,7 @@ enum WitCommand {
     ///
     /// With `--wasm`, write it as a component binary instead, in the format of `wasm-tools
     /// component wit --wasm`.
-    Print {
-        /// A `.wit` file, or a package directory with an optional `deps/` folder.
-        path: PathBuf,
-        /// Print only this world (`name`, or `namespace:package/name@version` for a dependency's).
-        #[arg(long, short)]
-        world: Option<String>,
-        /// Write to this file instead of stdout.
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-        /// Write the package as a component binary (the format of `wasm-tools component wit
-        /// --wasm`), or with `--world` that world alone; never to a terminal, use `-o`.
-        #[arg(long)]
-        wasm: bool,
-    },
+    Print(PrintArgs),
     /// Format `.wit` files in place, keeping comments.
     ///
     /// A directory formats every `.wit` file directly in it; its `deps/` belong to other
@@ -89,24 +99,29 @@ enum WitCommand {
 impl Args {
     /// Runs the selected `weft wit` subcommand.
     pub fn run(self) -> Result<()> {
-        match self.command {
+        let Some(command) = self.command else {
+            return print_args(self.print, &self.features);
+        };
+        match command {
             WitCommand::Check { path } => check(&path, &self.features),
-            WitCommand::Print {
-                path,
-                world,
-                output,
-                wasm,
-            } => print(
-                &path,
-                world.as_deref(),
-                output.as_deref(),
-                wasm,
-                &self.features,
-            ),
+            WitCommand::Print(args) => print_args(args, &self.features),
             WitCommand::Fmt { paths, check } => fmt(&paths, check),
             WitCommand::Json { path, world } => json(&path, world.as_deref(), &self.features),
         }
     }
+}
+
+fn print_args(args: PrintArgs, features: &Features) -> Result<()> {
+    let Some(path) = args.path else {
+        anyhow::bail!("missing the path to print\n      = help: `weft wit PATH` prints a WIT package or a binary's world; see `weft wit --help`");
+    };
+    print(
+        &path,
+        args.world.as_deref(),
+        args.output.as_deref(),
+        args.wasm,
+        features,
+    )
 }
 
 fn check(path: &Path, features: &Features) -> Result<()> {
