@@ -30,6 +30,23 @@ use crate::abi::{flatten_functype, needs_memory_and_realloc, AbiOptions, Context
 use crate::encode::types::{TypeEncoder, TypeSpace as _};
 use crate::{Error, Result, StringEncoding};
 
+/// The shim module's trampolines and its instance.
+struct Shim<'e> {
+    entries: &'e [ShimEntry<'e>],
+    instance: Option<u32>,
+}
+
+impl Shim<'_> {
+    /// The core function of trampoline `i`.
+    fn func(&self, root: &mut Root<'_>, i: usize) -> u32 {
+        root.b.core_alias_export(
+            self.instance.unwrap_or_default(),
+            &i.to_string(),
+            ExportKind::Func,
+        )
+    }
+}
+
 /// A core instance export: name, kind, index.
 type CoreItem<'a> = (&'a str, ExportKind, u32);
 
@@ -192,7 +209,10 @@ impl<'a> Assembler<'a> {
                         // An adapter's lowerings need its own `cabi_realloc`, which exists only
                         // after it is instantiated; they go through the shim whenever they
                         // need memory at all.
-                        if memory {
+                        // With an imported memory (defined by the shim, so it exists early),
+                        // only lowerings that allocate need the shim.
+                        let memory_early = self.units[0].bindings.imported_memory.is_some();
+                        if memory && (realloc || !memory_early) {
                             shimmed.push(ShimEntry::Lower {
                                 unit: u,
                                 module: module.as_str(),
@@ -239,15 +259,26 @@ impl<'a> Assembler<'a> {
                 });
             }
         }
-        let shim = if shimmed.is_empty() {
+        let imported_memory = main.bindings.imported_memory.as_ref();
+        let shim = if shimmed.is_empty() && imported_memory.is_none() {
             None
         } else {
-            let module = root.b.core_module(&modules::shim_module(&shimmed));
+            let module = root.b.core_module(&modules::shim_module(
+                &shimmed,
+                imported_memory.map(|(_, _, m)| m),
+            ));
             Some(root.b.core_instantiate(module, &[]))
         };
-        let shim_func = |root: &mut Root<'_>, i: usize| {
-            root.b
-                .core_alias_export(shim.unwrap_or_default(), &i.to_string(), ExportKind::Func)
+        let mut core = Core::default();
+        if let (Some(shim), Some(_)) = (shim, imported_memory) {
+            core.memory = Some(
+                root.b
+                    .core_alias_export(shim, "$memory", ExportKind::Memory),
+            );
+        }
+        let shim_ref = Shim {
+            entries: &shimmed,
+            instance: shim,
         };
 
         // 3. Exported resources.
@@ -268,7 +299,7 @@ impl<'a> Assembler<'a> {
                         .position(
                             |e| matches!(e, ShimEntry::Dtor { resource, .. } if resource == ty),
                         )
-                        .map(|i| shim_func(&mut root, i));
+                        .map(|i| shim_ref.func(&mut root, i));
                     let (index, enc) = root.b.ty();
                     enc.resource(wasm_encoder::ValType::I32, dtor);
                     root.resources.insert(*ty, index);
@@ -277,20 +308,30 @@ impl<'a> Assembler<'a> {
         }
 
         // 4. The main module.
-        let mut core = Core::default();
         let main_module = root.b.core_module(&main.bytes);
         let mut args = self.wit_import_args(
             &mut root,
             &mut root_types,
             &world_funcs,
-            &shimmed,
-            &shim_func,
+            &shim_ref,
             0,
+            core.memory,
         )?;
+        if let (Some((module, field, _)), Some(memory)) = (imported_memory, core.memory) {
+            if args.iter().any(|(m, _)| m == module) {
+                return Err(Error::msg(format!(
+                    "the module imports its memory from `{module}`, which also names an interface it imports"
+                )));
+            }
+            let instance =
+                root.b
+                    .core_instance_from_exports(&[(field.as_str(), ExportKind::Memory, memory)]);
+            args.push((module.clone(), instance));
+        }
         let mut adapter_items: Vec<(&str, Vec<(&str, u32)>)> = Vec::new();
         for (i, e) in shimmed.iter().enumerate() {
             if let ShimEntry::Adapter { module, field, .. } = e {
-                let index = shim_func(&mut root, i);
+                let index = shim_ref.func(&mut root, i);
                 match adapter_items.iter_mut().find(|(m, _)| m == module) {
                     Some((_, items)) => items.push((field, index)),
                     None => adapter_items.push((module, vec![(field, index)])),
@@ -310,7 +351,7 @@ impl<'a> Assembler<'a> {
         let args_ref: Vec<(&str, u32)> = args.iter().map(|(n, i)| (n.as_str(), *i)).collect();
         core.instances
             .push(root.b.core_instantiate(main_module, &args_ref));
-        if main.bindings.memory {
+        if main.bindings.memory && core.memory.is_none() {
             core.memory = Some(root.b.core_alias_export(
                 core.instances[0],
                 "memory",
@@ -326,9 +367,9 @@ impl<'a> Assembler<'a> {
                 &mut root,
                 &mut root_types,
                 &world_funcs,
-                &shimmed,
-                &shim_func,
+                &shim_ref,
                 u,
+                core.memory,
             )?;
             let mut special: Vec<(&str, Vec<CoreItem<'_>>)> = Vec::new();
             for import in &unit.module.imports {
@@ -632,9 +673,9 @@ impl<'a> Assembler<'a> {
         root: &mut Root<'_>,
         root_types: &mut TypeEncoder<'a>,
         world_funcs: &HashMap<String, u32>,
-        shimmed: &[ShimEntry<'_>],
-        shim_func: &dyn Fn(&mut Root<'_>, usize) -> u32,
+        shim: &Shim<'_>,
         u: usize,
+        memory: Option<u32>,
     ) -> Result<Vec<(String, u32)>> {
         let mut args = Vec::new();
         for (module, uses) in &self.units[u].bindings.imports {
@@ -646,15 +687,23 @@ impl<'a> Assembler<'a> {
                         interface,
                         func,
                     } => {
-                        let shim = shimmed.iter().position(|e| {
+                        let shimmed = shim.entries.iter().position(|e| {
                             matches!(e, ShimEntry::Lower { unit, module: m, field: f, .. }
                                 if *unit == u && m == module && f == field)
                         });
-                        match shim {
-                            Some(i) => shim_func(root, i),
+                        match shimmed {
+                            Some(i) => shim.func(root, i),
                             None => {
                                 let f = imported_func(root, world_funcs, key, *interface, func)?;
-                                root.b.lower(f, Vec::new())
+                                // Not shimmed: either no memory is needed, or it exists already.
+                                let (needs_memory, _) =
+                                    needs_memory_and_realloc(self.resolve, func, Context::Lower);
+                                let opts = if needs_memory {
+                                    self.options(u, memory, None, None)
+                                } else {
+                                    Vec::new()
+                                };
+                                root.b.lower(f, opts)
                             }
                         }
                     }

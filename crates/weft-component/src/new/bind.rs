@@ -57,6 +57,8 @@ pub(crate) struct Bindings<'a> {
     pub(crate) realloc: bool,
     /// `_initialize`, if exported.
     pub(crate) initialize: bool,
+    /// The memory the module imports instead of exporting one: (module, field, type).
+    pub(crate) imported_memory: Option<(String, String, weft_binary::Memory)>,
 }
 
 /// The name a world key has in a component: `ns:pkg/iface@1.0.0` or the plain name.
@@ -168,6 +170,7 @@ pub(crate) fn bind<'a>(
         memory: false,
         realloc: false,
         initialize: false,
+        imported_memory: None,
     };
     for import in &module.imports {
         let (m, field) = (import.module.as_str(), import.name.as_str());
@@ -175,6 +178,29 @@ pub(crate) fn bind<'a>(
             continue;
         }
         let what = format!("core import `{m}` `{field}`");
+        // One imported memory is allowed: the component defines it (in the shim module) and
+        // gives it to the module.
+        if import.kind == CoreKind::Memory && b.imported_memory.is_none() {
+            let memory = module
+                .memories
+                .iter()
+                .find(|mem| {
+                    mem.import
+                        .as_ref()
+                        .is_some_and(|(im, f)| im == m && f == field)
+                })
+                .cloned()
+                .ok_or_else(|| Error::msg(format!("{what}: the memory import has no type")))?;
+            if memory.shared || memory.memory64 {
+                return Err(Error::msg(format!(
+                    "{what} is a {} memory, which weft cannot provide yet",
+                    if memory.shared { "shared" } else { "64-bit" }
+                )));
+            }
+            b.imported_memory = Some((m.to_string(), field.to_string(), memory));
+            b.memory = true;
+            continue;
+        }
         if import.kind != CoreKind::Func {
             return Err(Error::msg(format!(
                 "{what} is a {}, but a component can only give a core module functions",
@@ -294,7 +320,7 @@ pub(crate) fn bind<'a>(
         .collect();
     for e in &module.exports {
         match (e.name.as_str(), e.kind) {
-            ("memory", CoreKind::Memory) => b.memory = true,
+            ("memory", CoreKind::Memory) if b.imported_memory.is_none() => b.memory = true,
             ("cabi_realloc", CoreKind::Func) => {
                 let expected = CoreFuncType {
                     params: vec![weft_binary::CoreValType::I32; 4],

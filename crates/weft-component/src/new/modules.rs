@@ -75,8 +75,12 @@ fn table_type(n: usize) -> wasm_encoder::TableType {
 }
 
 /// `(module (table N N funcref) (export "$imports" (table 0)) (func (export "i") … call_indirect))`.
-pub(crate) fn shim_module(entries: &[ShimEntry<'_>]) -> Vec<u8> {
+pub(crate) fn shim_module(
+    entries: &[ShimEntry<'_>],
+    memory: Option<&weft_binary::Memory>,
+) -> Vec<u8> {
     let mut types = wasm_encoder::TypeSection::new();
+    let mut memories = wasm_encoder::MemorySection::new();
     let mut funcs = wasm_encoder::FunctionSection::new();
     let mut tables = wasm_encoder::TableSection::new();
     let mut exports = wasm_encoder::ExportSection::new();
@@ -100,12 +104,23 @@ pub(crate) fn shim_module(entries: &[ShimEntry<'_>]) -> Vec<u8> {
         code.function(&body);
     }
     exports.export("$imports", wasm_encoder::ExportKind::Table, 0);
+    if let Some(mem) = memory {
+        // The memory a module imports is defined here, the first module instantiated.
+        memories.memory(wasm_encoder::MemoryType {
+            minimum: mem.initial,
+            maximum: mem.maximum,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        });
+        exports.export("$memory", wasm_encoder::ExportKind::Memory, 0);
+    }
     let mut m = wasm_encoder::Module::new();
-    m.section(&types)
-        .section(&funcs)
-        .section(&tables)
-        .section(&exports)
-        .section(&code);
+    m.section(&types).section(&funcs).section(&tables);
+    if memory.is_some() {
+        m.section(&memories);
+    }
+    m.section(&exports).section(&code);
     m.finish()
 }
 
