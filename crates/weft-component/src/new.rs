@@ -104,6 +104,12 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
         ));
     }
 
+    // Semver-compatible versions of one interface, imported by the module and its adapters,
+    // become one import of the newest.
+    let mut worlds = vec![world];
+    worlds.extend(parsed_adapters.iter().map(|a| a.3));
+    merge_semver_imports(&mut resolve, &worlds);
+
     // Each adapter is prepared (its shadow stack), then garbage-collected down to what the
     // main module imports from it and what its world exports, and decoded again.
     let special = |m: &str| m == "env" || m == "__main_module__";
@@ -161,6 +167,92 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
     }
     check_adapter_imports(&units)?;
     assemble::Assembler::new(&resolve, &units).assemble()
+}
+
+/// Replaces, in the imports of `worlds`, each interface imported at several semver-compatible
+/// versions (`a:b/c@0.1.0` and `a:b/c@0.1.1`) by the newest, when the newest has every type
+/// and function of the others. Core imports naming an older version then bind to the newest
+/// (binding falls back to a compatible version).
+fn merge_semver_imports(resolve: &mut Resolve, worlds: &[WorldId]) {
+    use weft_wit::{InterfaceId, WorldItem, WorldKey};
+    // (namespace, package, interface, compatibility track) → versions seen.
+    let mut groups: indexmap::IndexMap<
+        (String, String, String, String),
+        Vec<(semver::Version, InterfaceId)>,
+    > = indexmap::IndexMap::new();
+    for &w in worlds {
+        for key in resolve.worlds[w].imports.keys() {
+            let WorldKey::Interface(id) = key else {
+                continue;
+            };
+            let iface = &resolve.interfaces[*id];
+            let (Some(pkg), Some(name)) = (iface.package, iface.name.as_ref()) else {
+                continue;
+            };
+            let pkg = &resolve.packages[pkg].name;
+            let Some(version) = &pkg.version else {
+                continue;
+            };
+            let track = bind::compat_track(version);
+            let entry = groups
+                .entry((pkg.namespace.clone(), pkg.name.clone(), name.clone(), track))
+                .or_default();
+            if !entry.iter().any(|(_, i)| i == id) {
+                entry.push((version.clone(), *id));
+            }
+        }
+    }
+    let mut replace: std::collections::HashMap<InterfaceId, InterfaceId> = Default::default();
+    for versions in groups.values() {
+        let Some((_, newest)) = versions.iter().max_by(|a, b| a.0.cmp(&b.0)) else {
+            continue;
+        };
+        let new = &resolve.interfaces[*newest];
+        for (_, old) in versions {
+            let o = &resolve.interfaces[*old];
+            let superset = o.types.keys().all(|t| new.types.contains_key(t))
+                && o.functions.keys().all(|f| new.functions.contains_key(f));
+            if old != newest && superset {
+                replace.insert(*old, *newest);
+            }
+        }
+    }
+    if replace.is_empty() {
+        return;
+    }
+    for &w in worlds {
+        let imports = std::mem::take(&mut resolve.worlds[w].imports);
+        let mut merged = indexmap::IndexMap::with_capacity(imports.len());
+        for (key, item) in imports {
+            match (&key, &item) {
+                (
+                    WorldKey::Interface(id),
+                    WorldItem::Interface {
+                        stability,
+                        docs,
+                        span,
+                        ..
+                    },
+                ) if replace.contains_key(id) => {
+                    let newest = replace[id];
+                    merged
+                        .entry(WorldKey::Interface(newest))
+                        .or_insert(WorldItem::Interface {
+                            id: newest,
+                            stability: stability.clone(),
+                            docs: docs.clone(),
+                            span: *span,
+                        });
+                }
+                _ => {
+                    if !merged.contains_key(&key) {
+                        merged.insert(key, item);
+                    }
+                }
+            }
+        }
+        resolve.worlds[w].imports = merged;
+    }
 }
 
 /// The built-in preview1 adapter: the command adapter for a module that exports `_start`,

@@ -71,7 +71,7 @@ pub(crate) fn key_name(resolve: &Resolve, key: &WorldKey) -> String {
 
 /// `1.2.3` → `1`, `0.2.3` → `0.2`, `0.0.3` → `0.0.3`: versions with the same track are
 /// semver-compatible.
-fn compat_track(v: &semver::Version) -> String {
+pub(crate) fn compat_track(v: &semver::Version) -> String {
     if v.major > 0 {
         v.major.to_string()
     } else if v.minor > 0 {
