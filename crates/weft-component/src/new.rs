@@ -169,13 +169,13 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
     assemble::Assembler::new(&resolve, &units).assemble()
 }
 
+/// (namespace, package, interface, semver compatibility track).
+type InterfaceTrack = (String, String, String, String);
+
 /// Replaces, in the imports of `worlds`, each interface imported at several semver-compatible
 /// versions (`a:b/c@0.1.0` and `a:b/c@0.1.1`) by the newest, when the newest has every type
 /// and function of the others. Core imports naming an older version then bind to the newest
 /// (binding falls back to a compatible version).
-/// (namespace, package, interface, semver compatibility track).
-type InterfaceTrack = (String, String, String, String);
-
 fn merge_semver_imports(resolve: &mut Resolve, worlds: &[WorldId]) {
     use weft_wit::{InterfaceId, WorldItem, WorldKey};
     // (namespace, package, interface, compatibility track) → versions seen.
