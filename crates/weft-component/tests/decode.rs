@@ -28,12 +28,14 @@ use std::sync::Mutex;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use weft_component::{decode, Decoded};
-use weft_test_util::canon::canonicalize;
 use weft_test_util::{
-    bless, corpus_dir, diff, expect_file, no_wasm_tools_reason, panic_message, pretty, repo_root,
-    run_wasm_tools, wasm_tools,
+    bless, corpus_dir, diff, expect_file, no_wasm_tools_reason, panic_message, run_wasm_tools,
+    wasm_tools,
 };
 use weft_wit::print::{print_package, PrintOptions};
+
+mod common;
+use common::{cache_dir, compare_json, format_wit, hash};
 
 const SKIPS_FILE: &str = "tests/decode/skips.txt";
 
@@ -223,16 +225,6 @@ fn own_cases() -> Vec<PathBuf> {
         .collect()
 }
 
-/// FNV-1a over the bytes, for cache keys.
-fn hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    format!("{h:016x}")
-}
-
 /// The sources of a `.wit` file or package directory (with `deps/`), for the cache key.
 fn source_bytes(path: &Path, out: &mut Vec<u8>) {
     if path.is_dir() {
@@ -243,12 +235,6 @@ fn source_bytes(path: &Path, out: &mut Vec<u8>) {
     } else if let Ok(b) = fs::read(path) {
         out.extend_from_slice(&b);
     }
-}
-
-fn cache_dir() -> PathBuf {
-    let dir = repo_root().join("target").join("decode-cache");
-    let _ = fs::create_dir_all(&dir);
-    dir
 }
 
 /// `wasm-tools component wit --wasm` of a WIT source, cached.
@@ -275,47 +261,6 @@ fn encode_with_wasm_tools(wt: &Path, src: &Path) -> Result<Vec<u8>, String> {
     fs::read(&cached).map_err(|e| e.to_string())
 }
 
-/// `wasm-tools component wit --json` of a binary, cached.
-fn oracle_json(wt: &Path, wasm: &[u8]) -> Result<serde_json::Value, String> {
-    let mut key = b"wit-json".to_vec();
-    key.extend_from_slice(wasm);
-    let h = hash(&key);
-    let cached = cache_dir().join(format!("{h}.json"));
-    let text = match fs::read_to_string(&cached) {
-        Ok(t) => t,
-        Err(_) => {
-            let input = cache_dir().join(format!("{h}.input.wasm"));
-            fs::write(&input, wasm).map_err(|e| e.to_string())?;
-            let t = run_wasm_tools(
-                wt,
-                &[
-                    OsStr::new("component"),
-                    OsStr::new("wit"),
-                    OsStr::new("--json"),
-                    input.as_os_str(),
-                ],
-            )?;
-            let _ = fs::remove_file(&input);
-            fs::write(&cached, &t).map_err(|e| e.to_string())?;
-            t
-        }
-    };
-    serde_json::from_str(&text).map_err(|e| e.to_string())
-}
-
-/// Our JSON against the oracle's, both canonical.
-fn compare_json(wt: &Path, wasm: &[u8], decoded: &Decoded) -> Result<(), String> {
-    let expected = canonicalize(&oracle_json(wt, wasm)?)?;
-    let ours = canonicalize(&weft_wit::json::to_json(decoded.resolve()))?;
-    if expected != ours {
-        return Err(format!(
-            "JSON differs from `wasm-tools component wit --json` (- wasm-tools, + weft)\n{}",
-            diff(&pretty(&expected), &pretty(&ours))
-        ));
-    }
-    Ok(())
-}
-
 /// Our printed package against wit-component's, both laid out by weft's formatter.
 fn compare_print(expected_path: &Path, decoded: &Decoded) -> Result<(), String> {
     let ours = print_package(
@@ -325,14 +270,10 @@ fn compare_print(expected_path: &Path, decoded: &Decoded) -> Result<(), String> 
     );
     let expected = fs::read_to_string(expected_path)
         .map_err(|e| format!("failed to read `{}`: {e}", expected_path.display()))?;
-    let fmt = |what: &str, t: &str| {
-        weft_wit::format::format_source(what, t).map_err(|e| {
-            let mut map = weft_wit::SourceMap::default();
-            map.push(what.to_string(), t.to_string());
-            format!("{what} does not format: {}", e.render(&map))
-        })
-    };
-    let (e, o) = (fmt("expected", &expected)?, fmt("ours", &ours)?);
+    let (e, o) = (
+        format_wit("expected", &expected)?,
+        format_wit("ours", &ours)?,
+    );
     if e != o {
         return Err(format!(
             "printed WIT differs from `{}` (- wit-component, + weft; both formatted)\n{}",
