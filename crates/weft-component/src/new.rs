@@ -56,7 +56,11 @@ pub(crate) struct Unit<'a> {
 
 /// Wraps core module `module` into a component.
 pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
-    let main = decode_core(module, "the input")?;
+    decode_core(module, "the input")?;
+    // The module as embedded: without its world sections, and with duplicate imports merged
+    // (a component's core module may import each name once).
+    let main_bytes = gc::dedupe_imports(&strip_metadata(module)?)?;
+    let main = decode_core(&main_bytes, "the input")?;
     let (mut resolve, world, encoding) = match opts.world {
         Some((resolve, world)) => (resolve, world, opts.string_encoding.unwrap_or_default()),
         None => {
@@ -146,7 +150,7 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
     let mut units = vec![Unit {
         name: None,
         module: &main,
-        bytes: strip_metadata(module)?,
+        bytes: main_bytes.clone(),
         world,
         bindings: bind::bind(&resolve, world, &main, &is_adapter)
             .map_err(|e| e.context("binding the module to its world"))?,

@@ -74,7 +74,7 @@ impl<'a> Assembler<'a> {
     /// The export a unit's lowerings (`Lower`) or lifts (`Lift`) allocate with: the main
     /// module's `cabi_realloc`; an adapter's `cabi_import_realloc` / `cabi_export_realloc`, or
     /// its `cabi_realloc`.
-    fn realloc_name(&self, unit: usize, context: Context) -> Option<&'static str> {
+    fn realloc_name(&self, unit: usize, context: Context) -> Option<&str> {
         let exports = &self.units[unit].module.exports;
         let has = |n: &str| {
             exports
@@ -85,10 +85,11 @@ impl<'a> Assembler<'a> {
             Context::Lower => "cabi_import_realloc",
             Context::Lift => "cabi_export_realloc",
         };
+        let realloc = &self.units[unit].bindings.names.realloc;
         if unit > 0 && has(specific) {
             Some(specific)
-        } else if has("cabi_realloc") {
-            Some("cabi_realloc")
+        } else if self.units[unit].bindings.realloc && has(realloc) {
+            Some(realloc)
         } else {
             None
         }
@@ -354,7 +355,7 @@ impl<'a> Assembler<'a> {
         if main.bindings.memory && core.memory.is_none() {
             core.memory = Some(root.b.core_alias_export(
                 core.instances[0],
-                "memory",
+                &main.bindings.names.memory,
                 ExportKind::Memory,
             ));
         }
@@ -516,7 +517,9 @@ impl<'a> Assembler<'a> {
 
         // 7. `_initialize`.
         if main.bindings.initialize {
-            let init = root.b.core_module(&modules::initialize_module());
+            let init = root
+                .b
+                .core_module(&modules::initialize_module(&main.bindings.names.initialize));
             root.b
                 .core_instantiate(init, &[("main", core.instances[0])]);
         }

@@ -59,6 +59,143 @@ pub(crate) struct Bindings<'a> {
     pub(crate) initialize: bool,
     /// The memory the module imports instead of exporting one: (module, field, type).
     pub(crate) imported_memory: Option<(String, String, weft_binary::Memory)>,
+    /// The real names of the module's `memory`, `cabi_realloc` and `_initialize` exports.
+    pub(crate) names: SpecialNames,
+}
+
+/// The real export names of a module's memory, allocator and initializer: the legacy names
+/// (`memory`, `cabi_realloc`, `_initialize`) or the standard ones (`cm32p2_memory`, …).
+#[derive(Clone, Debug)]
+pub(crate) struct SpecialNames {
+    pub(crate) memory: String,
+    pub(crate) realloc: String,
+    pub(crate) initialize: String,
+}
+
+impl Default for SpecialNames {
+    fn default() -> SpecialNames {
+        SpecialNames {
+            memory: "memory".into(),
+            realloc: "cabi_realloc".into(),
+            initialize: "_initialize".into(),
+        }
+    }
+}
+
+/// The prefix of the canonical ABI's standard core names for 32-bit memories and WASI 0.2.
+const STANDARD: &str = "cm32p2";
+
+/// `ns:pkg/iface@1.2.3` → `ns:pkg/iface@1`: an interface's name with its version reduced to
+/// its semver compatibility track, as standard core names spell it.
+fn canonical_name(resolve: &Resolve, key: &WorldKey) -> String {
+    match key {
+        WorldKey::Name(n) => n.clone(),
+        WorldKey::Interface(id) => {
+            let iface = &resolve.interfaces[*id];
+            let Some(pkg) = iface.package.map(|p| &resolve.packages[p].name) else {
+                return String::new();
+            };
+            let mut s = format!(
+                "{}:{}/{}",
+                pkg.namespace,
+                pkg.name,
+                iface.name.as_deref().unwrap_or_default()
+            );
+            if let Some(v) = &pkg.version {
+                s.push('@');
+                s.push_str(&compat_track(v));
+            }
+            s
+        }
+    }
+}
+
+/// The legacy key name of the item among `items` a standard name refers to.
+fn standard_key(
+    resolve: &Resolve,
+    items: &IndexMap<WorldKey, WorldItem>,
+    name: &str,
+) -> Option<String> {
+    items
+        .keys()
+        .find(|k| canonical_name(resolve, k) == name)
+        .map(|k| key_name(resolve, k))
+}
+
+/// `r_drop` → `[resource-drop]r` (and `_new`, `_rep`): WIT names are kebab-case, so an
+/// underscore suffix is always one of these.
+fn standard_field(field: &str) -> String {
+    for (suffix, prefix) in [
+        ("_drop", "[resource-drop]"),
+        ("_new", "[resource-new]"),
+        ("_rep", "[resource-rep]"),
+    ] {
+        if let Some(r) = field.strip_suffix(suffix) {
+            return format!("{prefix}{r}");
+        }
+    }
+    field.to_string()
+}
+
+/// A standard core import name (`cm32p2`, `cm32p2|iface`, `cm32p2|_ex_iface`) as the legacy
+/// (module, field) pair it means, or `None` for a name that is not a standard one.
+fn standard_import(
+    resolve: &Resolve,
+    w: &weft_wit::World,
+    module: &str,
+    field: &str,
+) -> Option<(String, String)> {
+    let rest = module.strip_prefix(STANDARD)?;
+    if rest.is_empty() {
+        return Some(("$root".into(), standard_field(field)));
+    }
+    let rest = rest.strip_prefix('|')?;
+    if let Some(exported) = rest.strip_prefix("_ex_") {
+        let key = if exported.is_empty() {
+            "$root".to_string()
+        } else {
+            standard_key(resolve, &w.exports, exported)?
+        };
+        return Some((format!("[export]{key}"), standard_field(field)));
+    }
+    Some((
+        standard_key(resolve, &w.imports, rest)?,
+        standard_field(field),
+    ))
+}
+
+/// A standard core export name as the legacy name it means: `cm32p2||f` → `f`,
+/// `cm32p2|iface|f` → `iface#f`, `…_post` → `cabi_post_…`, `cm32p2|iface|r_dtor` →
+/// `iface#[dtor]r`, `cm32p2_memory` → `memory`, `cm32p2_realloc` → `cabi_realloc`,
+/// `cm32p2_initialize` → `_initialize`.
+fn standard_export(resolve: &Resolve, w: &weft_wit::World, name: &str) -> Option<String> {
+    let rest = name.strip_prefix(STANDARD)?;
+    match rest {
+        "_memory" => return Some("memory".into()),
+        "_realloc" => return Some("cabi_realloc".into()),
+        "_initialize" => return Some("_initialize".into()),
+        _ => {}
+    }
+    let rest = rest.strip_prefix('|')?;
+    let (iface, item) = rest.split_once('|')?;
+    let (item, post) = match item.strip_suffix("_post") {
+        Some(i) => (i, true),
+        None => (item, false),
+    };
+    let legacy = if iface.is_empty() {
+        item.to_string()
+    } else {
+        let key = standard_key(resolve, &w.exports, iface)?;
+        match item.strip_suffix("_dtor") {
+            Some(r) => format!("{key}#[dtor]{r}"),
+            None => format!("{key}#{item}"),
+        }
+    };
+    Some(if post {
+        format!("cabi_post_{legacy}")
+    } else {
+        legacy
+    })
 }
 
 /// The name a world key has in a component: `ns:pkg/iface@1.0.0` or the plain name.
@@ -171,12 +308,17 @@ pub(crate) fn bind<'a>(
         realloc: false,
         initialize: false,
         imported_memory: None,
+        names: SpecialNames::default(),
     };
     for import in &module.imports {
-        let (m, field) = (import.module.as_str(), import.name.as_str());
-        if is_adapter_module(m) {
+        let (real_module, real_field) = (import.module.as_str(), import.name.as_str());
+        if is_adapter_module(real_module) {
             continue;
         }
+        let standard = standard_import(resolve, w, real_module, real_field);
+        let (m, field) = standard
+            .as_ref()
+            .map_or((real_module, real_field), |(m, f)| (m.as_str(), f.as_str()));
         let what = format!("core import `{m}` `{field}`");
         // One imported memory is allowed: the component defines it (in the shim module) and
         // gives it to the module.
@@ -197,7 +339,7 @@ pub(crate) fn bind<'a>(
                     if memory.shared { "shared" } else { "64-bit" }
                 )));
             }
-            b.imported_memory = Some((m.to_string(), field.to_string(), memory));
+            b.imported_memory = Some((real_module.to_string(), real_field.to_string(), memory));
             b.memory = true;
             continue;
         }
@@ -307,25 +449,35 @@ pub(crate) fn bind<'a>(
             }
         };
         b.imports
-            .entry(m.to_string())
+            .entry(real_module.to_string())
             .or_default()
-            .push((field.to_string(), use_));
+            .push((real_field.to_string(), use_));
     }
 
     // Exports.
-    let exports: IndexMap<&str, &weft_binary::CoreExport> = module
+    // Core exports by their legacy name (standard `cm32p2` names translated).
+    let exports: IndexMap<String, &weft_binary::CoreExport> = module
         .exports
         .iter()
-        .map(|e| (e.name.as_str(), e))
+        .map(|e| {
+            (
+                standard_export(resolve, w, &e.name).unwrap_or_else(|| e.name.clone()),
+                e,
+            )
+        })
         .collect();
-    for e in &module.exports {
-        match (e.name.as_str(), e.kind) {
-            ("memory", CoreKind::Memory) if b.imported_memory.is_none() => b.memory = true,
+    for (name, e) in &exports {
+        match (name.as_str(), e.kind) {
+            ("memory", CoreKind::Memory) if b.imported_memory.is_none() => {
+                b.memory = true;
+                b.names.memory = e.name.clone();
+            }
             ("cabi_realloc", CoreKind::Func) => {
                 let expected = CoreFuncType {
                     params: vec![weft_binary::CoreValType::I32; 4],
                     results: vec![weft_binary::CoreValType::I32],
                 };
+                b.names.realloc = e.name.clone();
                 check_signature(
                     "core export `cabi_realloc`",
                     &expected,
@@ -340,6 +492,7 @@ pub(crate) fn bind<'a>(
                     func_type_of(module, e.index),
                 )?;
                 b.initialize = true;
+                b.names.initialize = e.name.clone();
             }
             _ => {}
         }
@@ -369,9 +522,9 @@ pub(crate) fn bind<'a>(
                 describe_func(resolve, key, func),
                 w.name
             );
-            let Some(export) = exports.get(core_name.as_str()) else {
+            let Some(export) = exports.get(&core_name) else {
                 let async_name = format!("[async-lift]{core_name}");
-                if exports.contains_key(async_name.as_str()) {
+                if exports.contains_key(&async_name) {
                     return Err(Error::msg(format!(
                         "{what}: async-lifted exports (`{async_name}`) are not supported by `weft new` yet"
                     )));
@@ -393,7 +546,7 @@ pub(crate) fn bind<'a>(
                 func_type_of(module, export.index),
             )?;
             let post_name = format!("cabi_post_{core_name}");
-            let post_return = match exports.get(post_name.as_str()) {
+            let post_return = match exports.get(&post_name) {
                 Some(post) => {
                     let expected = CoreFuncType {
                         params: expected.results.clone(),
@@ -404,13 +557,13 @@ pub(crate) fn bind<'a>(
                         &expected,
                         func_type_of(module, post.index),
                     )?;
-                    Some(post_name)
+                    Some(post.name.clone())
                 }
                 None => None,
             };
             list.push(ExportFunc {
                 func,
-                core_name,
+                core_name: export.name.clone(),
                 post_return,
             });
         }
@@ -420,13 +573,13 @@ pub(crate) fn bind<'a>(
                     continue;
                 }
                 let dtor = format!("{prefix}#[dtor]{name}");
-                if let Some(e) = exports.get(dtor.as_str()) {
+                if let Some(e) = exports.get(&dtor) {
                     check_signature(
                         &format!("core export `{dtor}`"),
                         &drop_type(),
                         func_type_of(module, e.index),
                     )?;
-                    b.dtors.insert(*ty, dtor);
+                    b.dtors.insert(*ty, e.name.clone());
                 }
             }
         }

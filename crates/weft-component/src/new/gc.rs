@@ -42,8 +42,7 @@ fn reencode_error(e: ReencodeError<Infallible>) -> Error {
 /// `bytes` with only the functions reachable from the exports in `keep` (and from the start
 /// function, element segments and global initializers).
 pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
-    // Pass 1: what each function calls, and the roots.
-    let mut imported_funcs = 0u32;
+    // What each function calls, and the roots.
     let mut callees: Vec<Vec<u32>> = Vec::new();
     let mut roots: Vec<u32> = Vec::new();
     for payload in Parser::new(0).parse_all(bytes) {
@@ -51,7 +50,6 @@ pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
                     if matches!(import?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
-                        imported_funcs += 1;
                         callees.push(Vec::new());
                     }
                 }
@@ -133,14 +131,85 @@ pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
             })
         })
         .collect();
+    rewrite(bytes, &live, map)
+}
+
+/// The module with duplicate function imports (same module, name and type) merged into the
+/// first: components do not allow a core module to import one name twice.
+pub(crate) fn dedupe_imports(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut seen: Vec<(String, String, u32)> = Vec::new();
+    // For each function import: the index of the first import it duplicates, if any.
+    let mut first: Vec<Option<usize>> = Vec::new();
+    let mut total = 0usize;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import?;
+                    if let TypeRef::Func(ty) | TypeRef::FuncExact(ty) = import.ty {
+                        let key = (import.module.to_string(), import.name.to_string(), ty);
+                        first.push(seen.iter().position(|k| *k == key));
+                        if first.last().copied().flatten().is_none() {
+                            seen.push(key);
+                        }
+                    }
+                }
+            }
+            Payload::FunctionSection(reader) => total = first.len() + reader.count() as usize,
+            _ => {}
+        }
+    }
+    if first.iter().all(Option::is_none) {
+        return Ok(bytes.to_vec());
+    }
+    total = total.max(first.len());
+    let keep: Vec<bool> = (0..total)
+        .map(|i| first.get(i).copied().flatten().is_none())
+        .collect();
+    // New indices of kept functions; a duplicate takes the index of the import it repeats.
+    let mut new = Vec::with_capacity(total);
+    let mut next = 0u32;
+    for k in &keep {
+        new.push(k.then(|| {
+            next += 1;
+            next - 1
+        }));
+    }
+    // The n-th distinct import is at new index n.
+    let mut map = new.clone();
+    for (i, f) in first.iter().enumerate() {
+        if let Some(f) = f {
+            map[i] = Some(*f as u32);
+        }
+    }
+    rewrite(bytes, &keep, map)
+}
+
+/// Re-encodes `bytes` keeping function `i` only where `keep[i]`, with every function reference
+/// renumbered through `map`.
+fn rewrite(bytes: &[u8], live: &[bool], map: Vec<Option<u32>>) -> Result<Vec<u8>> {
+    let mut imported_funcs = 0u32;
+    let mut total_funcs = 0usize;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    if matches!(import?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
+                        imported_funcs += 1;
+                    }
+                }
+            }
+            Payload::FunctionSection(reader) => total_funcs = reader.count() as usize,
+            _ => {}
+        }
+    }
+    let total_funcs = imported_funcs as usize + total_funcs;
     let mut r = Renumber { map };
 
-    // Pass 2: re-encode.
     let mut module = wasm_encoder::Module::new();
     let mut code: Option<wasm_encoder::CodeSection> = None;
     let mut func_index = 0u32;
     let mut defined = 0u32;
-    let mut kept_types: Vec<u32> = Vec::new();
     for payload in Parser::new(0).parse_all(bytes) {
         let payload = payload?;
         match payload {
@@ -172,7 +241,6 @@ pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
                     let ty = ty?;
                     if live[(imported_funcs as usize) + i] {
                         funcs.function(ty);
-                        kept_types.push(ty);
                     }
                 }
                 module.section(&funcs);
@@ -236,7 +304,7 @@ pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
                         r.parse_function_body(code, body).map_err(reencode_error)?;
                     }
                 }
-                if defined as usize == callees.len() - imported_funcs as usize {
+                if (imported_funcs + defined) as usize == total_funcs {
                     if let Some(code) = code.take() {
                         module.section(&code);
                     }
@@ -258,6 +326,5 @@ pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
             _ => {}
         }
     }
-    let _ = kept_types;
     Ok(module.finish())
 }

@@ -153,12 +153,13 @@ pub(crate) fn fixup_module(entries: &[ShimEntry<'_>]) -> Vec<u8> {
     m.finish()
 }
 
-/// `(module (import "main" "_initialize" (func)) (start 0))`.
-pub(crate) fn initialize_module() -> Vec<u8> {
+/// `(module (import "main" "_initialize" (func)) (start 0))`, with the initializer's real
+/// export name.
+pub(crate) fn initialize_module(name: &str) -> Vec<u8> {
     let mut types = wasm_encoder::TypeSection::new();
     types.ty().function([], []);
     let mut imports = wasm_encoder::ImportSection::new();
-    imports.import("main", "_initialize", wasm_encoder::EntityType::Function(0));
+    imports.import("main", name, wasm_encoder::EntityType::Function(0));
     let mut m = wasm_encoder::Module::new();
     m.section(&types)
         .section(&imports)
