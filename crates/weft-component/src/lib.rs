@@ -18,14 +18,5 @@ pub use encode::{
 
 /// The string encoding a core module's bindings use for the strings they pass across the
 /// component boundary: the `string-encoding` canonical option, also recorded in the
-/// `component-type` custom section.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub enum StringEncoding {
-    /// UTF-8 (`string-encoding=utf8`), the default.
-    #[default]
-    Utf8,
-    /// UTF-16 (`string-encoding=utf16`).
-    Utf16,
-    /// Latin-1 or UTF-16, chosen per string (`string-encoding=latin1+utf16`).
-    CompactUtf16,
-}
+/// `component-type` custom section. The same type as in the binary model.
+pub use weft_binary::StringEncoding;

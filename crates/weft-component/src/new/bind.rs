@@ -363,18 +363,7 @@ pub(crate) fn bind<'a>(
                         .get_key_value(&WorldKey::Name(field.to_string()))
                         .map(|(k, _)| k)
                         .ok_or_else(|| Error::msg("world key vanished"))?;
-                    let expected =
-                        flatten_functype(resolve, func, AbiOptions::default(), Context::Lower);
-                    check_signature(
-                        &format!("{what} (WIT: {})", describe_func(resolve, key, func)),
-                        &expected,
-                        actual,
-                    )?;
-                    ImportUse::Lower {
-                        key,
-                        interface: None,
-                        func,
-                    }
+                    lower(resolve, key, None, func, &what, actual)?
                 }
                 _ => {
                     if let Some(r) = field.strip_prefix("[resource-drop]") {
@@ -414,18 +403,7 @@ pub(crate) fn bind<'a>(
             };
             let iface = &resolve.interfaces[*id];
             if let Some(func) = iface.functions.get(field) {
-                let expected =
-                    flatten_functype(resolve, func, AbiOptions::default(), Context::Lower);
-                check_signature(
-                    &format!("{what} (WIT: {})", describe_func(resolve, key, func)),
-                    &expected,
-                    actual,
-                )?;
-                ImportUse::Lower {
-                    key,
-                    interface: Some(*id),
-                    func,
-                }
+                lower(resolve, key, Some(*id), func, &what, actual)?
             } else if let Some(r) = field.strip_prefix("[resource-drop]") {
                 let Some(rid) = resource_named(resolve, &iface.types, r) else {
                     return Err(Error::msg(format!(
@@ -586,6 +564,28 @@ pub(crate) fn bind<'a>(
         b.exports.insert(key, list);
     }
     Ok(b)
+}
+
+/// A core import of WIT function `func`, checked against the function's lowered signature.
+fn lower<'a>(
+    resolve: &Resolve,
+    key: &'a WorldKey,
+    interface: Option<InterfaceId>,
+    func: &'a Function,
+    what: &str,
+    actual: Option<&CoreFuncType>,
+) -> Result<ImportUse<'a>> {
+    let expected = flatten_functype(resolve, func, AbiOptions::default(), Context::Lower);
+    check_signature(
+        &format!("{what} (WIT: {})", describe_func(resolve, key, func)),
+        &expected,
+        actual,
+    )?;
+    Ok(ImportUse::Lower {
+        key,
+        interface,
+        func,
+    })
 }
 
 /// `(func (param i32))`: a destructor or `resource.drop`.
