@@ -236,19 +236,8 @@ fn main() -> ExitCode {
         }
         (p, f, s) = (p + c.passed, f + c.failed, s + skipped);
     }
-    let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
-    for (what, (cases, first)) in known.iter() {
-        let mut cases = cases.clone();
-        cases.sort();
-        println!(
-            "KNOWN DIFFERENCE in {} case(s), passed ({}): {what}; the first diff:\n{first}",
-            cases.len(),
-            cases.join(", ")
-        );
-    }
     println!(
-        "fixtures: {p} passed ({} with a known difference), {f} failed, {s} skipped ({:.1} s)",
-        known.values().map(|(cases, _)| cases.len()).sum::<usize>(),
+        "fixtures: {p} passed, {f} failed, {s} skipped ({:.1} s)",
         start.elapsed().as_secs_f64()
     );
     conclusion.exit_code()
@@ -318,7 +307,7 @@ fn decode_case(f: Fixture, name: &str, wt: Option<&Path>) -> Result<(), Outcome>
     let wasm = read(&wasm_path)?;
     let decoded = decode(&wasm).map_err(|e| fail(format!("decode failed: {e}")))?;
     let what = format!("decode/{name}");
-    let text = compare_wit(&what, &read_text(&wit_path)?, &decoded, &wit_path);
+    let text = compare_wit(&read_text(&wit_path)?, &decoded, &wit_path);
     let json = compare_json_counted(Suite::DecodeJson, wt, &wasm, &decoded);
     both(text, json)
 }
@@ -343,7 +332,7 @@ fn new_case(f: Fixture, name: &str, wt: Option<&Path>) -> Result<(), Outcome> {
         .map_err(|e| fail(format!("our component does not validate: {e}")))?;
     let decoded = decode(&bytes).map_err(|e| fail(format!("decoding our component: {e}")))?;
     let what = format!("new/{name}");
-    let text = compare_wit(&what, &read_text(&wit_path)?, &decoded, &wit_path);
+    let text = compare_wit(&read_text(&wit_path)?, &decoded, &wit_path);
     let oracle = read(&oracle_path)?;
     let json = compare_json_counted(Suite::NewJson, wt, &oracle, &decoded);
     both(text, json)
@@ -393,12 +382,7 @@ fn compare_json_counted(
 
 /// Our printed component (its package, then every other package as a nested block) against
 /// `wasm-tools component wit`'s, both normalized by [`normalize`].
-fn compare_wit(
-    what: &str,
-    expected: &str,
-    decoded: &Decoded,
-    expected_path: &Path,
-) -> Result<(), Outcome> {
+fn compare_wit(expected: &str, decoded: &Decoded, expected_path: &Path) -> Result<(), Outcome> {
     if !matches!(decoded, Decoded::Component { .. }) {
         return Err(fail("not decoded as a component"));
     }
@@ -408,106 +392,12 @@ fn compare_wit(
     if e == o {
         return Ok(());
     }
-    // KNOWN DIFFERENCE (counted and printed, never silent): wit-component's printer writes an
-    // interface's `use` statements first, merged by interface; weft's writes each where its
-    // type is in the interface's type order (the binary's order, which wasm-tools' JSON
-    // shares). When that is the only difference the case passes as a known difference; once
-    // weft's printer hoists `use` too, this never triggers.
-    let (he, ho) = (hoist_uses(&e).map_err(fail)?, hoist_uses(&o).map_err(fail)?);
-    if he == ho {
-        known_difference(USE_PLACEMENT, what, &diff(&e, &o));
-        return Ok(());
-    }
     Err(fail(format!(
         "printed WIT differs from `{}` (- wasm-tools, + weft; both formatted, nested packages \
-         sorted, `use` statements first)\n{}",
+         sorted)\n{}",
         expected_path.display(),
-        diff(&he, &ho)
+        diff(&e, &o)
     )))
-}
-
-const USE_PLACEMENT: &str = "`use` placement: weft prints each `use` where its type is in the \
-    interface's type order, wasm-tools prints them all first (merged by interface)";
-
-/// The known differences met, by description: the cases, and the first diff.
-static KNOWN: Mutex<BTreeMap<&'static str, (Vec<String>, String)>> = Mutex::new(BTreeMap::new());
-
-fn known_difference(difference: &'static str, case: &str, diff: &str) {
-    let mut k = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
-    let entry = k
-        .entry(difference)
-        .or_insert_with(|| (Vec::new(), diff.to_string()));
-    entry.0.push(case.to_string());
-}
-
-/// Formatted WIT with the `use` statements of every interface and world moved to its top, in
-/// their order, consecutive ones from one interface merged (as wit-component prints them), then
-/// formatted again.
-fn hoist_uses(formatted: &str) -> Result<String, String> {
-    struct Frame {
-        header: String,
-        /// An interface or world: the frame whose `use` statements move.
-        container: bool,
-        uses: Vec<(String, Vec<String>)>,
-        body: Vec<String>,
-    }
-    let mut stack = vec![Frame {
-        header: String::new(),
-        container: false,
-        uses: Vec::new(),
-        body: Vec::new(),
-    }];
-    let mut lines = formatted.lines();
-    while let Some(line) = lines.next() {
-        let t = line.trim();
-        let top = stack.len() - 1;
-        if stack[top].container && t.starts_with("use ") {
-            let mut stmt = t.to_string();
-            while !stmt.ends_with(';') {
-                let Some(next) = lines.next() else { break };
-                stmt.push(' ');
-                stmt.push_str(next.trim());
-            }
-            let inner = stmt.trim_start_matches("use ").trim_end_matches(';');
-            let (path, names) = inner
-                .split_once(".{")
-                .ok_or_else(|| format!("unexpected `use` statement: {stmt}"))?;
-            let names = names
-                .trim_end_matches('}')
-                .split(',')
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_string);
-            let frame = &mut stack[top];
-            match frame.uses.last_mut() {
-                Some((p, list)) if p == path => list.extend(names),
-                _ => frame.uses.push((path.to_string(), names.collect())),
-            }
-        } else if t.ends_with('{') {
-            stack.push(Frame {
-                header: line.to_string(),
-                container: t.starts_with("interface ") || t.starts_with("world "),
-                uses: Vec::new(),
-                body: Vec::new(),
-            });
-        } else if t == "}" && stack.len() > 1 {
-            let frame = stack.pop().unwrap_or_else(|| unreachable!());
-            let parent = &mut stack.last_mut().unwrap_or_else(|| unreachable!()).body;
-            parent.push(frame.header);
-            for (path, names) in &frame.uses {
-                parent.push(format!("use {path}.{{{}}};", names.join(", ")));
-            }
-            if !frame.uses.is_empty() {
-                parent.push(String::new());
-            }
-            parent.extend(frame.body);
-            parent.push(line.to_string());
-        } else {
-            stack[top].body.push(line.to_string());
-        }
-    }
-    let text = stack.pop().map(|f| f.body.join("\n")).unwrap_or_default();
-    format_wit("hoisted", &text)
 }
 
 /// Formatted WIT with its nested `package … { … }` blocks (and the comments right above them)

@@ -231,9 +231,9 @@ impl<'r> Printer<'r> {
         }
     }
 
-    /// The types of an interface or world, in order: `use` statements for types defined in
-    /// other interfaces (consecutive names from one interface with one gate share a
-    /// statement), and definitions (resources with their functions).
+    /// The types of an interface or world: first `use` statements for types defined in other
+    /// interfaces (consecutive names from one interface with one gate share a statement),
+    /// then definitions (resources with their functions), each in order.
     fn types(
         &self,
         owner: TypeOwner,
@@ -242,10 +242,17 @@ impl<'r> Printer<'r> {
         resource_funcs: &HashMap<TypeId, Vec<&'r Function>>,
         before_resource: &mut dyn FnMut(TypeId) -> Vec<Item<'r>>,
     ) -> Vec<Item<'r>> {
+        // `use` statements come first, as wit-component's printer writes them, so that printing
+        // a decoded binary gives the text `wasm-tools component wit` gives.
+        let types: Vec<(&'r str, TypeId)> = types.collect();
+        let (uses, defs): (Vec<_>, Vec<_>) = types.into_iter().partition(|(_, id)| {
+            self.use_source(owner, &self.resolve.types[*id].kind)
+                .is_some()
+        });
         let mut items: Vec<Item<'r>> = Vec::new();
         // The interface and gate of the `use` statement that is the last item, if it is one.
         let mut last_use: Option<(InterfaceId, &'r Stability)> = None;
-        for (name, id) in types {
+        for (name, id) in uses.into_iter().chain(defs) {
             let def = &self.resolve.types[id];
             if let Some((from, source_name)) = self.use_source(owner, &def.kind) {
                 let rename = (source_name != name).then_some(Cow::Borrowed(name));
