@@ -306,7 +306,6 @@ fn decode_case(f: Fixture, name: &str, wt: Option<&Path>) -> Result<(), Outcome>
     let wit_path = artifact(&f, name, "wit", ".wit")?;
     let wasm = read(&wasm_path)?;
     let decoded = decode(&wasm).map_err(|e| fail(format!("decode failed: {e}")))?;
-    let what = format!("decode/{name}");
     let text = compare_wit(&read_text(&wit_path)?, &decoded, &wit_path);
     let json = compare_json_counted(Suite::DecodeJson, wt, &wasm, &decoded);
     both(text, json)
@@ -331,7 +330,6 @@ fn new_case(f: Fixture, name: &str, wt: Option<&Path>) -> Result<(), Outcome> {
         .validate_all(&bytes)
         .map_err(|e| fail(format!("our component does not validate: {e}")))?;
     let decoded = decode(&bytes).map_err(|e| fail(format!("decoding our component: {e}")))?;
-    let what = format!("new/{name}");
     let text = compare_wit(&read_text(&wit_path)?, &decoded, &wit_path);
     let oracle = read(&oracle_path)?;
     let json = compare_json_counted(Suite::NewJson, wt, &oracle, &decoded);
