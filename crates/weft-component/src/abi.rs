@@ -210,18 +210,29 @@ pub fn has_pointers(resolve: &Resolve, ty: Type) -> bool {
 pub fn needs_memory_and_realloc(
     resolve: &Resolve,
     func: &Function,
+    opts: AbiOptions,
     context: Context,
 ) -> (bool, bool) {
     let mut flat = Vec::new();
     for p in &func.params {
         flatten_type(resolve, p.ty, &mut flat);
     }
-    let params_spill = flat.len() > MAX_FLAT_PARAMS;
+    let max_params = match (opts.is_async, context) {
+        (true, Context::Lower) => MAX_FLAT_ASYNC_PARAMS,
+        _ => MAX_FLAT_PARAMS,
+    };
+    let params_spill = flat.len() > max_params;
     flat.clear();
     if let Some(t) = func.result {
         flatten_type(resolve, t, &mut flat);
     }
-    let results_spill = flat.len() > MAX_FLAT_RESULTS;
+    // Async lowerings write any result through a pointer; async lifts return theirs with
+    // `task.return`, which spills past MAX_FLAT_PARAMS.
+    let results_spill = match (opts.is_async, context) {
+        (false, _) => flat.len() > MAX_FLAT_RESULTS,
+        (true, Context::Lower) => !flat.is_empty(),
+        (true, Context::Lift) => flat.len() > MAX_FLAT_PARAMS,
+    };
     let params_ptr = func.params.iter().any(|p| has_pointers(resolve, p.ty));
     let result_ptr = func.result.is_some_and(|t| has_pointers(resolve, t));
     let memory = params_spill || results_spill || params_ptr || result_ptr;

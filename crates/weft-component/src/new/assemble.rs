@@ -20,7 +20,7 @@ use wasm_encoder::{
 use weft_binary::CoreKind;
 use weft_wit::{Function, InterfaceId, Resolve, Type, TypeDefKind, TypeOwner, WorldItem, WorldKey};
 
-use super::bind::{self, key_name, ImportUse};
+use super::bind::{self, key_name, Builtin, ImportUse, LiftAbi};
 use super::builder::{Builder, ResourceBuiltin};
 use super::live::{self, Live};
 use super::modules::{self, ShimEntry};
@@ -95,8 +95,15 @@ impl<'a> Assembler<'a> {
         }
     }
 
-    fn check_memory(&self, unit: usize, func: &Function, context: Context) -> Result<(bool, bool)> {
-        let (needs_memory, needs_realloc) = needs_memory_and_realloc(self.resolve, func, context);
+    fn check_memory(
+        &self,
+        unit: usize,
+        func: &Function,
+        opts: AbiOptions,
+        context: Context,
+    ) -> Result<(bool, bool)> {
+        let (needs_memory, needs_realloc) =
+            needs_memory_and_realloc(self.resolve, func, opts, context);
         let what = match (context, self.units[unit].name) {
             (Context::Lower, None) => "imported function".to_string(),
             (Context::Lift, None) => "exported function".to_string(),
@@ -205,26 +212,40 @@ impl<'a> Assembler<'a> {
         for (u, unit) in self.units.iter().enumerate() {
             for (module, uses) in &unit.bindings.imports {
                 for (field, use_) in uses {
-                    if let ImportUse::Lower { func, .. } = use_ {
-                        let (memory, realloc) = self.check_memory(u, func, Context::Lower)?;
+                    let memory_early = self.units[0].bindings.imported_memory.is_some();
+                    if let ImportUse::Builtin(b) = use_ {
+                        if b.needs_memory(resolve) {
+                            if !self.units[0].bindings.memory {
+                                return Err(Error::msg(format!(
+                                    "core import `{module}` `{field}` uses linear memory, but the core module does not export `memory`"
+                                )));
+                            }
+                            shimmed.push(ShimEntry::Builtin {
+                                unit: u,
+                                module: module.as_str(),
+                                field: field.as_str(),
+                                sig: b.core_type(resolve),
+                            });
+                        }
+                    }
+                    if let ImportUse::Lower { func, is_async, .. } = use_ {
+                        let abi = AbiOptions {
+                            is_async: *is_async,
+                            callback: false,
+                        };
+                        let (memory, realloc) = self.check_memory(u, func, abi, Context::Lower)?;
                         // An adapter's lowerings need its own `cabi_realloc`, which exists only
                         // after it is instantiated; they go through the shim whenever they
                         // need memory at all.
                         // With an imported memory (defined by the shim, so it exists early),
                         // only lowerings that allocate need the shim.
-                        let memory_early = self.units[0].bindings.imported_memory.is_some();
                         if memory && (realloc || !memory_early) {
                             shimmed.push(ShimEntry::Lower {
                                 unit: u,
                                 module: module.as_str(),
                                 field: field.as_str(),
                                 realloc,
-                                sig: flatten_functype(
-                                    resolve,
-                                    func,
-                                    AbiOptions::default(),
-                                    Context::Lower,
-                                ),
+                                sig: flatten_functype(resolve, func, abi, Context::Lower),
                             });
                         }
                     }
@@ -475,6 +496,7 @@ impl<'a> Assembler<'a> {
                             key,
                             interface,
                             func,
+                            is_async,
                         }) = self.units[*unit].bindings.imports[*module]
                             .iter()
                             .find(|(f, _)| f == field)
@@ -488,8 +510,32 @@ impl<'a> Assembler<'a> {
                         } else {
                             None
                         };
-                        let opts = self.options(*unit, core.memory, r, None);
+                        let mut opts = self.options(*unit, core.memory, r, None);
+                        if *is_async {
+                            opts.push(CanonicalOption::Async);
+                        }
                         root.b.lower(f, opts)
+                    }
+                    ShimEntry::Builtin {
+                        unit,
+                        module,
+                        field,
+                        ..
+                    } => {
+                        let Some(ImportUse::Builtin(b)) = self.units[*unit].bindings.imports
+                            [*module]
+                            .iter()
+                            .find(|(f, _)| f == field)
+                            .map(|(_, u)| u)
+                        else {
+                            return Err(Error::msg("a shimmed built-in vanished"));
+                        };
+                        let r = if matches!(b, Builtin::ErrorContextDebugMessage(_)) {
+                            self.realloc(&mut root, &mut core, *unit, Context::Lower)
+                        } else {
+                            None
+                        };
+                        self.builtin(&mut root, &mut root_types, *unit, b, core.memory, r)?
                     }
                     ShimEntry::Adapter { module, field, .. } => {
                         let u = self
@@ -689,6 +735,7 @@ impl<'a> Assembler<'a> {
                         key,
                         interface,
                         func,
+                        is_async,
                     } => {
                         let shimmed = shim.entries.iter().position(|e| {
                             matches!(e, ShimEntry::Lower { unit, module: m, field: f, .. }
@@ -699,15 +746,36 @@ impl<'a> Assembler<'a> {
                             None => {
                                 let f = imported_func(root, world_funcs, key, *interface, func)?;
                                 // Not shimmed: either no memory is needed, or it exists already.
-                                let (needs_memory, _) =
-                                    needs_memory_and_realloc(self.resolve, func, Context::Lower);
-                                let opts = if needs_memory {
+                                let abi = AbiOptions {
+                                    is_async: *is_async,
+                                    callback: false,
+                                };
+                                let (needs_memory, _) = needs_memory_and_realloc(
+                                    self.resolve,
+                                    func,
+                                    abi,
+                                    Context::Lower,
+                                );
+                                let mut opts = if needs_memory {
                                     self.options(u, memory, None, None)
                                 } else {
                                     Vec::new()
                                 };
+                                if *is_async {
+                                    opts.push(CanonicalOption::Async);
+                                }
                                 root.b.lower(f, opts)
                             }
+                        }
+                    }
+                    ImportUse::Builtin(b) => {
+                        let shimmed = shim.entries.iter().position(|e| {
+                            matches!(e, ShimEntry::Builtin { unit, module: m, field: f, .. }
+                                if *unit == u && m == module && f == field)
+                        });
+                        match shimmed {
+                            Some(i) => shim.func(root, i),
+                            None => self.builtin(root, root_types, u, b, None, None)?,
                         }
                     }
                     ImportUse::ImportedDrop(r) => {
@@ -742,7 +810,11 @@ impl<'a> Assembler<'a> {
         f: &bind::ExportFunc<'_>,
         ty: u32,
     ) -> Result<u32> {
-        let (needs_memory, needs_realloc) = self.check_memory(u, f.func, Context::Lift)?;
+        let abi = AbiOptions {
+            is_async: f.abi != LiftAbi::Sync,
+            callback: matches!(f.abi, LiftAbi::AsyncCallback(_)),
+        };
+        let (needs_memory, needs_realloc) = self.check_memory(u, f.func, abi, Context::Lift)?;
         let instance = core.instances[u];
         let func = root
             .b
@@ -757,8 +829,141 @@ impl<'a> Assembler<'a> {
             .as_deref()
             .map(|p| root.b.core_alias_export(instance, p, ExportKind::Func));
         let memory = if needs_memory { core.memory } else { None };
-        let opts = self.options(u, memory, realloc, post);
+        let mut opts = self.options(u, memory, realloc, post);
+        match &f.abi {
+            LiftAbi::Sync => {}
+            LiftAbi::AsyncStackful => opts.push(CanonicalOption::Async),
+            LiftAbi::AsyncCallback(callback) => {
+                let callback = root
+                    .b
+                    .core_alias_export(instance, callback, ExportKind::Func);
+                opts.push(CanonicalOption::Async);
+                opts.push(CanonicalOption::Callback(callback));
+            }
+        }
         Ok(root.b.lift(func, ty, opts))
+    }
+
+    /// The core function of built-in `b` for unit `u`, with `memory` (and `realloc`) for the
+    /// built-ins that use them.
+    fn builtin(
+        &self,
+        root: &mut Root<'_>,
+        root_types: &mut TypeEncoder<'a>,
+        u: usize,
+        b: &Builtin<'a>,
+        memory: Option<u32>,
+        realloc: Option<u32>,
+    ) -> Result<u32> {
+        let encoding = |e: StringEncoding| match e {
+            StringEncoding::Utf8 => CanonicalOption::UTF8,
+            StringEncoding::Utf16 => CanonicalOption::UTF16,
+            StringEncoding::CompactUtf16 => CanonicalOption::CompactUTF16,
+        };
+        let need_memory = || {
+            memory.ok_or_else(|| {
+                Error::msg("a built-in needs the module's memory, which it does not export")
+            })
+        };
+        let val = |t: weft_binary::CoreValType| match t {
+            weft_binary::CoreValType::I64 => wasm_encoder::ValType::I64,
+            _ => wasm_encoder::ValType::I32,
+        };
+        Ok(match b {
+            Builtin::BackpressureInc => root.b.canon(|c| {
+                c.backpressure_inc();
+            }),
+            Builtin::BackpressureDec => root.b.canon(|c| {
+                c.backpressure_dec();
+            }),
+            Builtin::TaskCancel => root.b.canon(|c| {
+                c.task_cancel();
+            }),
+            Builtin::TaskReturn(iface, func) => {
+                let result = match (func.result, iface) {
+                    (None, _) => None,
+                    (Some(t), Some(id)) => {
+                        // The result's types as the export defines them.
+                        let saved = std::mem::replace(
+                            &mut root.mode,
+                            Mode::Export {
+                                iface: *id,
+                                names: Vec::new(),
+                            },
+                        );
+                        let mut types = TypeEncoder::new(self.resolve, Some(*id));
+                        let v = types.valtype(root, &t);
+                        root.mode = saved;
+                        Some(v?)
+                    }
+                    (Some(t), None) => Some(root_types.valtype(root, &t)?),
+                };
+                let opts = if b.needs_memory(self.resolve) {
+                    vec![
+                        CanonicalOption::Memory(need_memory()?),
+                        encoding(self.units[u].encoding),
+                    ]
+                } else {
+                    Vec::new()
+                };
+                root.b.canon(|c| {
+                    c.task_return(result, opts);
+                })
+            }
+            Builtin::WaitableSetNew => root.b.canon(|c| {
+                c.waitable_set_new();
+            }),
+            Builtin::WaitableSetWait => {
+                let m = need_memory()?;
+                root.b.canon(|c| {
+                    c.waitable_set_wait(false, m);
+                })
+            }
+            Builtin::WaitableSetPoll => {
+                let m = need_memory()?;
+                root.b.canon(|c| {
+                    c.waitable_set_poll(false, m);
+                })
+            }
+            Builtin::WaitableSetDrop => root.b.canon(|c| {
+                c.waitable_set_drop();
+            }),
+            Builtin::WaitableJoin => root.b.canon(|c| {
+                c.waitable_join();
+            }),
+            Builtin::ThreadYield => root.b.canon(|c| {
+                c.thread_yield(false);
+            }),
+            Builtin::SubtaskDrop => root.b.canon(|c| {
+                c.subtask_drop();
+            }),
+            Builtin::SubtaskCancel(is_async) => root.b.canon(|c| {
+                c.subtask_cancel(*is_async);
+            }),
+            Builtin::ErrorContextNew(e) => {
+                let opts = vec![CanonicalOption::Memory(need_memory()?), encoding(*e)];
+                root.b.canon(|c| {
+                    c.error_context_new(opts);
+                })
+            }
+            Builtin::ErrorContextDebugMessage(e) => {
+                let mut opts = vec![CanonicalOption::Memory(need_memory()?)];
+                opts.extend(realloc.map(CanonicalOption::Realloc));
+                opts.push(encoding(*e));
+                root.b.canon(|c| {
+                    c.error_context_debug_message(opts);
+                })
+            }
+            Builtin::ErrorContextDrop => root.b.canon(|c| {
+                c.error_context_drop();
+            }),
+            Builtin::ContextGet(t, slot) => root.b.canon(|c| {
+                c.context_get(val(*t), *slot);
+            }),
+            Builtin::ContextSet(t, slot) => root.b.canon(|c| {
+                c.context_set(val(*t), *slot);
+            }),
+        })
     }
 
     /// The instance exported for interface `iface`: a nested component imports the lifted

@@ -28,11 +28,154 @@ pub(crate) enum ImportUse<'a> {
         key: &'a WorldKey,
         interface: Option<InterfaceId>,
         func: &'a Function,
+        /// `[async-lower]`: lowered with the `async` option.
+        is_async: bool,
     },
+    /// A component-model built-in (async tasks, waitables, error contexts, task-local storage).
+    Builtin(Builtin<'a>),
     /// `[resource-drop]r` of an imported resource.
     ImportedDrop(TypeId),
     /// `[resource-new]r`, `[resource-rep]r` or `[resource-drop]r` of an exported resource.
     Exported(super::builder::ResourceBuiltin, TypeId),
+}
+
+/// The component-model built-ins a core module can import by name.
+#[derive(Clone, Debug)]
+pub(crate) enum Builtin<'a> {
+    BackpressureInc,
+    BackpressureDec,
+    /// `[task-cancel]` (in an `[export]…` module).
+    TaskCancel,
+    /// `[task-return]f`: the result of async-lifted export `func` (of exported interface
+    /// `interface`, or of the world).
+    TaskReturn(Option<InterfaceId>, &'a Function),
+    WaitableSetNew,
+    WaitableSetWait,
+    WaitableSetPoll,
+    WaitableSetDrop,
+    WaitableJoin,
+    ThreadYield,
+    SubtaskDrop,
+    /// `[subtask-cancel]`; `true` with the `[async-lower]` prefix.
+    SubtaskCancel(bool),
+    ErrorContextNew(crate::StringEncoding),
+    ErrorContextDebugMessage(crate::StringEncoding),
+    ErrorContextDrop,
+    /// `[context-get-N]` (`-i32-N`, `-i64-N`): the type and slot.
+    ContextGet(weft_binary::CoreValType, u32),
+    ContextSet(weft_binary::CoreValType, u32),
+}
+
+impl Builtin<'_> {
+    /// The core signature a module imports this built-in with.
+    pub(crate) fn core_type(&self, resolve: &Resolve) -> CoreFuncType {
+        use weft_binary::CoreValType::I32;
+        let f = |params: &[weft_binary::CoreValType], results: &[weft_binary::CoreValType]| {
+            CoreFuncType {
+                params: params.to_vec(),
+                results: results.to_vec(),
+            }
+        };
+        match self {
+            Builtin::BackpressureInc | Builtin::BackpressureDec | Builtin::TaskCancel => {
+                f(&[], &[])
+            }
+            Builtin::TaskReturn(_, func) => crate::abi::task_return_type(resolve, func),
+            Builtin::WaitableSetNew => f(&[], &[I32]),
+            Builtin::WaitableSetWait | Builtin::WaitableSetPoll => f(&[I32, I32], &[I32]),
+            Builtin::WaitableSetDrop | Builtin::SubtaskDrop | Builtin::ErrorContextDrop => {
+                f(&[I32], &[])
+            }
+            Builtin::WaitableJoin => f(&[I32, I32], &[]),
+            Builtin::ThreadYield => f(&[], &[I32]),
+            Builtin::SubtaskCancel(_) => f(&[I32], &[I32]),
+            Builtin::ErrorContextNew(_) => f(&[I32, I32], &[I32]),
+            Builtin::ErrorContextDebugMessage(_) => f(&[I32, I32], &[]),
+            Builtin::ContextGet(t, _) => f(&[], &[*t]),
+            Builtin::ContextSet(t, _) => f(&[*t], &[]),
+        }
+    }
+
+    /// Whether the built-in reads or writes linear memory (and so needs the `memory` option).
+    pub(crate) fn needs_memory(&self, resolve: &Resolve) -> bool {
+        match self {
+            Builtin::WaitableSetWait
+            | Builtin::WaitableSetPoll
+            | Builtin::ErrorContextNew(_)
+            | Builtin::ErrorContextDebugMessage(_) => true,
+            Builtin::TaskReturn(_, func) => {
+                let mut flat = Vec::new();
+                if let Some(t) = func.result {
+                    crate::abi::flatten_type(resolve, t, &mut flat);
+                }
+                flat.len() > crate::abi::MAX_FLAT_PARAMS
+                    || func
+                        .result
+                        .is_some_and(|t| crate::abi::has_pointers(resolve, t))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A `$root` built-in by its legacy core import name.
+fn root_builtin(field: &str) -> Option<Builtin<'static>> {
+    use crate::StringEncoding::*;
+    let (is_async, name) = match field.strip_prefix("[async-lower]") {
+        Some(rest) => (true, rest),
+        None => (false, field),
+    };
+    Some(match name {
+        "[backpressure-inc]" => Builtin::BackpressureInc,
+        "[backpressure-dec]" => Builtin::BackpressureDec,
+        "[waitable-set-new]" => Builtin::WaitableSetNew,
+        "[waitable-set-wait]" | "[waitable-set-wait-i32]" => Builtin::WaitableSetWait,
+        "[waitable-set-poll]" | "[waitable-set-poll-i32]" => Builtin::WaitableSetPoll,
+        "[waitable-set-drop]" => Builtin::WaitableSetDrop,
+        "[waitable-join]" => Builtin::WaitableJoin,
+        "[thread-yield]" => Builtin::ThreadYield,
+        "[subtask-drop]" => Builtin::SubtaskDrop,
+        "[subtask-cancel]" => Builtin::SubtaskCancel(is_async),
+        "[error-context-new-utf8]" => Builtin::ErrorContextNew(Utf8),
+        "[error-context-new-utf16]" => Builtin::ErrorContextNew(Utf16),
+        "[error-context-new-latin1+utf16]" => Builtin::ErrorContextNew(CompactUtf16),
+        "[error-context-debug-message-utf8]" => Builtin::ErrorContextDebugMessage(Utf8),
+        "[error-context-debug-message-utf16]" => Builtin::ErrorContextDebugMessage(Utf16),
+        "[error-context-debug-message-latin1+utf16]" => {
+            Builtin::ErrorContextDebugMessage(CompactUtf16)
+        }
+        "[error-context-drop]" => Builtin::ErrorContextDrop,
+        _ => {
+            let (get, rest) = if let Some(r) = name.strip_prefix("[context-get-") {
+                (true, r)
+            } else {
+                (false, name.strip_prefix("[context-set-")?)
+            };
+            let rest = rest.strip_suffix(']')?;
+            let (ty, slot) = match rest.split_once('-') {
+                Some(("i32", slot)) => (weft_binary::CoreValType::I32, slot),
+                Some(("i64", slot)) => (weft_binary::CoreValType::I64, slot),
+                _ => (weft_binary::CoreValType::I32, rest),
+            };
+            let slot = slot.parse().ok()?;
+            if get {
+                Builtin::ContextGet(ty, slot)
+            } else {
+                Builtin::ContextSet(ty, slot)
+            }
+        }
+    })
+}
+
+/// How an export is lifted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum LiftAbi {
+    /// Synchronously.
+    Sync,
+    /// `[async-lift]`, with the `[callback][async-lift]` export as its callback.
+    AsyncCallback(String),
+    /// `[async-lift-stackful]`: async, no callback.
+    AsyncStackful,
 }
 
 /// An exported WIT function and the core export that implements it.
@@ -41,6 +184,7 @@ pub(crate) struct ExportFunc<'a> {
     pub(crate) func: &'a Function,
     pub(crate) core_name: String,
     pub(crate) post_return: Option<String>,
+    pub(crate) abi: LiftAbi,
 }
 
 /// The whole binding of a module to a world.
@@ -356,14 +500,19 @@ pub(crate) fn bind<'a>(
         let use_ = if let Some(rest) = m.strip_prefix("[export]") {
             bind_exported_builtin(resolve, w, rest, field, actual, &what)?
         } else if m == "$root" {
-            match w.imports.get(&WorldKey::Name(field.to_string())) {
-                Some(WorldItem::Function(func)) => {
-                    let key = w
-                        .imports
-                        .get_key_value(&WorldKey::Name(field.to_string()))
-                        .map(|(k, _)| k)
-                        .ok_or_else(|| Error::msg("world key vanished"))?;
-                    lower(resolve, key, None, func, &what, actual)?
+            let (is_async, fname) = match field.strip_prefix("[async-lower]") {
+                Some(rest) => (true, rest),
+                None => (false, field),
+            };
+            match w.imports.get_key_value(&WorldKey::Name(fname.to_string())) {
+                Some((key, WorldItem::Function(func))) => {
+                    lower(resolve, key, None, func, is_async, &what, actual)?
+                }
+                _ if root_builtin(field).is_some() => {
+                    let builtin =
+                        root_builtin(field).ok_or_else(|| Error::msg("built-in vanished"))?;
+                    check_signature(&what, &builtin.core_type(resolve), actual)?;
+                    ImportUse::Builtin(builtin)
                 }
                 _ => {
                     if let Some(r) = field.strip_prefix("[resource-drop]") {
@@ -402,8 +551,12 @@ pub(crate) fn bind<'a>(
                 .with_help(format!("import it from module `$root`, field `{m}`")));
             };
             let iface = &resolve.interfaces[*id];
-            if let Some(func) = iface.functions.get(field) {
-                lower(resolve, key, Some(*id), func, &what, actual)?
+            let (is_async, fname) = match field.strip_prefix("[async-lower]") {
+                Some(rest) => (true, rest),
+                None => (false, field),
+            };
+            if let Some(func) = iface.functions.get(fname) {
+                lower(resolve, key, Some(*id), func, is_async, &what, actual)?
             } else if let Some(r) = field.strip_prefix("[resource-drop]") {
                 let Some(rid) = resource_named(resolve, &iface.types, r) else {
                     return Err(Error::msg(format!(
@@ -494,38 +647,75 @@ pub(crate) fn bind<'a>(
                 None => func.name.clone(),
                 Some(_) => format!("{prefix}#{}", func.name),
             };
-            let expected = flatten_functype(resolve, func, AbiOptions::default(), Context::Lift);
             let what = format!(
                 "WIT export {} of world `{}`",
                 describe_func(resolve, key, func),
                 w.name
             );
-            let Some(export) = exports.get(&core_name) else {
-                let async_name = format!("[async-lift]{core_name}");
-                if exports.contains_key(&async_name) {
+            // A sync lift (`name`), an async one with a callback (`[async-lift]name` and
+            // `[callback][async-lift]name`), or a stackful async one.
+            let sync = flatten_functype(resolve, func, AbiOptions::default(), Context::Lift);
+            let async_name = format!("[async-lift]{core_name}");
+            let stackful_name = format!("[async-lift-stackful]{core_name}");
+            let (export, abi, expected) = if let Some(e) = exports.get(&core_name) {
+                (*e, LiftAbi::Sync, sync.clone())
+            } else if let Some(e) = exports.get(&async_name) {
+                let callback_name = format!("[callback]{async_name}");
+                let Some(callback) = exports.get(&callback_name) else {
                     return Err(Error::msg(format!(
-                        "{what}: async-lifted exports (`{async_name}`) are not supported by `weft new` yet"
-                    )));
-                }
+                        "{what}: `{async_name}` is exported, but its callback `{callback_name}` is not"
+                    ))
+                    .with_help("an async-lifted export needs its callback, or export it as `[async-lift-stackful]…`"));
+                };
+                use weft_binary::CoreValType::I32;
+                check_signature(
+                    &format!("core export `{callback_name}`"),
+                    &CoreFuncType {
+                        params: vec![I32; 3],
+                        results: vec![I32],
+                    },
+                    func_type_of(module, callback.index),
+                )?;
+                let opts = AbiOptions {
+                    is_async: true,
+                    callback: true,
+                };
+                (
+                    *e,
+                    LiftAbi::AsyncCallback(callback.name.clone()),
+                    flatten_functype(resolve, func, opts, Context::Lift),
+                )
+            } else if let Some(e) = exports.get(&stackful_name) {
+                let opts = AbiOptions {
+                    is_async: true,
+                    callback: false,
+                };
+                (
+                    *e,
+                    LiftAbi::AsyncStackful,
+                    flatten_functype(resolve, func, opts, Context::Lift),
+                )
+            } else {
                 return Err(Error::msg(format!(
-                    "{what} has no matching core export: expected an export named `{core_name}` with type {expected}"
+                    "{what} has no matching core export: expected an export named `{core_name}` with type {sync}"
                 ))
                 .with_help("implement the function in the module (regenerate its bindings), or remove it from the world"));
             };
+            let shown = &export.name;
             if export.kind != CoreKind::Func {
                 return Err(Error::msg(format!(
-                    "{what}: core export `{core_name}` is a {}, not a function",
+                    "{what}: core export `{shown}` is a {}, not a function",
                     export.kind.as_str()
                 )));
             }
             check_signature(
-                &format!("core export `{core_name}` ({what})"),
+                &format!("core export `{shown}` ({what})"),
                 &expected,
                 func_type_of(module, export.index),
             )?;
             let post_name = format!("cabi_post_{core_name}");
             let post_return = match exports.get(&post_name) {
-                Some(post) => {
+                Some(post) if abi == LiftAbi::Sync => {
                     let expected = CoreFuncType {
                         params: expected.results.clone(),
                         results: vec![],
@@ -537,12 +727,13 @@ pub(crate) fn bind<'a>(
                     )?;
                     Some(post.name.clone())
                 }
-                None => None,
+                _ => None,
             };
             list.push(ExportFunc {
                 func,
                 core_name: export.name.clone(),
                 post_return,
+                abi,
             });
         }
         if let Some(id) = interface {
@@ -572,10 +763,15 @@ fn lower<'a>(
     key: &'a WorldKey,
     interface: Option<InterfaceId>,
     func: &'a Function,
+    is_async: bool,
     what: &str,
     actual: Option<&CoreFuncType>,
 ) -> Result<ImportUse<'a>> {
-    let expected = flatten_functype(resolve, func, AbiOptions::default(), Context::Lower);
+    let opts = AbiOptions {
+        is_async,
+        callback: false,
+    };
+    let expected = flatten_functype(resolve, func, opts, Context::Lower);
     check_signature(
         &format!("{what} (WIT: {})", describe_func(resolve, key, func)),
         &expected,
@@ -585,6 +781,7 @@ fn lower<'a>(
         key,
         interface,
         func,
+        is_async,
     })
 }
 
@@ -626,6 +823,33 @@ fn bind_exported_builtin<'a>(
         )
     } else if let Some(r) = field.strip_prefix("[resource-drop]") {
         (ResourceBuiltin::Drop, r, drop_type())
+    } else if field == "[task-cancel]" {
+        check_signature(what, &Builtin::TaskCancel.core_type(resolve), actual)?;
+        return Ok(ImportUse::Builtin(Builtin::TaskCancel));
+    } else if let Some(fname) = field.strip_prefix("[task-return]") {
+        let found = if module == "$root" {
+            match w.exports.get(&WorldKey::Name(fname.to_string())) {
+                Some(WorldItem::Function(f)) => Some((None, f)),
+                _ => None,
+            }
+        } else {
+            match find_item(resolve, &w.exports, module) {
+                Some((_, WorldItem::Interface { id, .. })) => resolve.interfaces[*id]
+                    .functions
+                    .get(fname)
+                    .map(|f| (Some(*id), f)),
+                _ => None,
+            }
+        };
+        let Some((interface, func)) = found else {
+            return Err(Error::msg(format!(
+                "{what}: world `{}` exports no function `{fname}` in `{module}`",
+                w.name
+            )));
+        };
+        let builtin = Builtin::TaskReturn(interface, func);
+        check_signature(what, &builtin.core_type(resolve), actual)?;
+        return Ok(ImportUse::Builtin(builtin));
     } else {
         return Err(Error::msg(format!(
             "{what}: only `[resource-new]`, `[resource-rep]` and `[resource-drop]` built-ins are imported from `[export]…` modules"
@@ -669,8 +893,7 @@ fn unknown_world_function(
         w.name
     ))
     .with_help(if known.is_empty() {
-        "the world imports no functions of its own; add `import {field}: func(…);` to it"
-            .to_string()
+        format!("the world imports no functions of its own; add `import {field}: func(…);` to it")
     } else {
         format!("the world's imported functions are {}", known.join(", "))
     })

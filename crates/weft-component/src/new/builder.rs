@@ -277,6 +277,13 @@ impl Builder {
         self.counts.funcs - 1
     }
 
+    /// Any other canonical built-in, written by `f`; returns its core function index.
+    pub(crate) fn canon(&mut self, f: impl FnOnce(&mut CanonicalFunctionSection)) -> u32 {
+        f(section!(self, Canon, CanonicalFunctionSection));
+        self.counts.core_funcs += 1;
+        self.counts.core_funcs - 1
+    }
+
     /// `canon resource.new`, `resource.rep` or `resource.drop` of type `ty`.
     pub(crate) fn resource_builtin(&mut self, which: ResourceBuiltin, ty: u32) -> u32 {
         let s = section!(self, Canon, CanonicalFunctionSection);

@@ -138,7 +138,7 @@ pub(crate) fn compute(resolve: &Resolve, units: &[Unit<'_>]) -> Live {
                         live.keys.insert(key);
                     }
                     ImportUse::ImportedDrop(r) => live.ty(resolve, Type::Id(*r)),
-                    ImportUse::Exported(..) => {}
+                    ImportUse::Exported(..) | ImportUse::Builtin(_) => {}
                 }
             }
         }

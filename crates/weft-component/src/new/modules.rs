@@ -26,6 +26,13 @@ pub(crate) enum ShimEntry<'a> {
         field: &'a str,
         sig: CoreFuncType,
     },
+    /// A built-in that needs the main module's memory.
+    Builtin {
+        unit: usize,
+        module: &'a str,
+        field: &'a str,
+        sig: CoreFuncType,
+    },
     /// The destructor of an exported resource.
     Dtor {
         unit: usize,
@@ -37,7 +44,9 @@ pub(crate) enum ShimEntry<'a> {
 impl ShimEntry<'_> {
     fn sig(&self) -> CoreFuncType {
         match self {
-            ShimEntry::Lower { sig, .. } | ShimEntry::Adapter { sig, .. } => sig.clone(),
+            ShimEntry::Lower { sig, .. }
+            | ShimEntry::Adapter { sig, .. }
+            | ShimEntry::Builtin { sig, .. } => sig.clone(),
             ShimEntry::Dtor { .. } => CoreFuncType {
                 params: vec![CoreValType::I32],
                 results: vec![],
