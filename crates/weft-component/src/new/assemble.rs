@@ -20,7 +20,7 @@ use wasm_encoder::{
 use weft_binary::CoreKind;
 use weft_wit::{Function, InterfaceId, Resolve, Type, TypeDefKind, TypeOwner, WorldItem, WorldKey};
 
-use super::bind::{self, key_name, Builtin, ImportUse, LiftAbi};
+use super::bind::{self, key_name, Builtin, ImportUse, LiftAbi, PayloadKind, PayloadOp};
 use super::builder::{Builder, ResourceBuiltin};
 use super::live::{self, Live};
 use super::modules::{self, ShimEntry};
@@ -530,7 +530,22 @@ impl<'a> Assembler<'a> {
                         else {
                             return Err(Error::msg("a shimmed built-in vanished"));
                         };
-                        let r = if matches!(b, Builtin::ErrorContextDebugMessage(_)) {
+                        // Debug messages, and reads of payloads with lists or strings, allocate.
+                        let allocates = match b {
+                            Builtin::ErrorContextDebugMessage(_) => true,
+                            Builtin::Payload {
+                                op: PayloadOp::Read,
+                                ty: Some((_, id)),
+                                ..
+                            } => match &resolve.types[*id].kind {
+                                TypeDefKind::Future(Some(t)) | TypeDefKind::Stream(Some(t)) => {
+                                    crate::abi::has_pointers(resolve, *t)
+                                }
+                                _ => false,
+                            },
+                            _ => false,
+                        };
+                        let r = if allocates {
                             self.realloc(&mut root, &mut core, *unit, Context::Lower)
                         } else {
                             None
@@ -957,6 +972,103 @@ impl<'a> Assembler<'a> {
             Builtin::ErrorContextDrop => root.b.canon(|c| {
                 c.error_context_drop();
             }),
+            Builtin::Payload {
+                kind,
+                op,
+                ty,
+                is_async,
+            } => {
+                let index = match ty {
+                    None => {
+                        let (i, enc) = root.b.ty();
+                        match kind {
+                            PayloadKind::Future => enc.defined_type().future(None),
+                            PayloadKind::Stream => enc.defined_type().stream(None),
+                        }
+                        i
+                    }
+                    Some((export, id)) => {
+                        let v = match export {
+                            Some(Some(iface)) => {
+                                let saved = std::mem::replace(
+                                    &mut root.mode,
+                                    Mode::Export {
+                                        iface: *iface,
+                                        names: Vec::new(),
+                                    },
+                                );
+                                let mut types = TypeEncoder::new(self.resolve, Some(*iface));
+                                let v = types.valtype(root, &Type::Id(*id));
+                                root.mode = saved;
+                                v?
+                            }
+                            _ => root_types.valtype(root, &Type::Id(*id))?,
+                        };
+                        match v {
+                            wasm_encoder::ComponentValType::Type(i) => i,
+                            wasm_encoder::ComponentValType::Primitive(_) => {
+                                return Err(Error::msg(
+                                    "a future or stream type encoded as a primitive",
+                                ))
+                            }
+                        }
+                    }
+                };
+                let mut opts = Vec::new();
+                if b.needs_memory(self.resolve) {
+                    opts.push(CanonicalOption::Memory(need_memory()?));
+                    opts.extend(realloc.map(CanonicalOption::Realloc));
+                    opts.push(encoding(self.units[u].encoding));
+                }
+                if *is_async {
+                    opts.push(CanonicalOption::Async);
+                }
+                let (kind, op, a) = (*kind, *op, *is_async);
+                root.b.canon(|c| match (kind, op) {
+                    (PayloadKind::Future, PayloadOp::New) => {
+                        c.future_new(index);
+                    }
+                    (PayloadKind::Future, PayloadOp::Read) => {
+                        c.future_read(index, opts);
+                    }
+                    (PayloadKind::Future, PayloadOp::Write) => {
+                        c.future_write(index, opts);
+                    }
+                    (PayloadKind::Future, PayloadOp::CancelRead) => {
+                        c.future_cancel_read(index, a);
+                    }
+                    (PayloadKind::Future, PayloadOp::CancelWrite) => {
+                        c.future_cancel_write(index, a);
+                    }
+                    (PayloadKind::Future, PayloadOp::DropReadable) => {
+                        c.future_drop_readable(index);
+                    }
+                    (PayloadKind::Future, PayloadOp::DropWritable) => {
+                        c.future_drop_writable(index);
+                    }
+                    (PayloadKind::Stream, PayloadOp::New) => {
+                        c.stream_new(index);
+                    }
+                    (PayloadKind::Stream, PayloadOp::Read) => {
+                        c.stream_read(index, opts);
+                    }
+                    (PayloadKind::Stream, PayloadOp::Write) => {
+                        c.stream_write(index, opts);
+                    }
+                    (PayloadKind::Stream, PayloadOp::CancelRead) => {
+                        c.stream_cancel_read(index, a);
+                    }
+                    (PayloadKind::Stream, PayloadOp::CancelWrite) => {
+                        c.stream_cancel_write(index, a);
+                    }
+                    (PayloadKind::Stream, PayloadOp::DropReadable) => {
+                        c.stream_drop_readable(index);
+                    }
+                    (PayloadKind::Stream, PayloadOp::DropWritable) => {
+                        c.stream_drop_writable(index);
+                    }
+                })
+            }
             Builtin::ContextGet(t, slot) => root.b.canon(|c| {
                 c.context_get(val(*t), *slot);
             }),

@@ -61,6 +61,17 @@ pub(crate) enum Builtin<'a> {
     ErrorContextNew(crate::StringEncoding),
     ErrorContextDebugMessage(crate::StringEncoding),
     ErrorContextDrop,
+    /// A `future` or `stream` built-in: `[future-read-N]f` operates on the `N`th future or
+    /// stream type in function `f`'s signature (`unit` for a payload-less one).
+    Payload {
+        kind: PayloadKind,
+        op: PayloadOp,
+        /// The `future<T>`/`stream<T>` type, with the exported interface whose types it uses
+        /// when `f` is an export (`Some(None)` for a world-level export); `None` for `unit`.
+        ty: Option<(Option<Option<InterfaceId>>, TypeId)>,
+        /// `[async-lower]`.
+        is_async: bool,
+    },
     /// `[context-get-N]` (`-i32-N`, `-i64-N`): the type and slot.
     ContextGet(weft_binary::CoreValType, u32),
     ContextSet(weft_binary::CoreValType, u32),
@@ -91,6 +102,15 @@ impl Builtin<'_> {
             Builtin::SubtaskCancel(_) => f(&[I32], &[I32]),
             Builtin::ErrorContextNew(_) => f(&[I32, I32], &[I32]),
             Builtin::ErrorContextDebugMessage(_) => f(&[I32, I32], &[]),
+            Builtin::Payload { kind, op, .. } => match op {
+                PayloadOp::New => f(&[], &[weft_binary::CoreValType::I64]),
+                PayloadOp::Read | PayloadOp::Write => match kind {
+                    PayloadKind::Future => f(&[I32, I32], &[I32]),
+                    PayloadKind::Stream => f(&[I32, I32, I32], &[I32]),
+                },
+                PayloadOp::CancelRead | PayloadOp::CancelWrite => f(&[I32], &[I32]),
+                PayloadOp::DropReadable | PayloadOp::DropWritable => f(&[I32], &[]),
+            },
             Builtin::ContextGet(t, _) => f(&[], &[*t]),
             Builtin::ContextSet(t, _) => f(&[*t], &[]),
         }
@@ -103,6 +123,9 @@ impl Builtin<'_> {
             | Builtin::WaitableSetPoll
             | Builtin::ErrorContextNew(_)
             | Builtin::ErrorContextDebugMessage(_) => true,
+            Builtin::Payload { op, ty, .. } => {
+                ty.is_some() && matches!(op, PayloadOp::Read | PayloadOp::Write)
+            }
             Builtin::TaskReturn(_, func) => {
                 let mut flat = Vec::new();
                 if let Some(t) = func.result {
@@ -116,6 +139,125 @@ impl Builtin<'_> {
             _ => false,
         }
     }
+}
+
+/// Finds a function of an import or export scope by name.
+type FuncLookup<'a> = Box<dyn Fn(&str) -> Option<&'a Function> + 'a>;
+
+/// Futures or streams.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PayloadKind {
+    Future,
+    Stream,
+}
+
+/// What a future/stream built-in does.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PayloadOp {
+    New,
+    Read,
+    Write,
+    CancelRead,
+    CancelWrite,
+    DropReadable,
+    DropWritable,
+}
+
+/// `[async-lower][future-read-N]f` → (kind, op, `N` or `unit`, `f`, async).
+fn parse_payload(field: &str) -> Option<(PayloadKind, PayloadOp, &str, &str, bool)> {
+    let (is_async, name) = match field.strip_prefix("[async-lower]") {
+        Some(rest) => (true, rest),
+        None => (false, field),
+    };
+    let (kind, rest) = if let Some(r) = name.strip_prefix("[future-") {
+        (PayloadKind::Future, r)
+    } else {
+        (PayloadKind::Stream, name.strip_prefix("[stream-")?)
+    };
+    let ops = [
+        ("new-", PayloadOp::New),
+        ("read-", PayloadOp::Read),
+        ("write-", PayloadOp::Write),
+        ("cancel-read-", PayloadOp::CancelRead),
+        ("cancel-write-", PayloadOp::CancelWrite),
+        ("drop-readable-", PayloadOp::DropReadable),
+        ("drop-writable-", PayloadOp::DropWritable),
+    ];
+    let (op, rest) = ops
+        .iter()
+        .find_map(|(p, op)| rest.strip_prefix(p).map(|r| (*op, r)))?;
+    let (index, func) = rest.split_once(']')?;
+    Some((kind, op, index, func, is_async))
+}
+
+/// The future and stream types in `func`'s signature, depth first, parameters then result:
+/// what the `N` of a payload built-in counts.
+fn futures_and_streams(resolve: &Resolve, func: &Function) -> Vec<TypeId> {
+    fn walk(resolve: &Resolve, ty: weft_wit::Type, out: &mut Vec<TypeId>) {
+        let weft_wit::Type::Id(id) = ty else { return };
+        match &resolve.types[id].kind {
+            TypeDefKind::Record(r) => r.fields.iter().for_each(|f| walk(resolve, f.ty, out)),
+            TypeDefKind::Tuple(t) => t.types.iter().for_each(|t| walk(resolve, *t, out)),
+            TypeDefKind::Variant(v) => v
+                .cases
+                .iter()
+                .filter_map(|c| c.ty)
+                .for_each(|t| walk(resolve, t, out)),
+            TypeDefKind::Option(t)
+            | TypeDefKind::List(t)
+            | TypeDefKind::FixedLengthList(t, _)
+            | TypeDefKind::Type(t) => walk(resolve, *t, out),
+            TypeDefKind::Map(k, v) => {
+                walk(resolve, *k, out);
+                walk(resolve, *v, out);
+            }
+            TypeDefKind::Result(r) => {
+                r.ok.iter()
+                    .chain(&r.err)
+                    .for_each(|t| walk(resolve, *t, out))
+            }
+            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => {
+                if let Some(t) = t {
+                    walk(resolve, *t, out);
+                }
+                out.push(id);
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for p in &func.params {
+        walk(resolve, p.ty, &mut out);
+    }
+    if let Some(t) = func.result {
+        walk(resolve, t, &mut out);
+    }
+    out
+}
+
+/// A future/stream built-in named `field`, for the functions of `funcs` (the import or export
+/// scope the module name selects); `export` says which exported interface (if any) defines
+/// the types.
+fn payload_builtin<'a>(
+    resolve: &'a Resolve,
+    field: &str,
+    funcs: &dyn Fn(&str) -> Option<&'a Function>,
+    export: Option<Option<InterfaceId>>,
+) -> Option<Builtin<'a>> {
+    let (kind, op, index, func, is_async) = parse_payload(field)?;
+    let ty = if index == "unit" {
+        None
+    } else {
+        let f = funcs(func)?;
+        let id = *futures_and_streams(resolve, f).get(index.parse::<usize>().ok()?)?;
+        Some((export, id))
+    };
+    Some(Builtin::Payload {
+        kind,
+        op,
+        ty,
+        is_async,
+    })
 }
 
 /// A `$root` built-in by its legacy core import name.
@@ -514,6 +656,21 @@ pub(crate) fn bind<'a>(
                     check_signature(&what, &builtin.core_type(resolve), actual)?;
                     ImportUse::Builtin(builtin)
                 }
+                _ if parse_payload(field).is_some() => {
+                    let funcs = |name: &str| match w.imports.get(&WorldKey::Name(name.to_string()))
+                    {
+                        Some(WorldItem::Function(f)) => Some(f),
+                        _ => None,
+                    };
+                    let Some(builtin) = payload_builtin(resolve, field, &funcs, None) else {
+                        return Err(Error::msg(format!(
+                            "{what}: no world-level imported function of world `{}` has that future or stream",
+                            w.name
+                        )));
+                    };
+                    check_signature(&what, &builtin.core_type(resolve), actual)?;
+                    ImportUse::Builtin(builtin)
+                }
                 _ => {
                     if let Some(r) = field.strip_prefix("[resource-drop]") {
                         let world_types: IndexMap<String, TypeId> = w
@@ -557,6 +714,16 @@ pub(crate) fn bind<'a>(
             };
             if let Some(func) = iface.functions.get(fname) {
                 lower(resolve, key, Some(*id), func, is_async, &what, actual)?
+            } else if parse_payload(field).is_some() {
+                let funcs = |name: &str| iface.functions.get(name);
+                let Some(builtin) = payload_builtin(resolve, field, &funcs, None) else {
+                    return Err(Error::msg(format!(
+                        "{what}: interface `{}` has no function with that future or stream",
+                        key_name(resolve, key)
+                    )));
+                };
+                check_signature(&what, &builtin.core_type(resolve), actual)?;
+                ImportUse::Builtin(builtin)
             } else if let Some(r) = field.strip_prefix("[resource-drop]") {
                 let Some(rid) = resource_named(resolve, &iface.types, r) else {
                     return Err(Error::msg(format!(
@@ -823,6 +990,41 @@ fn bind_exported_builtin<'a>(
         )
     } else if let Some(r) = field.strip_prefix("[resource-drop]") {
         (ResourceBuiltin::Drop, r, drop_type())
+    } else if parse_payload(field).is_some() {
+        let (iface, funcs): (Option<InterfaceId>, FuncLookup<'a>) = if module == "$root" {
+            (
+                None,
+                Box::new(
+                    |name: &str| match w.exports.get(&WorldKey::Name(name.to_string())) {
+                        Some(WorldItem::Function(f)) => Some(f),
+                        _ => None,
+                    },
+                ),
+            )
+        } else {
+            match find_item(resolve, &w.exports, module) {
+                Some((_, WorldItem::Interface { id, .. })) => {
+                    let id = *id;
+                    (
+                        Some(id),
+                        Box::new(move |name: &str| resolve.interfaces[id].functions.get(name)),
+                    )
+                }
+                _ => {
+                    return Err(Error::msg(format!(
+                        "{what}: world `{}` exports no interface named `{module}`",
+                        w.name
+                    )))
+                }
+            }
+        };
+        let Some(builtin) = payload_builtin(resolve, field, &*funcs, Some(iface)) else {
+            return Err(Error::msg(format!(
+                "{what}: no exported function of `{module}` has that future or stream"
+            )));
+        };
+        check_signature(what, &builtin.core_type(resolve), actual)?;
+        return Ok(ImportUse::Builtin(builtin));
     } else if field == "[task-cancel]" {
         check_signature(what, &Builtin::TaskCancel.core_type(resolve), actual)?;
         return Ok(ImportUse::Builtin(Builtin::TaskCancel));

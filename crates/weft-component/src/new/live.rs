@@ -138,6 +138,11 @@ pub(crate) fn compute(resolve: &Resolve, units: &[Unit<'_>]) -> Live {
                         live.keys.insert(key);
                     }
                     ImportUse::ImportedDrop(r) => live.ty(resolve, Type::Id(*r)),
+                    // A future or stream of an imported function needs its payload's types.
+                    ImportUse::Builtin(super::bind::Builtin::Payload {
+                        ty: Some((None, id)),
+                        ..
+                    }) => live.ty(resolve, Type::Id(*id)),
                     ImportUse::Exported(..) | ImportUse::Builtin(_) => {}
                 }
             }
