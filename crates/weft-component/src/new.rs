@@ -61,11 +61,24 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
     // (a component's core module may import each name once).
     let main_bytes = gc::dedupe_imports(&strip_metadata(module)?)?;
     let main = decode_core(&main_bytes, "the input")?;
+    let given = opts.world.is_some();
     let (mut resolve, world, encoding) = match opts.world {
         Some((resolve, world)) => (resolve, world, opts.string_encoding.unwrap_or_default()),
         None => {
             let (resolve, world, encoding) = world_from_module(module)?;
             (resolve, world, opts.string_encoding.unwrap_or(encoding))
+        }
+    };
+    // Without `--wit` and without `component-type` sections the world is empty; binding
+    // errors then have one fix.
+    let no_world = !given && crate::decode_metadata(module)?.is_none();
+    let world_hint = |e: Error| {
+        if no_world {
+            e.with_help(
+                "the module has no `component-type` section naming its world: pass the WIT it was built against with `--wit` (and `--world`), or `weft embed` the world into it first",
+            )
+        } else {
+            e
         }
     };
 
@@ -153,7 +166,7 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
         bytes: main_bytes.clone(),
         world,
         bindings: bind::bind(&resolve, world, &main, &is_adapter)
-            .map_err(|e| e.context("binding the module to its world"))?,
+            .map_err(|e| world_hint(e.context("binding the module to its world")))?,
         encoding,
     }];
     for (name, bytes, module, adapter_world, adapter_encoding) in &prepared {

@@ -653,9 +653,6 @@ impl<'a> Assembler<'a> {
         root.b
             .custom_section("producers", &modules::producers_data(&producers));
         let bytes = root.b.finish();
-        if let Some(path) = std::env::var_os("WEFT_DEBUG_NEW_OUTPUT") {
-            let _ = std::fs::write(path, &bytes);
-        }
         wasmparser::Validator::new_with_features(weft_binary::features())
             .validate_all(&bytes)
             .map_err(|e| {
