@@ -58,8 +58,42 @@ pub fn features() -> WasmFeatures {
     WasmFeatures::all()
 }
 
-/// Validates `bytes` and decodes it into the model.
+/// How much of a binary to validate.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Validation {
+    /// Everything, function bodies included: what running the code or shipping it needs.
+    Full,
+    /// Everything but function bodies: types, imports, exports, instances, canonical options
+    /// and the structure of every module. What reading a binary's interface needs; function
+    /// bodies are most of a large binary's validation time and say nothing about its
+    /// interface.
+    Structure,
+}
+
+/// Validates `bytes` (as far as `validation` says) with weft's [`features`].
+pub fn validate(bytes: &[u8], validation: Validation) -> Result<()> {
+    let mut validator = Validator::new_with_features(features());
+    let mut allocations = wasmparser::FuncValidatorAllocations::default();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload?;
+        if let wasmparser::ValidPayload::Func(func, body) = validator.payload(&payload)? {
+            if validation == Validation::Full {
+                let mut v = func.into_validator(allocations);
+                v.validate(&body)?;
+                allocations = v.into_allocations();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Validates `bytes` fully and decodes it into the model.
 pub fn decode(bytes: &[u8]) -> Result<Binary> {
+    decode_with(bytes, Validation::Full)
+}
+
+/// Validates `bytes` as far as `validation` says and decodes it into the model.
+pub fn decode_with(bytes: &[u8], validation: Validation) -> Result<Binary> {
     let what = match kind(bytes) {
         Kind::Module => "core module",
         Kind::Component => "component",
@@ -69,9 +103,7 @@ pub fn decode(bytes: &[u8]) -> Result<Binary> {
         }
         Kind::Unknown => return Err(not_wasm(bytes)),
     };
-    Validator::new_with_features(features())
-        .validate_all(bytes)
-        .map_err(|e| Error::from(e).context(format!("invalid {what}")))?;
+    validate(bytes, validation).map_err(|e| e.context(format!("invalid {what}")))?;
     decode_unvalidated(bytes).map_err(|e| e.context(format!("reading {what}")))
 }
 

@@ -12,6 +12,8 @@ mod decode;
 mod error;
 pub mod model;
 
-pub use decode::{decode, decode_unvalidated, features, kind, not_wasm, Kind};
+pub use decode::{
+    decode, decode_unvalidated, decode_with, features, kind, not_wasm, validate, Kind, Validation,
+};
 pub use error::{Error, Result};
 pub use model::*;

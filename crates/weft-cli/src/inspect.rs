@@ -239,26 +239,30 @@ struct CanonStats {
 // ---- gathering the facts ------------------------------------------------------------------
 
 fn inspect(path: &Path, bytes: &[u8]) -> Result<Report> {
-    let (wasm, text) = match weft_binary::kind(bytes) {
+    let (wasm, text): (std::borrow::Cow<'_, [u8]>, bool) = match weft_binary::kind(bytes) {
         Kind::Text => {
             let wasm = wat::parse_bytes(bytes).map_err(|mut e| {
                 e.set_path(path);
                 anyhow!("{e}")
             })?;
-            (wasm.into_owned(), true)
+            (std::borrow::Cow::Owned(wasm.into_owned()), true)
         }
-        _ => (bytes.to_vec(), false),
+        _ => (std::borrow::Cow::Borrowed(bytes), false),
     };
-    let binary = weft_binary::decode(&wasm).map_err(|e| {
-        let is_wit = path.extension().is_some_and(|e| e == "wit");
-        match is_wit {
-            true => anyhow!(
+    // What inspect shows is the binary's interface and structure; function bodies are not
+    // validated (as `wasm-tools component wit` does not), which is most of the time a large
+    // binary takes.
+    let binary =
+        weft_binary::decode_with(&wasm, weft_binary::Validation::Structure).map_err(|e| {
+            let is_wit = path.extension().is_some_and(|e| e == "wit");
+            match is_wit {
+                true => anyhow!(
                 "{e}\n      = help: this is WIT text; `weft wit check` or `weft wit print` read \
                  it, and `weft wit print --wasm` makes the binary `weft inspect` reads"
             ),
-            false => anyhow!("{e}"),
-        }
-    })?;
+                false => anyhow!("{e}"),
+            }
+        })?;
     let body = match binary {
         Binary::Module(m) => Body::Module(module_report(path, &wasm, &m)),
         Binary::Component(c) => match weft_component::decode(&wasm) {

@@ -19,7 +19,7 @@ mod live;
 mod modules;
 mod spaces;
 
-use weft_binary::{Binary, CoreKind, Module};
+use weft_binary::{Binary, CoreKind, Module, Validation};
 use weft_wit::{Resolve, WorldId};
 
 use crate::{Error, Result, StringEncoding};
@@ -56,22 +56,37 @@ pub(crate) struct Unit<'a> {
 
 /// Wraps core module `module` into a component.
 pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
-    decode_core(module, "the input")?;
+    // The input is validated once, fully; what weft derives from it (the module without its
+    // world sections, duplicates merged, and adapters after garbage collection) only
+    // structurally, since their function bodies are the validated ones, renumbered.
+    let main = decode_core(module, "the input", Validation::Full)?;
     // The module as embedded: without its world sections, and with duplicate imports merged
     // (a component's core module may import each name once).
     let main_bytes = gc::dedupe_imports(&strip_metadata(module)?)?;
-    let main = decode_core(&main_bytes, "the input")?;
-    let given = opts.world.is_some();
-    let (mut resolve, world, encoding) = match opts.world {
-        Some((resolve, world)) => (resolve, world, opts.string_encoding.unwrap_or_default()),
+    let main = if main_bytes == module {
+        main
+    } else {
+        decode_core(&main_bytes, "the input", Validation::Structure)?
+    };
+    let (mut resolve, world, encoding, no_world) = match opts.world {
+        Some((resolve, world)) => (
+            resolve,
+            world,
+            opts.string_encoding.unwrap_or_default(),
+            false,
+        ),
         None => {
-            let (resolve, world, encoding) = world_from_module(module)?;
-            (resolve, world, opts.string_encoding.unwrap_or(encoding))
+            let (resolve, world, encoding, found) = world_from_module(module)?;
+            (
+                resolve,
+                world,
+                opts.string_encoding.unwrap_or(encoding),
+                !found,
+            )
         }
     };
     // Without `--wit` and without `component-type` sections the world is empty; binding
     // errors then have one fix.
-    let no_world = !given && crate::decode_metadata(module)?.is_none();
     let world_hint = |e: Error| {
         if no_world {
             e.with_help(
@@ -84,6 +99,7 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
 
     // Adapters: the user's, then the built-in preview1 adapter if the module needs it.
     let mut adapters: Vec<(String, Vec<u8>)> = opts.adapters;
+    let opts_adapter_names: Vec<String> = adapters.iter().map(|(n, _)| n.clone()).collect();
     let imports_preview1 = main.imports.iter().any(|i| i.module == PREVIEW1);
     if imports_preview1 && !opts.no_builtin_adapter && !adapters.iter().any(|(n, _)| n == PREVIEW1)
     {
@@ -91,7 +107,14 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
     }
     let mut parsed_adapters = Vec::new();
     for (name, bytes) in &adapters {
-        let parsed = decode_core(bytes, &format!("adapter `{name}`"))?;
+        // The built-in adapters ship with weft and are known to be valid.
+        let builtin = name == PREVIEW1 && !opts_adapter_names.contains(name);
+        let validation = if builtin {
+            Validation::Structure
+        } else {
+            Validation::Full
+        };
+        let parsed = decode_core(bytes, &format!("adapter `{name}`"), validation)?;
         let (adapter_world, adapter_encoding) =
             match crate::decode::metadata_into(&mut resolve, bytes)
                 .map_err(|e| e.context(format!("reading the world of adapter `{name}`")))?
@@ -154,6 +177,7 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
         let module = decode_core(
             &ready,
             &format!("adapter `{name}` after preparation (a bug in weft)"),
+            Validation::Structure,
         )?;
         prepared.push((*name, ready, module, *adapter_world, *adapter_encoding));
     }
@@ -339,8 +363,10 @@ fn check_adapter_imports(units: &[Unit<'_>]) -> Result<()> {
 }
 
 /// Decodes `bytes` as a core module.
-fn decode_core(bytes: &[u8], what: &str) -> Result<Module> {
-    match weft_binary::decode(bytes).map_err(|e| e.context(format!("reading {what}")))? {
+fn decode_core(bytes: &[u8], what: &str, validation: Validation) -> Result<Module> {
+    match weft_binary::decode_with(bytes, validation)
+        .map_err(|e| e.context(format!("reading {what}")))?
+    {
         Binary::Module(m) => Ok(m),
         Binary::Component(_) => Err(Error::msg(format!(
             "{what} is already a component, not a core module"
@@ -349,17 +375,18 @@ fn decode_core(bytes: &[u8], what: &str) -> Result<Module> {
     }
 }
 
-/// The world in the module's `component-type*` custom sections, or an empty world.
-fn world_from_module(module: &[u8]) -> Result<(Resolve, WorldId, StringEncoding)> {
+/// The world in the module's `component-type*` custom sections, and `true`; or an empty world
+/// and `false`.
+fn world_from_module(module: &[u8]) -> Result<(Resolve, WorldId, StringEncoding, bool)> {
     match crate::decode_metadata(module)? {
-        Some(m) => Ok((m.resolve, m.world, m.string_encoding)),
+        Some(m) => Ok((m.resolve, m.world, m.string_encoding, true)),
         None => {
             let mut resolve = Resolve::new();
             let pkg = resolve
                 .push_str("<empty>", "package root:component;\nworld root {}\n")
                 .map_err(|e| Error::msg(e.to_string()))?;
             let world = resolve.packages[pkg].worlds[0];
-            Ok((resolve, world, StringEncoding::Utf8))
+            Ok((resolve, world, StringEncoding::Utf8, false))
         }
     }
 }

@@ -220,6 +220,9 @@ fn case(dir: &Path) -> Result<(), String> {
         };
     }
     let bytes = result.map_err(|e| format!("weft new failed: {e}"))?;
+    // `weft new` validates its output's structure; here everything, function bodies included.
+    weft_binary::validate(&bytes, weft_binary::Validation::Full)
+        .map_err(|e| format!("our output does not validate: {e}"))?;
     let decoded = decode(&bytes).map_err(|e| format!("decoding our output: {e}"))?;
     let Decoded::Component { .. } = decoded else {
         return Err("our output decodes as a WIT package".into());

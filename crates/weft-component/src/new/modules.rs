@@ -374,13 +374,8 @@ pub(crate) fn prepare_adapter(bytes: &[u8], module: &Module) -> Result<Vec<u8>> 
     if !started {
         return Err(Error::msg("the adapter has no code section"));
     }
-    let bytes = out.finish();
-    wasmparser::Validator::new_with_features(weft_binary::features())
-        .validate_all(&bytes)
-        .map_err(|e| {
-            Error::from(e).context("the prepared adapter does not validate (a bug in weft)")
-        })?;
-    Ok(bytes)
+    // Validated, structurally, when decoded after garbage collection.
+    Ok(out.finish())
 }
 
 /// Global index → name, from the `name` section.
