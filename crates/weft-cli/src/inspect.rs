@@ -88,7 +88,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -117,7 +116,8 @@ impl Args {
     /// Runs `weft inspect`.
     pub fn run(self) -> Result<()> {
         let shown = self.file.display().to_string();
-        let bytes = fs::read(&self.file).with_context(|| format!("failed to read `{shown}`"))?;
+        let bytes =
+            crate::input::read(&self.file).with_context(|| format!("failed to read `{shown}`"))?;
         let report =
             inspect(&self.file, &bytes).with_context(|| format!("failed to inspect `{shown}`"))?;
         let text = match self.json {
@@ -251,33 +251,46 @@ fn inspect(path: &Path, bytes: &[u8]) -> Result<Report> {
     };
     // What inspect shows is the binary's interface and structure; function bodies are not
     // validated (as `wasm-tools component wit` does not), which is most of the time a large
-    // binary takes.
-    let binary =
-        weft_binary::decode_with(&wasm, weft_binary::Validation::Structure).map_err(|e| {
-            let is_wit = path.extension().is_some_and(|e| e == "wit");
-            match is_wit {
-                true => anyhow!(
+    // binary takes. A component is validated once, by the WIT decoder, when that succeeds.
+    let wit_error = |e: weft_binary::Error| {
+        let is_wit = path.extension().is_some_and(|e| e == "wit");
+        match is_wit {
+            true => anyhow!(
                 "{e}\n      = help: this is WIT text; `weft wit check` or `weft wit print` read \
                  it, and `weft wit print --wasm` makes the binary `weft inspect` reads"
             ),
-                false => anyhow!("{e}"),
-            }
-        })?;
-    let body = match binary {
-        Binary::Module(m) => Body::Module(module_report(path, &wasm, &m)),
-        Binary::Component(c) => match weft_component::decode(&wasm) {
-            Ok(Decoded::Package { resolve, package }) => {
+            false => anyhow!("{e}"),
+        }
+    };
+    let decoded = match weft_binary::kind(&wasm) {
+        Kind::Component => Some(weft_component::decode(&wasm)),
+        _ => None,
+    };
+    let binary = match &decoded {
+        // Validated by the decoder.
+        Some(Ok(_)) => weft_binary::decode_unvalidated(&wasm).map_err(wit_error)?,
+        _ => weft_binary::decode_with(&wasm, weft_binary::Validation::Structure)
+            .map_err(wit_error)?,
+    };
+    let body = match (binary, decoded) {
+        (Binary::Module(m), _) => Body::Module(module_report(path, &wasm, &m)),
+        (Binary::Component(c), decoded) => match decoded {
+            Some(Ok(Decoded::Package { resolve, package })) => {
                 Body::Package(package_report(&resolve, package))
             }
-            Ok(Decoded::Component { resolve, world }) => {
+            Some(Ok(Decoded::Component { resolve, world })) => {
                 Body::Component(component_report(&c, Ok(wit_world(&resolve, world))))
             }
             // Only a core module decodes as one, and `weft_binary` said this is a component.
-            Ok(Decoded::CoreModule(_)) => Body::Component(component_report(
+            Some(Ok(Decoded::CoreModule(_))) => Body::Component(component_report(
                 &c,
                 Err("the WIT decoder read it as a core module".to_string()),
             )),
-            Err(e) => Body::Component(component_report(&c, Err(e.to_string()))),
+            Some(Err(e)) => Body::Component(component_report(&c, Err(e.to_string()))),
+            None => Body::Component(component_report(
+                &c,
+                Err("the binary's header says core module".to_string()),
+            )),
         },
     };
     Ok(Report {

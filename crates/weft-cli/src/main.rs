@@ -10,6 +10,7 @@
 //! new module and one new variant of [`Command`].
 
 mod embed;
+mod input;
 mod inspect;
 mod new;
 mod output;
@@ -42,6 +43,11 @@ enum Command {
     /// Wrap a core module into a component.
     New(new::Args),
     /// Show what a component, core module or binary WIT package imports, exports and holds.
+    ///
+    /// The binary's structure is validated (types, imports, exports, instances, canonical
+    /// options, every module's sections); function bodies are not, as `wasm-tools component
+    /// wit` does not validate them either: they say nothing about the interface and are most of
+    /// a large binary's validation time.
     Inspect(inspect::Args),
 }
 

@@ -309,6 +309,14 @@ pub(crate) fn load(path: &Path, features: &Features) -> Result<(Resolve, Package
         }
     }
     resolve.all_features = features.all_features;
+    // A binary file given directly is read here (mapped when large) and decoded.
+    if is_binary(path) && path.is_file() {
+        let bytes = crate::input::read(path)?;
+        return match weft_component::push_binary(&mut resolve, &bytes) {
+            Ok(pkg) => Ok((resolve, pkg)),
+            Err(e) => Err(anyhow!("failed to decode `{}`: {e}", path.display())),
+        };
+    }
     // A component or binary WIT package (`.wasm`, `.wat`, or any file with the `\0asm`
     // header), and `.wasm`/`.wat` dependencies in `deps/`, are decoded by weft-component.
     match weft_component::push_path(&mut resolve, path) {

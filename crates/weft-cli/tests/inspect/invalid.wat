@@ -1,5 +1,7 @@
-;; Valid text, invalid module: the validator's message, with the file name.
+;; Valid text, invalid module: the validator's message, with the file name. (`weft inspect`
+;; validates a binary's structure, not its function bodies: an export of a function that does
+;; not exist is reported, a mistyped body is not.)
 ;;
 ;; FAIL: inspect %
 (module
-  (func (result i32)))
+  (export "f" (func 3)))

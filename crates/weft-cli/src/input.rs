@@ -1,0 +1,58 @@
+//! Reading binary inputs: large files are memory-mapped, small ones read.
+//!
+//! Reading an 18 MB component into a fresh buffer costs more than decoding its interface (the
+//! kernel copies every byte and the buffer's pages fault in one by one); mapping the file
+//! costs a fraction of that. This is the only `unsafe` in `weft-cli`.
+
+use std::fs::{self, File};
+use std::ops::Deref;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+/// Files at least this large are mapped; smaller ones are read, which is as fast for them.
+const MAP_AT: u64 = 1 << 20;
+
+/// The bytes of an input file.
+pub(crate) enum Input {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl Deref for Input {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Input::Mapped(m) => m,
+            Input::Read(v) => v,
+        }
+    }
+}
+
+/// Reads the file at `path`, mapping it when it is a large regular file.
+pub(crate) fn read(path: &Path) -> Result<Input> {
+    let context = || format!("failed to read `{}`", path.display());
+    let file = File::open(path).with_context(context)?;
+    let meta = file.metadata().with_context(context)?;
+    if meta.is_file() && meta.len() >= MAP_AT {
+        if let Some(map) = map(&file) {
+            return Ok(Input::Mapped(map));
+        }
+    }
+    fs::read(path).map(Input::Read).with_context(context)
+}
+
+/// Maps `file` read-only, or `None` when it cannot be mapped (then it is read instead).
+#[allow(
+    unsafe_code,
+    reason = "memory-mapping an input file; see the SAFETY note"
+)]
+fn map(file: &File) -> Option<memmap2::Mmap> {
+    // SAFETY: the map is private and read-only, and weft only reads it, as plain bytes that are
+    // parsed and validated like any other input. The one hazard is another process shrinking
+    // the file while weft reads it: the kernel then raises SIGBUS and weft stops, as any
+    // program would on a file truncated under it. weft never writes to its inputs (outputs go
+    // to a new file renamed into place), so that cannot lose data.
+    unsafe { memmap2::Mmap::map(file) }.ok()
+}
