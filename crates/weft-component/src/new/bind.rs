@@ -511,23 +511,63 @@ fn find_item<'a>(
     items: &'a IndexMap<WorldKey, WorldItem>,
     module: &str,
 ) -> Option<(&'a WorldKey, &'a WorldItem)> {
-    if let Some((k, v)) = items.iter().find(|(k, _)| key_name(resolve, k) == module) {
-        return Some((k, v));
+    let parsed = ParsedName::new(module);
+    if let Some(found) = items.iter().find(|(k, _)| parsed.names(resolve, k, false)) {
+        return Some(found);
     }
-    let (path, version) = module.split_once('@')?;
-    let version = semver::Version::parse(version).ok()?;
-    items.iter().find(|(k, _)| {
-        let WorldKey::Interface(id) = k else {
-            return false;
+    items.iter().find(|(k, _)| parsed.names(resolve, k, true))
+}
+
+/// A core import module name taken apart once: `ns:pkg/iface@1.2.3`, or a plain name.
+struct ParsedName<'m> {
+    whole: &'m str,
+    /// `(namespace, package, interface)` for an interface name.
+    path: Option<(&'m str, &'m str, &'m str)>,
+    version: Option<semver::Version>,
+}
+
+impl<'m> ParsedName<'m> {
+    fn new(whole: &'m str) -> ParsedName<'m> {
+        let (path, version) = match whole.split_once('@') {
+            Some((p, v)) => (p, semver::Version::parse(v).ok()),
+            None => (whole, None),
         };
-        let name = key_name(resolve, k);
-        let Some((p, v)) = name.split_once('@') else {
-            return false;
-        };
-        let _ = id;
-        p == path
-            && semver::Version::parse(v).is_ok_and(|v| compat_track(&v) == compat_track(&version))
-    })
+        let path = path.split_once('/').and_then(|(nspkg, iface)| {
+            let (ns, pkg) = nspkg.split_once(':')?;
+            Some((ns, pkg, iface))
+        });
+        ParsedName {
+            whole,
+            path,
+            version,
+        }
+    }
+
+    /// Whether this name names world key `key`: exactly, or with `compatible`, at a
+    /// semver-compatible version of the same interface.
+    fn names(&self, resolve: &Resolve, key: &WorldKey, compatible: bool) -> bool {
+        match key {
+            WorldKey::Name(n) => !compatible && n == self.whole,
+            WorldKey::Interface(id) => {
+                let iface = &resolve.interfaces[*id];
+                let (Some(pkg), Some(name), Some((ns, p, i))) =
+                    (iface.package, iface.name.as_deref(), self.path)
+                else {
+                    return false;
+                };
+                let pkg = &resolve.packages[pkg].name;
+                if pkg.namespace != ns || pkg.name != p || name != i {
+                    return false;
+                }
+                match (&self.version, &pkg.version) {
+                    (None, None) => !compatible,
+                    (Some(a), Some(b)) if compatible => compat_track(a) == compat_track(b),
+                    (Some(a), Some(b)) => a == b,
+                    _ => false,
+                }
+            }
+        }
+    }
 }
 
 fn resource_named(
