@@ -20,6 +20,7 @@ mod modules;
 mod spaces;
 
 use weft_binary::{Binary, CoreKind, Module, Validation};
+use weft_wit::fxhash::{HashMap, HashSet};
 use weft_wit::{Resolve, WorldId};
 
 use crate::{Error, Result, StringEncoding};
@@ -157,7 +158,7 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
     for (name, bytes, parsed, adapter_world, adapter_encoding) in &parsed_adapters {
         let bindings = bind::bind(&resolve, *adapter_world, parsed, &special)
             .map_err(|e| e.context(format!("binding adapter `{name}` to its world")))?;
-        let mut keep: std::collections::HashSet<&str> = main
+        let mut keep: HashSet<&str> = main
             .imports
             .iter()
             .filter(|i| i.module == *name)
@@ -244,7 +245,7 @@ fn merge_semver_imports(resolve: &mut Resolve, worlds: &[WorldId]) {
             }
         }
     }
-    let mut replace: std::collections::HashMap<InterfaceId, InterfaceId> = Default::default();
+    let mut replace: HashMap<InterfaceId, InterfaceId> = Default::default();
     for versions in groups.values() {
         let Some((_, newest)) = versions.iter().max_by(|a, b| a.0.cmp(&b.0)) else {
             continue;

@@ -13,6 +13,7 @@ pub mod ast;
 mod error;
 pub mod format;
 pub mod fs;
+pub mod fxhash;
 pub mod json;
 pub mod print;
 mod resolve;

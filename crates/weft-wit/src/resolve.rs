@@ -7,7 +7,6 @@
 //! how type cycles are found), then worlds in `include` order, each followed by elaboration
 //! (the implicit imports its items need).
 
-mod fxhash;
 mod names;
 #[cfg(test)]
 mod tests;
@@ -20,7 +19,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-pub(crate) use fxhash::{HashMap, HashSet};
+pub(crate) use crate::fxhash::{HashMap, HashSet};
 
 use crate::ast;
 use crate::{

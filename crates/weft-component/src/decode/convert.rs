@@ -17,7 +17,7 @@
 //! target [`Resolve`] already has is reused by name, and its interfaces, types and world
 //! items are checked against the binary's instead of duplicated.
 
-use std::collections::{HashMap, HashSet};
+use weft_wit::fxhash::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use wasmparser::component_types::{
@@ -77,11 +77,11 @@ impl<'r, 't> Decoder<'r, 't> {
         Decoder {
             resolve,
             types,
-            type_map: HashMap::new(),
-            resources: HashMap::new(),
-            local: HashMap::new(),
-            preexisting_interfaces: HashSet::new(),
-            preexisting_worlds: HashSet::new(),
+            type_map: HashMap::default(),
+            resources: HashMap::default(),
+            local: HashMap::default(),
+            preexisting_interfaces: HashSet::default(),
+            preexisting_worlds: HashSet::default(),
             packages: IndexMap::new(),
         }
     }
@@ -1120,7 +1120,7 @@ impl<'r, 't> Decoder<'r, 't> {
     fn finish(&mut self, main: Option<&PackageName>) -> Result<HashMap<PackageName, PackageId>> {
         let packages = std::mem::take(&mut self.packages);
         // Which pending package each interface belongs to.
-        let mut owner_of: HashMap<InterfaceId, usize> = HashMap::new();
+        let mut owner_of: HashMap<InterfaceId, usize> = HashMap::default();
         for (i, p) in packages.values().enumerate() {
             for id in p.interfaces.values() {
                 owner_of.insert(*id, i);
@@ -1169,7 +1169,7 @@ impl<'r, 't> Decoder<'r, 't> {
         }
         let mut packages: Vec<Option<(PackageName, Pending)>> =
             packages.into_iter().map(Some).collect();
-        let mut ids = HashMap::new();
+        let mut ids = HashMap::default();
         for i in order {
             let Some((name, pending)) = packages[i].take() else {
                 continue;

@@ -26,7 +26,7 @@
 //! The order in which definitions are emitted and the reuse of definitions follow wit-component
 //! (wasm-tools 1.262) exactly, so that encoding the same `Resolve` gives the same bytes.
 
-use std::collections::HashMap;
+use weft_wit::fxhash::HashMap;
 
 use wasm_encoder::{
     ComponentExternName, ComponentTypeEncoder, ComponentValType, PrimitiveValType, TypeBounds,
@@ -90,9 +90,9 @@ impl<'r> TypeEncoder<'r> {
         TypeEncoder {
             resolve,
             interface,
-            by_id: HashMap::new(),
-            by_kind: HashMap::new(),
-            funcs: HashMap::new(),
+            by_id: HashMap::default(),
+            by_kind: HashMap::default(),
+            funcs: HashMap::default(),
             depth: 0,
         }
     }

@@ -11,7 +11,7 @@
 //! The component type of a world is also what the `component-type` custom section carries
 //! (see [`super::metadata`]).
 
-use std::collections::HashMap;
+use weft_wit::fxhash::HashMap;
 
 use indexmap::IndexSet;
 use wasm_encoder::{
@@ -130,7 +130,7 @@ pub(crate) fn package_interfaces(resolve: &Resolve, pkg: PackageId) -> Vec<(&str
 /// requires the getter first.
 pub(crate) fn interface_functions(iface: &Interface) -> Vec<(&String, &Function)> {
     let mut funcs: Vec<(&String, &Function)> = iface.functions.iter().collect();
-    let mut getters_seen = std::collections::HashSet::new();
+    let mut getters_seen = weft_wit::fxhash::HashSet::default();
     let mut i = 0;
     // Each setter moves forward at most once, so this ends.
     while i < funcs.len() {

@@ -12,7 +12,7 @@
 //! 7. `_initialize`, if the main module exports it, run by a module whose start calls it;
 //! 8. the units' exports: lifted functions, and instances for exported interfaces.
 
-use std::collections::{HashMap, HashSet};
+use weft_wit::fxhash::{HashMap, HashSet};
 
 use wasm_encoder::{
     CanonicalOption, ComponentExportKind, ComponentTypeRef, ExportKind, InstanceType,
@@ -177,18 +177,18 @@ impl<'a> Assembler<'a> {
         let mut root = Root {
             b: Builder::new(),
             resolve,
-            instances: HashMap::new(),
-            by_key: HashMap::new(),
-            exported: HashMap::new(),
-            aliases: HashMap::new(),
-            resources: HashMap::new(),
+            instances: HashMap::default(),
+            by_key: HashMap::default(),
+            exported: HashMap::default(),
+            aliases: HashMap::default(),
+            resources: HashMap::default(),
             mode: Mode::Import,
         };
         let mut root_types = TypeEncoder::new(resolve, None);
 
         // 1. Imports, once per name across the units.
-        let mut world_funcs: HashMap<String, u32> = HashMap::new();
-        let mut imported: HashSet<String> = HashSet::new();
+        let mut world_funcs: HashMap<String, u32> = HashMap::default();
+        let mut imported: HashSet<String> = HashSet::default();
         for unit in self.units {
             for (key, item) in &resolve.worlds[unit.world].imports {
                 let name = key_name(resolve, key);
@@ -586,7 +586,7 @@ impl<'a> Assembler<'a> {
         }
 
         // 8. Exports, each exported interface after those whose types it uses.
-        let mut exported_names: HashSet<String> = HashSet::new();
+        let mut exported_names: HashSet<String> = HashSet::default();
         for (u, unit) in self.units.iter().enumerate() {
             let world = &resolve.worlds[unit.world];
             for (key, item) in export_order(resolve, world) {
@@ -1091,7 +1091,7 @@ impl<'a> Assembler<'a> {
             resolve,
             stack: vec![iface],
             imported: indexmap::IndexMap::new(),
-            names: HashSet::new(),
+            names: HashSet::default(),
             exporting: false,
         };
         // Imports: the interface's types, then its functions.

@@ -8,8 +8,8 @@
 //! function indices renumbered; the `name` section (which names functions by index) is
 //! dropped.
 
-use std::collections::HashSet;
 use std::convert::Infallible;
+use weft_wit::fxhash::HashSet;
 
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
 use wasmparser::{ExternalKind, Operator, Parser, Payload, TypeRef};

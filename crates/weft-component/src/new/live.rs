@@ -1,6 +1,6 @@
 //! Which imports, functions and types the component must carry.
 
-use std::collections::HashSet;
+use weft_wit::fxhash::HashSet;
 
 use indexmap::IndexSet;
 

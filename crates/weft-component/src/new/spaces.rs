@@ -2,7 +2,7 @@
 //! an imported interface's instance type, and the nested component that names an exported
 //! interface's types.
 
-use std::collections::{HashMap, HashSet};
+use weft_wit::fxhash::{HashMap, HashSet};
 
 use wasm_encoder::{
     ComponentExportKind, ComponentTypeEncoder, ComponentTypeRef, InstanceType, TypeBounds,

@@ -1,19 +1,19 @@
-//! A fast, non-cryptographic hasher for the resolver's internal maps (the multiply-rotate
-//! scheme rustc uses). Keys are names and ids from the input being resolved; nothing here is
-//! kept past one `push`, so hash flooding can at worst slow one resolution down.
+//! A fast, non-cryptographic hasher for internal maps (the multiply-rotate scheme rustc
+//! uses), shared by weft's crates. Keys are names and ids from the input being processed, and
+//! no map outlives one command, so hash flooding can at worst slow one run down.
 
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// `HashMap` with [`FxHasher`].
-pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// `HashSet` with [`FxHasher`].
-pub(crate) type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
+pub type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 /// Hashes eight bytes at a time: `h = (h.rotl(5) ^ word) * SEED`.
 #[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher {
+pub struct FxHasher {
     hash: u64,
 }
 
