@@ -59,8 +59,29 @@ pub(crate) struct Unit<'a> {
 pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
     // The input is validated once, fully; what weft derives from it (the module without its
     // world sections, duplicates merged, and adapters after garbage collection) only
-    // structurally, since their function bodies are the validated ones, renumbered.
-    let main = decode_core(module, "the input", Validation::Full)?;
+    // structurally, since their function bodies are the validated ones, renumbered. The
+    // function bodies, most of a large module's validation, are checked on a second thread
+    // while the component is built; an invalid body fails the whole call.
+    let main = decode_core(module, "the input", Validation::Structure)?;
+    std::thread::scope(|scope| {
+        let bodies = scope.spawn(|| {
+            weft_binary::validate(module, Validation::Full).map_err(|e| {
+                e.context("invalid core module")
+                    .context("reading the input")
+            })
+        });
+        let built = build(module, main, opts);
+        let bodies = bodies
+            .join()
+            .unwrap_or_else(|_| Err(Error::msg("validating the input's function bodies failed")));
+        // A structurally valid module with an invalid body: report the body.
+        bodies?;
+        built
+    })
+}
+
+/// [`new_component`] after the input's structure is validated.
+fn build(module: &[u8], main: Module, opts: NewOptions) -> Result<Vec<u8>> {
     // The module as embedded: without its world sections, and with duplicate imports merged
     // (a component's core module may import each name once).
     let main_bytes = gc::dedupe_imports(&strip_metadata(module)?)?;

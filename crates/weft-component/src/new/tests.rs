@@ -125,3 +125,16 @@ fn errors_speak_wit() {
     .to_string();
     assert!(e.contains("does not export `memory`"), "{e}");
 }
+
+#[test]
+fn invalid_function_bodies_are_rejected() {
+    // Structurally valid, with a body that does not type-check: validated on the second
+    // thread, and still an error of the whole call.
+    let e = new("(module (func (result i32)))", "package t:t; world w {}")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("reading the input: invalid core module: type mismatch"),
+        "{e}"
+    );
+}
