@@ -70,6 +70,12 @@ fn main() -> ExitCode {
         .collect();
     let full_run = args.filter.is_none() && args.skip.is_empty() && !args.list && !args.ignored;
     let total = trials.len();
+    let mut trials = trials;
+    let corpus_dir = dir.clone();
+    trials.push(Trial::test(
+        "fuzz::mutated_modules_never_panic",
+        move || mutated_modules_never_panic(&corpus_dir).map_err(Failed::from),
+    ));
     let conclusion = libtest_mimic::run(&args, trials);
     let (passed, failed, skipped) = (
         PASSED.load(Ordering::SeqCst),
@@ -143,6 +149,69 @@ fn run(skip: Option<String>, case: impl FnOnce() -> Result<(), String>) -> Resul
             Err(e.into())
         }
     }
+}
+
+/// Every corpus module, with its world embedded, then with bytes changed, cut or repeated
+/// (a fixed pseudo-random sequence): `new_component` may reject the result but never panics.
+fn mutated_modules_never_panic(corpus: &Path) -> Result<(), String> {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut dirs: Vec<PathBuf> = fs::read_dir(corpus)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("module.wat").is_file())
+        .collect();
+    dirs.sort();
+    let mut runs = 0;
+    for dir in dirs {
+        let mut resolve = Resolve::new();
+        let Ok(pkg) = weft_component::push_path(&mut resolve, &dir) else {
+            continue;
+        };
+        let Ok(world) = resolve.select_world(pkg, Some("module")) else {
+            continue;
+        };
+        let Ok(module) = wat::parse_file(dir.join("module.wat")) else {
+            continue;
+        };
+        let Ok(module) = embed(&module, &resolve, world, StringEncoding::Utf8) else {
+            continue;
+        };
+        for _ in 0..20 {
+            let mut bytes = module.clone();
+            let at = (next() as usize) % bytes.len();
+            match next() % 3 {
+                0 => bytes[at] ^= (next() as u8) | 1,
+                1 => bytes.truncate(at.max(8)),
+                _ => {
+                    let end = (at + 1 + (next() as usize) % 16).min(bytes.len());
+                    let piece = bytes[at..end].to_vec();
+                    bytes.splice(at..at, piece);
+                }
+            }
+            runs += 1;
+            let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                new_component(&bytes, NewOptions::default())
+            }));
+            if let Err(p) = result {
+                return Err(format!(
+                    "`new_component` panicked on a mutation of `{}`: {}",
+                    dir.display(),
+                    panic_message(&*p)
+                ));
+            }
+        }
+    }
+    if runs == 0 {
+        return Err("no corpus module could be mutated".into());
+    }
+    Ok(())
 }
 
 fn case(dir: &Path) -> Result<(), String> {
