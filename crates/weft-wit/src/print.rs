@@ -64,18 +64,19 @@ pub fn print_package(resolve: &Resolve, pkg: PackageId, opts: &PrintOptions) -> 
 /// package with its dependencies.
 ///
 /// The result is one self-contained file: it resolves on its own (nested packages may be in
-/// any order). Unlike wasm-tools, which keeps the order they were loaded in, the other
-/// packages are sorted by name, so the text does not depend on load order.
+/// any order). The other packages come in the order they were loaded (dependencies first for
+/// WIT text, the binary's order for a decoded binary), as wasm-tools prints them, so the two
+/// tools' output differs only in blank lines.
 pub fn print_all(resolve: &Resolve, main: PackageId) -> String {
     let printer = Printer { resolve };
     let mut items = printer.package_items(main);
-    let mut others: Vec<PackageId> = resolve
+    let others: Vec<PackageId> = resolve
         .packages
         .iter()
         .map(|(id, _)| id)
         .filter(|id| *id != main)
         .collect();
-    others.sort_by(|a, b| resolve.packages[*a].name.cmp(&resolve.packages[*b].name));
+    // In the order they were loaded, as wit-component prints them.
     for id in others {
         let p = &resolve.packages[id];
         items.push(Item {
