@@ -183,6 +183,8 @@ impl<'a> Assembler<'a> {
             aliases: HashMap::default(),
             resources: HashMap::default(),
             mode: Mode::Import,
+            tls: None,
+            thread_start_type: None,
         };
         let mut root_types = TypeEncoder::new(resolve, None);
 
@@ -214,8 +216,9 @@ impl<'a> Assembler<'a> {
                 for (field, use_) in uses {
                     let memory_early = self.units[0].bindings.imported_memory.is_some();
                     if let ImportUse::Builtin(b) = use_ {
-                        if b.needs_memory(resolve) {
-                            if !self.units[0].bindings.memory {
+                        // Built-ins that need the module's memory or table exist only after it.
+                        if b.needs_memory(resolve) || matches!(b, Builtin::ThreadNewIndirect) {
+                            if b.needs_memory(resolve) && !self.units[0].bindings.memory {
                                 return Err(Error::msg(format!(
                                     "core import `{module}` `{field}` uses linear memory, but the core module does not export `memory`"
                                 )));
@@ -550,7 +553,16 @@ impl<'a> Assembler<'a> {
                         } else {
                             None
                         };
-                        self.builtin(&mut root, &mut root_types, *unit, b, core.memory, r)?
+                        let instance = core.instances[*unit];
+                        self.builtin(
+                            &mut root,
+                            &mut root_types,
+                            *unit,
+                            b,
+                            core.memory,
+                            r,
+                            Some(instance),
+                        )?
                     }
                     ShimEntry::Adapter { module, field, .. } => {
                         let u = self
@@ -785,7 +797,7 @@ impl<'a> Assembler<'a> {
                         });
                         match shimmed {
                             Some(i) => shim.func(root, i),
-                            None => self.builtin(root, root_types, u, b, None, None)?,
+                            None => self.builtin(root, root_types, u, b, None, None, None)?,
                         }
                     }
                     ImportUse::ImportedDrop(r) => {
@@ -864,6 +876,7 @@ impl<'a> Assembler<'a> {
         b: &Builtin<'a>,
         memory: Option<u32>,
         realloc: Option<u32>,
+        instance: Option<u32>,
     ) -> Result<u32> {
         let encoding = |e: StringEncoding| match e {
             StringEncoding::Utf8 => CanonicalOption::UTF8,
@@ -1063,6 +1076,99 @@ impl<'a> Assembler<'a> {
                         c.stream_drop_writable(index);
                     }
                 })
+            }
+            Builtin::ThreadIndex => root.b.canon(|c| {
+                c.thread_index();
+            }),
+            Builtin::ThreadNewIndirect => {
+                let instance = instance
+                    .ok_or_else(|| Error::msg("`thread.new-indirect` needs the module's table"))?;
+                if !self.units[u]
+                    .module
+                    .exports
+                    .iter()
+                    .any(|e| e.name == "__indirect_function_table" && e.kind == CoreKind::Table)
+                {
+                    return Err(Error::msg(
+                        "`[thread-new-indirect-v0]` is imported, but the core module does not export `__indirect_function_table`",
+                    )
+                    .with_help("link the module with `--export-table` (wasm-ld), so threads can start from its function table"));
+                }
+                let table = root.b.core_alias_export(
+                    instance,
+                    "__indirect_function_table",
+                    ExportKind::Table,
+                );
+                let ty = match root.thread_start_type {
+                    Some(t) => t,
+                    None => {
+                        let t = root.b.core_func_type(&[wasm_encoder::ValType::I32], &[]);
+                        root.thread_start_type = Some(t);
+                        t
+                    }
+                };
+                root.b.canon(|c| {
+                    c.thread_new_indirect(ty, table);
+                })
+            }
+            Builtin::ThreadResumeLater => root.b.canon(|c| {
+                c.thread_resume_later();
+            }),
+            Builtin::ThreadSuspend => root.b.canon(|c| {
+                c.thread_suspend(false);
+            }),
+            Builtin::ThreadSuspendThenResume => root.b.canon(|c| {
+                c.thread_suspend_then_resume(false);
+            }),
+            Builtin::ThreadYieldThenResume => root.b.canon(|c| {
+                c.thread_yield_then_resume(false);
+            }),
+            Builtin::ThreadSuspendThenPromote => root.b.canon(|c| {
+                c.thread_suspend_then_promote(false);
+            }),
+            Builtin::ThreadYieldThenPromote => root.b.canon(|c| {
+                c.thread_yield_then_promote(false);
+            }),
+            Builtin::TlsBaseGet(t) | Builtin::TlsBaseSet(t) => {
+                let get = matches!(b, Builtin::TlsBaseGet(_));
+                // A module that uses threads keeps its TLS base in task-local slot 1; one that
+                // does not, in a global of a small module of its own.
+                let threads = self.units[u]
+                    .bindings
+                    .imports
+                    .values()
+                    .flatten()
+                    .any(|(_, i)| {
+                        matches!(
+                            i,
+                            ImportUse::Builtin(
+                                Builtin::ThreadNewIndirect
+                                    | Builtin::ContextGet(_, 1)
+                                    | Builtin::ContextSet(_, 1)
+                            )
+                        )
+                    });
+                if threads {
+                    root.b.canon(|c| {
+                        if get {
+                            c.context_get(val(*t), 1);
+                        } else {
+                            c.context_set(val(*t), 1);
+                        }
+                    })
+                } else {
+                    let tls = match root.tls {
+                        Some(i) => i,
+                        None => {
+                            let m = root.b.core_module(&modules::tls_module(val(*t)));
+                            let i = root.b.core_instantiate(m, &[]);
+                            root.tls = Some(i);
+                            i
+                        }
+                    };
+                    root.b
+                        .core_alias_export(tls, if get { "get" } else { "set" }, ExportKind::Func)
+                }
             }
             Builtin::ContextGet(t, slot) => root.b.canon(|c| {
                 c.context_get(val(*t), *slot);

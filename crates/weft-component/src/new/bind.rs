@@ -72,6 +72,21 @@ pub(crate) enum Builtin<'a> {
         /// `[async-lower]`.
         is_async: bool,
     },
+    /// `[thread-index]`.
+    ThreadIndex,
+    /// `[thread-new-indirect-v0]`: a thread running a function of the module's
+    /// `__indirect_function_table`.
+    ThreadNewIndirect,
+    ThreadResumeLater,
+    ThreadSuspend,
+    ThreadSuspendThenResume,
+    ThreadYieldThenResume,
+    ThreadSuspendThenPromote,
+    ThreadYieldThenPromote,
+    /// wasm-ld's `env.__wasm_get_tls_base` / `__wasm_set_tls_base`: task-local storage slot 1
+    /// for a module that uses threads, a plain global otherwise.
+    TlsBaseGet(weft_binary::CoreValType),
+    TlsBaseSet(weft_binary::CoreValType),
     /// `[context-get-N]` (`-i32-N`, `-i64-N`): the type and slot.
     ContextGet(weft_binary::CoreValType, u32),
     ContextSet(weft_binary::CoreValType, u32),
@@ -111,6 +126,15 @@ impl Builtin<'_> {
                 PayloadOp::CancelRead | PayloadOp::CancelWrite => f(&[I32], &[I32]),
                 PayloadOp::DropReadable | PayloadOp::DropWritable => f(&[I32], &[]),
             },
+            Builtin::ThreadIndex | Builtin::ThreadSuspend => f(&[], &[I32]),
+            Builtin::ThreadNewIndirect => f(&[I32, I32], &[I32]),
+            Builtin::ThreadResumeLater => f(&[I32], &[]),
+            Builtin::ThreadSuspendThenResume
+            | Builtin::ThreadYieldThenResume
+            | Builtin::ThreadSuspendThenPromote
+            | Builtin::ThreadYieldThenPromote => f(&[I32], &[I32]),
+            Builtin::TlsBaseGet(t) => f(&[], &[*t]),
+            Builtin::TlsBaseSet(t) => f(&[*t], &[]),
             Builtin::ContextGet(t, _) => f(&[], &[*t]),
             Builtin::ContextSet(t, _) => f(&[*t], &[]),
         }
@@ -287,6 +311,14 @@ fn root_builtin(field: &str) -> Option<Builtin<'static>> {
             Builtin::ErrorContextDebugMessage(CompactUtf16)
         }
         "[error-context-drop]" => Builtin::ErrorContextDrop,
+        "[thread-index]" => Builtin::ThreadIndex,
+        "[thread-new-indirect-v0]" => Builtin::ThreadNewIndirect,
+        "[thread-resume-later]" => Builtin::ThreadResumeLater,
+        "[thread-suspend]" => Builtin::ThreadSuspend,
+        "[thread-suspend-then-resume]" => Builtin::ThreadSuspendThenResume,
+        "[thread-yield-then-resume]" => Builtin::ThreadYieldThenResume,
+        "[thread-suspend-then-promote]" => Builtin::ThreadSuspendThenPromote,
+        "[thread-yield-then-promote]" => Builtin::ThreadYieldThenPromote,
         _ => {
             let (get, rest) = if let Some(r) = name.strip_prefix("[context-get-") {
                 (true, r)
@@ -668,6 +700,29 @@ pub(crate) fn bind<'a>(
             b.imported_memory = Some((real_module.to_string(), real_field.to_string(), memory));
             b.memory = true;
             continue;
+        }
+        // wasm-ld's stack pointer and TLS base accessors.
+        if m == "env" && import.kind == CoreKind::Func {
+            let actual = import
+                .func_type
+                .and_then(|t| module.func_types.get(t as usize)?.as_ref());
+            let result = actual.and_then(|t| t.results.first().copied());
+            let param = actual.and_then(|t| t.params.first().copied());
+            let builtin = match (field, result, param) {
+                ("__wasm_get_stack_pointer", Some(t), _) => Some(Builtin::ContextGet(t, 0)),
+                ("__wasm_set_stack_pointer", _, Some(t)) => Some(Builtin::ContextSet(t, 0)),
+                ("__wasm_get_tls_base", Some(t), _) => Some(Builtin::TlsBaseGet(t)),
+                ("__wasm_set_tls_base", _, Some(t)) => Some(Builtin::TlsBaseSet(t)),
+                _ => None,
+            };
+            if let Some(builtin) = builtin {
+                check_signature(&what, &builtin.core_type(resolve), actual)?;
+                b.imports
+                    .entry(real_module.to_string())
+                    .or_default()
+                    .push((real_field.to_string(), ImportUse::Builtin(builtin)));
+                continue;
+            }
         }
         if import.kind != CoreKind::Func {
             return Err(Error::msg(format!(

@@ -36,6 +36,7 @@ struct Counts {
     core_memories: u32,
     core_tables: u32,
     core_globals: u32,
+    core_types: u32,
 }
 
 /// A component being built.
@@ -275,6 +276,23 @@ impl Builder {
         section!(self, Canon, CanonicalFunctionSection).lift(core_func, ty, options);
         self.counts.funcs += 1;
         self.counts.funcs - 1
+    }
+
+    /// A core function type in the component's core type index space.
+    pub(crate) fn core_func_type(
+        &mut self,
+        params: &[wasm_encoder::ValType],
+        results: &[wasm_encoder::ValType],
+    ) -> u32 {
+        self.flush();
+        let mut section = wasm_encoder::CoreTypeSection::new();
+        section
+            .ty()
+            .core()
+            .function(params.iter().copied(), results.iter().copied());
+        self.component.section(&section);
+        self.counts.core_types += 1;
+        self.counts.core_types - 1
     }
 
     /// Any other canonical built-in, written by `f`; returns its core function index.

@@ -191,6 +191,50 @@ pub(crate) fn producers_data(section: &wasm_encoder::ProducersSection) -> Vec<u8
     payload.unwrap_or_default()
 }
 
+/// `(module (global (mut T) …) (func (export "get") …) (func (export "set") …))`: where a
+/// module without threads keeps the TLS base wasm-ld asks for.
+pub(crate) fn tls_module(ty: wasm_encoder::ValType) -> Vec<u8> {
+    use wasm_encoder::Instruction as I;
+    let mut types = wasm_encoder::TypeSection::new();
+    types.ty().function([], [ty]);
+    types.ty().function([ty], []);
+    let mut funcs = wasm_encoder::FunctionSection::new();
+    funcs.function(0);
+    funcs.function(1);
+    let mut globals = wasm_encoder::GlobalSection::new();
+    let init = match ty {
+        wasm_encoder::ValType::I64 => wasm_encoder::ConstExpr::i64_const(0),
+        _ => wasm_encoder::ConstExpr::i32_const(0),
+    };
+    globals.global(
+        wasm_encoder::GlobalType {
+            val_type: ty,
+            mutable: true,
+            shared: false,
+        },
+        &init,
+    );
+    let mut exports = wasm_encoder::ExportSection::new();
+    exports.export("get", wasm_encoder::ExportKind::Func, 0);
+    exports.export("set", wasm_encoder::ExportKind::Func, 1);
+    let mut code = wasm_encoder::CodeSection::new();
+    let mut get = wasm_encoder::Function::new([]);
+    get.instruction(&I::GlobalGet(0)).instruction(&I::End);
+    code.function(&get);
+    let mut set = wasm_encoder::Function::new([]);
+    set.instruction(&I::LocalGet(0))
+        .instruction(&I::GlobalSet(0))
+        .instruction(&I::End);
+    code.function(&set);
+    let mut m = wasm_encoder::Module::new();
+    m.section(&types)
+        .section(&funcs)
+        .section(&globals)
+        .section(&exports)
+        .section(&code);
+    m.finish()
+}
+
 /// The Wasm page size the adapters' memory uses.
 const PAGE_SIZE: i32 = 65536;
 

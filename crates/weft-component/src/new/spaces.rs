@@ -40,6 +40,10 @@ pub(crate) struct Root<'r> {
     /// Root type index of each exported resource.
     pub(crate) resources: HashMap<TypeId, u32>,
     pub(crate) mode: Mode,
+    /// Core instance of the module holding the TLS base of a module without threads.
+    pub(crate) tls: Option<u32>,
+    /// Core type index of `(func (param i32))`, the start function of `thread.new-indirect`.
+    pub(crate) thread_start_type: Option<u32>,
 }
 
 impl TypeSpace for Root<'_> {
