@@ -47,6 +47,15 @@ impl Shim<'_> {
     }
 }
 
+/// What exists once a unit's core instance does: the memory, the unit's allocator, the
+/// instance (for built-ins that need them).
+#[derive(Copy, Clone, Default)]
+struct After {
+    memory: Option<u32>,
+    realloc: Option<u32>,
+    instance: Option<u32>,
+}
+
 /// A core instance export: name, kind, index.
 type CoreItem<'a> = (&'a str, ExportKind, u32);
 
@@ -559,9 +568,11 @@ impl<'a> Assembler<'a> {
                             &mut root_types,
                             *unit,
                             b,
-                            core.memory,
-                            r,
-                            Some(instance),
+                            After {
+                                memory: core.memory,
+                                realloc: r,
+                                instance: Some(instance),
+                            },
                         )?
                     }
                     ShimEntry::Adapter { module, field, .. } => {
@@ -797,7 +808,7 @@ impl<'a> Assembler<'a> {
                         });
                         match shimmed {
                             Some(i) => shim.func(root, i),
-                            None => self.builtin(root, root_types, u, b, None, None, None)?,
+                            None => self.builtin(root, root_types, u, b, After::default())?,
                         }
                     }
                     ImportUse::ImportedDrop(r) => {
@@ -874,10 +885,13 @@ impl<'a> Assembler<'a> {
         root_types: &mut TypeEncoder<'a>,
         u: usize,
         b: &Builtin<'a>,
-        memory: Option<u32>,
-        realloc: Option<u32>,
-        instance: Option<u32>,
+        at: After,
     ) -> Result<u32> {
+        let After {
+            memory,
+            realloc,
+            instance,
+        } = at;
         let encoding = |e: StringEncoding| match e {
             StringEncoding::Utf8 => CanonicalOption::UTF8,
             StringEncoding::Utf16 => CanonicalOption::UTF16,
