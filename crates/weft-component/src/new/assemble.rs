@@ -17,7 +17,7 @@ use weft_wit::fxhash::{HashMap, HashSet};
 use wasm_encoder::{
     CanonicalOption, ComponentExportKind, ComponentTypeRef, ExportKind, InstanceType,
 };
-use weft_binary::CoreKind;
+use weft_binary::{CoreFuncType, CoreKind};
 use weft_wit::{Function, InterfaceId, Resolve, Type, TypeDefKind, TypeOwner, WorldItem, WorldKey};
 
 use super::bind::{self, key_name, Builtin, ImportUse, LiftAbi, PayloadKind, PayloadOp};
@@ -73,6 +73,9 @@ struct Core {
     memory: Option<u32>,
     /// `cabi_realloc` (or the adapter's variant) per unit and direction, aliased on first use.
     reallocs: HashMap<(usize, Context), u32>,
+    /// Core exports of units wrapped to call the main module's `__wasm_task_hook`: (unit,
+    /// export name) → the wrapper.
+    hooked: HashMap<(usize, String), u32>,
 }
 
 impl<'a> Assembler<'a> {
@@ -95,7 +98,7 @@ impl<'a> Assembler<'a> {
             Context::Lift => "cabi_export_realloc",
         };
         let realloc = &self.units[unit].bindings.names.realloc;
-        if unit > 0 && has(specific) {
+        if has(specific) {
             Some(specific)
         } else if self.units[unit].bindings.realloc && has(realloc) {
             Some(realloc)
@@ -144,13 +147,12 @@ impl<'a> Assembler<'a> {
         context: Context,
     ) -> Option<u32> {
         let name = self.realloc_name(unit, context)?;
-        let instance = core.instances[unit];
-        Some(
-            *core
-                .reallocs
-                .entry((unit, context))
-                .or_insert_with(|| root.b.core_alias_export(instance, name, ExportKind::Func)),
-        )
+        if let Some(i) = core.reallocs.get(&(unit, context)) {
+            return Some(*i);
+        }
+        let index = core_func(root, core, unit, name);
+        core.reallocs.insert((unit, context), index);
+        Some(index)
     }
 
     fn options(
@@ -492,6 +494,11 @@ impl<'a> Assembler<'a> {
                 .push(root.b.core_instantiate(module, &args_ref));
         }
 
+        // The task hook: wrappers around everything the component calls in the modules.
+        if let Some(hook) = &main.bindings.names.task_hook {
+            self.task_hooks(&mut root, &mut core, hook)?;
+        }
+
         // 6. The fixup: fill the shim's table.
         if let Some(shim_instance) = shim {
             let mut items: Vec<(String, ExportKind, u32)> = Vec::new();
@@ -585,8 +592,7 @@ impl<'a> Assembler<'a> {
                             .core_alias_export(core.instances[u], field, ExportKind::Func)
                     }
                     ShimEntry::Dtor { unit, export, .. } => {
-                        root.b
-                            .core_alias_export(core.instances[*unit], export, ExportKind::Func)
+                        core_func(&mut root, &core, *unit, export)
                     }
                 };
                 items.push((i.to_string(), ExportKind::Func, index));
@@ -604,8 +610,12 @@ impl<'a> Assembler<'a> {
             let init = root
                 .b
                 .core_module(&modules::initialize_module(&main.bindings.names.initialize));
-            root.b
-                .core_instantiate(init, &[("main", core.instances[0])]);
+            let name = &main.bindings.names.initialize;
+            let init_func = core_func(&mut root, &core, 0, name);
+            let instance =
+                root.b
+                    .core_instance_from_exports(&[(name.as_str(), ExportKind::Func, init_func)]);
+            root.b.core_instantiate(init, &[("main", instance)]);
         }
 
         // 8. Exports, each exported interface after those whose types it uses.
@@ -848,10 +858,7 @@ impl<'a> Assembler<'a> {
             callback: matches!(f.abi, LiftAbi::AsyncCallback(_)),
         };
         let (needs_memory, needs_realloc) = self.check_memory(u, f.func, abi, Context::Lift)?;
-        let instance = core.instances[u];
-        let func = root
-            .b
-            .core_alias_export(instance, &f.core_name, ExportKind::Func);
+        let func = core_func(root, core, u, &f.core_name);
         let realloc = if needs_realloc {
             self.realloc(root, core, u, Context::Lift)
         } else {
@@ -860,21 +867,109 @@ impl<'a> Assembler<'a> {
         let post = f
             .post_return
             .as_deref()
-            .map(|p| root.b.core_alias_export(instance, p, ExportKind::Func));
+            .map(|p| core_func(root, core, u, p));
         let memory = if needs_memory { core.memory } else { None };
         let mut opts = self.options(u, memory, realloc, post);
         match &f.abi {
             LiftAbi::Sync => {}
             LiftAbi::AsyncStackful => opts.push(CanonicalOption::Async),
             LiftAbi::AsyncCallback(callback) => {
-                let callback = root
-                    .b
-                    .core_alias_export(instance, callback, ExportKind::Func);
+                let callback = core_func(root, core, u, callback);
                 opts.push(CanonicalOption::Async);
                 opts.push(CanonicalOption::Callback(callback));
             }
         }
         Ok(root.b.lift(func, ty, opts))
+    }
+
+    /// Wraps every core function the component calls in a unit — lifted exports, their
+    /// post-returns and callbacks, `cabi_realloc`s, destructors and `_initialize` — in a
+    /// function that calls the main module's `__wasm_task_hook` with wit-component's codes:
+    /// 0/1 around a sync export (1 after its post-return if it has one), 2 before an async
+    /// export, 3 before its callback, then 4 (blocked) or 5 (finished) by the returned code, 5
+    /// after a stackful one, 6/7 around `_initialize`, 8/9 around a destructor, 12/13 around
+    /// `cabi_realloc`.
+    fn task_hooks(&self, root: &mut Root<'_>, core: &mut Core, hook: &str) -> Result<()> {
+        use modules::HookEnd;
+        let sig_of = |u: usize, name: &str| -> Result<CoreFuncType> {
+            let m = self.units[u].module;
+            m.exports
+                .iter()
+                .find(|e| e.name == name && e.kind == CoreKind::Func)
+                .and_then(|e| m.funcs.get(e.index as usize))
+                .and_then(|t| m.func_types.get(*t as usize)?.clone())
+                .ok_or_else(|| Error::msg(format!("core export `{name}` has no function type")))
+        };
+        let mut entries: Vec<modules::HookEntry> = Vec::new();
+        let mut add = |u: usize, name: &str, start: Option<i32>, end: HookEnd| -> Result<()> {
+            if entries.iter().any(|e| e.unit == u && e.name == name) {
+                return Ok(());
+            }
+            entries.push(modules::HookEntry {
+                unit: u,
+                name: name.to_string(),
+                sig: sig_of(u, name)?,
+                start,
+                end,
+            });
+            Ok(())
+        };
+        for (u, unit) in self.units.iter().enumerate() {
+            for funcs in unit.bindings.exports.values() {
+                for f in funcs {
+                    match &f.abi {
+                        LiftAbi::Sync => {
+                            let end = match f.post_return {
+                                Some(_) => HookEnd::None,
+                                None => HookEnd::Code(1),
+                            };
+                            add(u, &f.core_name, Some(0), end)?;
+                            if let Some(p) = &f.post_return {
+                                add(u, p, None, HookEnd::Code(1))?;
+                            }
+                        }
+                        LiftAbi::AsyncStackful => add(u, &f.core_name, Some(2), HookEnd::Code(5))?,
+                        LiftAbi::AsyncCallback(callback) => {
+                            add(u, &f.core_name, Some(2), HookEnd::AsyncCode)?;
+                            add(u, callback, Some(3), HookEnd::AsyncCode)?;
+                        }
+                    }
+                }
+            }
+            for context in [Context::Lower, Context::Lift] {
+                if let Some(name) = self.realloc_name(u, context) {
+                    add(u, name, Some(12), HookEnd::Code(13))?;
+                }
+            }
+            for dtor in unit.bindings.dtors.values() {
+                add(u, dtor, Some(8), HookEnd::Code(9))?;
+            }
+            if u == 0 && unit.bindings.initialize {
+                add(
+                    u,
+                    &unit.bindings.names.initialize,
+                    Some(6),
+                    HookEnd::Code(7),
+                )?;
+            }
+        }
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let module = root.b.core_module(&modules::hook_module(hook, &entries));
+        let mut args: Vec<(String, u32)> = vec![("main".to_string(), core.instances[0])];
+        for (u, instance) in core.instances.iter().enumerate() {
+            args.push((format!("unit{u}"), *instance));
+        }
+        let args_ref: Vec<(&str, u32)> = args.iter().map(|(n, i)| (n.as_str(), *i)).collect();
+        let instance = root.b.core_instantiate(module, &args_ref);
+        for (i, e) in entries.iter().enumerate() {
+            let wrapper = root
+                .b
+                .core_alias_export(instance, &format!("hook{i}"), ExportKind::Func);
+            core.hooked.insert((e.unit, e.name.clone()), wrapper);
+        }
+        Ok(())
     }
 
     /// The core function of built-in `b` for unit `u`, with `memory` (and `realloc`) for the
@@ -1274,6 +1369,17 @@ impl<'a> Assembler<'a> {
         let args_ref: Vec<(&str, ComponentExportKind, u32)> =
             args.iter().map(|(n, k, i)| (n.as_str(), *k, *i)).collect();
         Ok(root.b.instantiate(component, &args_ref))
+    }
+}
+
+/// Core function `name` exported by unit `unit`: its task-hook wrapper if it has one, else an
+/// alias of the export.
+fn core_func(root: &mut Root<'_>, core: &Core, unit: usize, name: &str) -> u32 {
+    match core.hooked.get(&(unit, name.to_string())) {
+        Some(i) => *i,
+        None => root
+            .b
+            .core_alias_export(core.instances[unit], name, ExportKind::Func),
     }
 }
 

@@ -388,6 +388,9 @@ pub(crate) struct SpecialNames {
     pub(crate) memory: String,
     pub(crate) realloc: String,
     pub(crate) initialize: String,
+    /// `__wasm_task_hook`, if the module exports it: called around every export, destructor and
+    /// `cabi_realloc` the component calls (see `new/assemble.rs`).
+    pub(crate) task_hook: Option<String>,
 }
 
 impl Default for SpecialNames {
@@ -396,6 +399,7 @@ impl Default for SpecialNames {
             memory: "memory".into(),
             realloc: "cabi_realloc".into(),
             initialize: "_initialize".into(),
+            task_hook: None,
         }
     }
 }
@@ -877,6 +881,14 @@ pub(crate) fn bind<'a>(
                     func_type_of(module, e.index),
                 )?;
                 b.realloc = true;
+            }
+            ("__wasm_task_hook", CoreKind::Func) => {
+                check_signature(
+                    "core export `__wasm_task_hook`",
+                    &drop_type(),
+                    func_type_of(module, e.index),
+                )?;
+                b.names.task_hook = Some(e.name.clone());
             }
             ("_initialize", CoreKind::Func) => {
                 check_signature(

@@ -235,6 +235,94 @@ pub(crate) fn tls_module(ty: wasm_encoder::ValType) -> Vec<u8> {
     m.finish()
 }
 
+/// What a task-hook wrapper calls the hook with after the function it wraps.
+pub(crate) enum HookEnd {
+    /// Nothing (a sync export with a post-return: the post-return's wrapper ends the task).
+    None,
+    /// This code.
+    Code(i32),
+    /// 4 (blocked) when the async function's returned code is non-zero, 5 (finished) when it
+    /// is zero.
+    AsyncCode,
+}
+
+/// One function wrapped to call `__wasm_task_hook`.
+pub(crate) struct HookEntry {
+    pub(crate) unit: usize,
+    pub(crate) name: String,
+    pub(crate) sig: CoreFuncType,
+    pub(crate) start: Option<i32>,
+    pub(crate) end: HookEnd,
+}
+
+/// `(module (import "main" "<hook>" …) (import "unitN" "<name>" …) (func (export "hookI") …))`:
+/// wrappers that call the hook around the functions they forward to.
+pub(crate) fn hook_module(hook: &str, entries: &[HookEntry]) -> Vec<u8> {
+    use wasm_encoder::Instruction as I;
+    let mut types = wasm_encoder::TypeSection::new();
+    types.ty().function([wasm_encoder::ValType::I32], []);
+    let mut imports = wasm_encoder::ImportSection::new();
+    imports.import("main", hook, wasm_encoder::EntityType::Function(0));
+    for (i, e) in entries.iter().enumerate() {
+        func_type(&mut types, &e.sig);
+        imports.import(
+            &format!("unit{}", e.unit),
+            &e.name,
+            wasm_encoder::EntityType::Function(i as u32 + 1),
+        );
+    }
+    let imported = entries.len() as u32 + 1;
+    let mut funcs = wasm_encoder::FunctionSection::new();
+    let mut exports = wasm_encoder::ExportSection::new();
+    let mut code = wasm_encoder::CodeSection::new();
+    for (i, e) in entries.iter().enumerate() {
+        funcs.function(i as u32 + 1);
+        exports.export(
+            &format!("hook{i}"),
+            wasm_encoder::ExportKind::Func,
+            imported + i as u32,
+        );
+        let params = e.sig.params.len() as u32;
+        let locals = match e.end {
+            HookEnd::AsyncCode => vec![(1, wasm_encoder::ValType::I32)],
+            _ => vec![],
+        };
+        let mut body = wasm_encoder::Function::new(locals);
+        if let Some(start) = e.start {
+            body.instruction(&I::I32Const(start))
+                .instruction(&I::Call(0));
+        }
+        for p in 0..params {
+            body.instruction(&I::LocalGet(p));
+        }
+        body.instruction(&I::Call(i as u32 + 1));
+        match e.end {
+            HookEnd::None => {}
+            HookEnd::Code(c) => {
+                body.instruction(&I::I32Const(c)).instruction(&I::Call(0));
+            }
+            HookEnd::AsyncCode => {
+                body.instruction(&I::LocalSet(params))
+                    .instruction(&I::I32Const(4))
+                    .instruction(&I::I32Const(5))
+                    .instruction(&I::LocalGet(params))
+                    .instruction(&I::Select)
+                    .instruction(&I::Call(0))
+                    .instruction(&I::LocalGet(params));
+            }
+        }
+        body.instruction(&I::End);
+        code.function(&body);
+    }
+    let mut m = wasm_encoder::Module::new();
+    m.section(&types)
+        .section(&imports)
+        .section(&funcs)
+        .section(&exports)
+        .section(&code);
+    m.finish()
+}
+
 /// The Wasm page size the adapters' memory uses.
 const PAGE_SIZE: i32 = 65536;
 
