@@ -129,14 +129,20 @@ fn build(module: &[u8], main: Module, opts: NewOptions) -> Result<Vec<u8>> {
     }
     let mut parsed_adapters = Vec::new();
     for (name, bytes) in &adapters {
-        // The built-in adapters ship with weft and are known to be valid.
-        let builtin = name == PREVIEW1 && !opts_adapter_names.contains(name);
-        let validation = if builtin {
-            Validation::Structure
-        } else {
-            Validation::Full
+        // An adapter is validated after garbage collection, as wit-component does: an adapter
+        // may hold code that only becomes valid once what the module does not use is gone
+        // (memory instructions in functions no export reaches, say). Until then it is read
+        // without validation, which never panics.
+        let parsed = match weft_binary::kind(bytes) {
+            weft_binary::Kind::Module => weft_binary::decode_unvalidated(bytes),
+            _ => weft_binary::decode_with(bytes, Validation::Structure),
+        }
+        .map_err(|e| e.context(format!("reading adapter `{name}`")))?;
+        let Binary::Module(parsed) = parsed else {
+            return Err(Error::msg(format!(
+                "adapter `{name}` is a component, not a core module"
+            )));
         };
-        let parsed = decode_core(bytes, &format!("adapter `{name}`"), validation)?;
         let (adapter_world, adapter_encoding) =
             match crate::decode::metadata_into(&mut resolve, bytes)
                 .map_err(|e| e.context(format!("reading the world of adapter `{name}`")))?
@@ -196,11 +202,15 @@ fn build(module: &[u8], main: Module, opts: NewOptions) -> Result<Vec<u8>> {
         let ready = modules::prepare_adapter(&strip_metadata(bytes)?, parsed)
             .and_then(|b| gc::gc(&b, &keep))
             .map_err(|e| e.context(format!("preparing adapter `{name}`")))?;
-        let module = decode_core(
-            &ready,
-            &format!("adapter `{name}` after preparation (a bug in weft)"),
-            Validation::Structure,
-        )?;
+        // The built-in adapters ship with weft and are known to be valid: their structure is
+        // checked, the user's adapters are checked fully.
+        let builtin = *name == PREVIEW1 && !opts_adapter_names.iter().any(|n| n == name);
+        let validation = if builtin {
+            Validation::Structure
+        } else {
+            Validation::Full
+        };
+        let module = decode_core(&ready, &format!("adapter `{name}`"), validation)?;
         prepared.push((*name, ready, module, *adapter_world, *adapter_encoding));
     }
 

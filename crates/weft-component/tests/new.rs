@@ -183,6 +183,45 @@ fn mutated_modules_never_panic(corpus: &Path) -> Result<(), String> {
         let Ok(module) = embed(&module, &resolve, world, StringEncoding::Utf8) else {
             continue;
         };
+        // The adapters of the case, mutated while the module is not: adapters are read
+        // without validation until garbage collection.
+        let adapters: Vec<(String, Vec<u8>)> = fs::read_dir(&dir)
+            .map_err(|e| e.to_string())?
+            .flatten()
+            .map(|e| e.path())
+            .filter_map(|p| {
+                let stem = p.file_stem()?.to_str()?.to_string();
+                let name = stem.strip_prefix("adapt-")?.to_string();
+                (p.extension()? == "wat").then_some((stem, name, p))
+            })
+            .filter_map(|(stem, name, p)| {
+                let world = resolve.select_world(pkg, Some(&stem)).ok()?;
+                let wasm = wat::parse_file(&p).ok()?;
+                let wasm = embed(&wasm, &resolve, world, StringEncoding::Utf8).ok()?;
+                Some((name, wasm))
+            })
+            .collect();
+        for (name, adapter) in &adapters {
+            for _ in 0..20 {
+                let mut bytes = adapter.clone();
+                let at = (next() as usize) % bytes.len();
+                bytes[at] ^= (next() as u8) | 1;
+                runs += 1;
+                let opts = NewOptions {
+                    adapters: vec![(name.clone(), bytes)],
+                    no_builtin_adapter: true,
+                    ..NewOptions::default()
+                };
+                let result = panic::catch_unwind(AssertUnwindSafe(|| new_component(&module, opts)));
+                if let Err(p) = result {
+                    return Err(format!(
+                        "`new_component` panicked on a mutation of adapter `{name}` of `{}`: {}",
+                        dir.display(),
+                        panic_message(&*p)
+                    ));
+                }
+            }
+        }
         for _ in 0..20 {
             let mut bytes = module.clone();
             let at = (next() as usize) % bytes.len();
