@@ -273,6 +273,7 @@ fn module_payload(m: &mut Module, payload: Payload<'_>) -> Result<()> {
                             maximum: mem.maximum,
                             memory64: mem.memory64,
                             shared: mem.shared,
+                            page_size_log2: mem.page_size_log2(),
                             import: Some((import.module.to_string(), import.name.to_string())),
                         });
                         (CoreKind::Memory, None)
@@ -306,6 +307,7 @@ fn module_payload(m: &mut Module, payload: Payload<'_>) -> Result<()> {
                     maximum: mem.maximum,
                     memory64: mem.memory64,
                     shared: mem.shared,
+                    page_size_log2: mem.page_size_log2(),
                     import: None,
                 });
             }

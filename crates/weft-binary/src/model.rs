@@ -161,6 +161,8 @@ pub struct Memory {
     pub memory64: bool,
     /// Shared between threads.
     pub shared: bool,
+    /// Log2 of the page size in bytes (16 unless the custom-page-sizes proposal says otherwise).
+    pub page_size_log2: u32,
     /// `Some((module, name))` when imported.
     pub import: Option<(String, String)>,
 }

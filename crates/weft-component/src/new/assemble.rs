@@ -446,7 +446,17 @@ impl<'a> Assembler<'a> {
                                         ExportKind::Memory,
                                         memory,
                                     )]);
-                                    let m = root.b.core_module(&modules::realloc_module());
+                                    let page_size_log2 = main
+                                        .module
+                                        .exports
+                                        .iter()
+                                        .find(|e| e.kind == CoreKind::Memory)
+                                        .and_then(|e| main.module.memories.get(e.index as usize))
+                                        .or(main.module.memories.first())
+                                        .map_or(16, |m| m.page_size_log2);
+                                    let m = root
+                                        .b
+                                        .core_module(&modules::realloc_module(page_size_log2));
                                     let h = root.b.core_instantiate(m, &[("env", env)]);
                                     realloc_helper = Some(h);
                                     h

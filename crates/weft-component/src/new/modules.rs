@@ -323,6 +323,12 @@ pub(crate) fn hook_module(hook: &str, entries: &[HookEntry]) -> Vec<u8> {
     m.finish()
 }
 
+/// How many pages of `2^page_size_log2` bytes make the 64 KiB an adapter's stack (or a
+/// `cabi_realloc` call) takes.
+fn stack_pages(page_size_log2: u32) -> i32 {
+    1 << 16u32.saturating_sub(page_size_log2.min(16))
+}
+
 /// The Wasm page size the adapters' memory uses.
 const PAGE_SIZE: i32 = 65536;
 
@@ -330,7 +336,7 @@ const PAGE_SIZE: i32 = 65536;
 /// allocator for adapters whose main module exports no `cabi_realloc`. It grows memory by one
 /// page per call and traps for anything but a fresh one-page allocation, which is all the
 /// adapters ask of it (their state and stack).
-pub(crate) fn realloc_module() -> Vec<u8> {
+pub(crate) fn realloc_module(page_size_log2: u32) -> Vec<u8> {
     use wasm_encoder::Instruction as I;
     let mut types = wasm_encoder::TypeSection::new();
     types.ty().function(
@@ -346,13 +352,15 @@ pub(crate) fn realloc_module() -> Vec<u8> {
             maximum: None,
             memory64: false,
             shared: false,
-            page_size_log2: None,
+            page_size_log2: (page_size_log2 != 16).then_some(page_size_log2),
         }),
     );
     let mut funcs = wasm_encoder::FunctionSection::new();
     funcs.function(0);
     let mut exports = wasm_encoder::ExportSection::new();
     exports.export("cabi_realloc", wasm_encoder::ExportKind::Func, 0);
+    // Enough pages for 64 KiB (one page of the default size).
+    let pages = stack_pages(page_size_log2);
     let mut body = wasm_encoder::Function::new([(1, wasm_encoder::ValType::I32)]);
     // Only `realloc(0, 0, align, PAGE_SIZE)` with `align <= PAGE_SIZE` is supported.
     for ins in [
@@ -366,7 +374,7 @@ pub(crate) fn realloc_module() -> Vec<u8> {
         I::If(wasm_encoder::BlockType::Empty),
         I::Unreachable,
         I::End,
-        I::I32Const(1),
+        I::I32Const(pages),
         I::MemoryGrow(0),
         I::LocalTee(4),
         I::I32Const(-1),
@@ -375,7 +383,7 @@ pub(crate) fn realloc_module() -> Vec<u8> {
         I::Unreachable,
         I::End,
         I::LocalGet(4),
-        I::I32Const(16),
+        I::I32Const(page_size_log2 as i32),
         I::I32Shl,
         I::End,
     ] {
@@ -438,8 +446,10 @@ pub(crate) fn prepare_adapter(bytes: &[u8], module: &Module) -> Result<Vec<u8>> 
             I::GlobalSet(state),
         ]);
     }
+    let log2 = module.memories[0].page_size_log2;
+    let pages = stack_pages(log2);
     ins.extend([
-        I::I32Const(1),
+        I::I32Const(pages),
         I::MemoryGrow(0),
         I::LocalTee(0),
         I::I32Const(-1),
@@ -447,11 +457,11 @@ pub(crate) fn prepare_adapter(bytes: &[u8], module: &Module) -> Result<Vec<u8>> 
         I::If(wasm_encoder::BlockType::Empty),
         I::Unreachable,
         I::End,
-        // The stack grows down from the end of the new page.
+        // The stack grows down from the end of the new 64 KiB.
         I::LocalGet(0),
-        I::I32Const(1),
+        I::I32Const(pages),
         I::I32Add,
-        I::I32Const(16),
+        I::I32Const(log2 as i32),
         I::I32Shl,
         I::GlobalSet(sp),
     ]);
