@@ -84,8 +84,10 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
 fn build(module: &[u8], main: Module, opts: NewOptions) -> Result<Vec<u8>> {
     // The module as embedded: without its world sections, and with duplicate imports merged
     // (a component's core module may import each name once).
-    let main_bytes = gc::dedupe_imports(&strip_metadata(module)?)?;
-    let main = if main_bytes == module {
+    let stripped = strip_metadata(module)?;
+    let main_bytes = gc::dedupe_imports(&stripped)?;
+    // Without duplicates nothing but custom sections changed, which the model does not use.
+    let main = if main_bytes.len() == stripped.len() {
         main
     } else {
         decode_core(&main_bytes, "the input", Validation::Structure)?

@@ -185,6 +185,43 @@ pub(crate) fn dedupe_imports(bytes: &[u8]) -> Result<Vec<u8>> {
     rewrite(bytes, &keep, map)
 }
 
+/// A function body with its function references (`call`, `return_call`, `ref.func`)
+/// renumbered through `map`, everything else copied byte for byte.
+fn renumber_body(
+    bytes: &[u8],
+    body: &wasmparser::FunctionBody<'_>,
+    map: &[Option<u32>],
+) -> Result<Vec<u8>> {
+    let range = body.range();
+    let mut out = Vec::with_capacity(range.len() + 8);
+    let mut last = range.start;
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() {
+        let (op, offset) = ops.read_with_offset()?;
+        let (Operator::Call { function_index }
+        | Operator::ReturnCall { function_index }
+        | Operator::RefFunc { function_index }) = op
+        else {
+            continue;
+        };
+        // Each is a one-byte opcode followed by the index as a LEB128.
+        let new = map
+            .get(function_index as usize)
+            .copied()
+            .flatten()
+            .ok_or_else(|| {
+                Error::msg(format!(
+                    "a live function calls removed function {function_index}"
+                ))
+            })?;
+        out.extend_from_slice(&bytes[last..offset + 1]);
+        super::modules::leb(new, &mut out);
+        last = ops.original_position();
+    }
+    out.extend_from_slice(&bytes[last..range.end]);
+    Ok(out)
+}
+
 /// Re-encodes `bytes` keeping function `i` only where `keep[i]`, with every function reference
 /// renumbered through `map`.
 fn rewrite(bytes: &[u8], live: &[bool], map: Vec<Option<u32>>) -> Result<Vec<u8>> {
@@ -301,7 +338,7 @@ fn rewrite(bytes: &[u8], live: &[bool], map: Vec<Option<u32>>) -> Result<Vec<u8>
                 defined += 1;
                 if live[index as usize] {
                     if let Some(code) = code.as_mut() {
-                        r.parse_function_body(code, body).map_err(reencode_error)?;
+                        code.raw(&renumber_body(bytes, &body, &r.map)?);
                     }
                 }
                 if (imported_funcs + defined) as usize == total_funcs {

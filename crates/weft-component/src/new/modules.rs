@@ -552,7 +552,8 @@ fn append_entry(section: &[u8], entry: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn leb(mut n: u32, out: &mut Vec<u8>) {
+/// `n` as an unsigned LEB128.
+pub(crate) fn leb(mut n: u32, out: &mut Vec<u8>) {
     loop {
         let byte = (n & 0x7f) as u8;
         n >>= 7;
