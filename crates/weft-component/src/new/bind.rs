@@ -633,7 +633,7 @@ fn describe_func(resolve: &Resolve, key: &WorldKey, func: &Function) -> String {
 }
 
 fn check_signature(
-    what: &str,
+    what: impl std::fmt::Display,
     expected: &CoreFuncType,
     actual: Option<&CoreFuncType>,
 ) -> Result<()> {
@@ -921,11 +921,12 @@ pub(crate) fn bind<'a>(
                 None => func.name.clone(),
                 Some(_) => format!("{prefix}#{}", func.name),
             };
-            let what = format!(
-                "WIT export {} of world `{}`",
-                describe_func(resolve, key, func),
-                w.name
-            );
+            let what = DescribeExport {
+                resolve,
+                key,
+                func,
+                world: &w.name,
+            };
             // A sync lift (`name`), an async one with a callback (`[async-lift]name` and
             // `[callback][async-lift]name`), or a stackful async one.
             let sync = flatten_functype(resolve, func, AbiOptions::default(), Context::Lift);
@@ -943,7 +944,7 @@ pub(crate) fn bind<'a>(
                 };
                 use weft_binary::CoreValType::I32;
                 check_signature(
-                    &format!("core export `{callback_name}`"),
+                    format_args!("core export `{callback_name}`"),
                     &CoreFuncType {
                         params: vec![I32; 3],
                         results: vec![I32],
@@ -983,7 +984,7 @@ pub(crate) fn bind<'a>(
                 )));
             }
             check_signature(
-                &format!("core export `{shown}` ({what})"),
+                format_args!("core export `{shown}` ({what})"),
                 &expected,
                 func_type_of(module, export.index),
             )?;
@@ -995,7 +996,7 @@ pub(crate) fn bind<'a>(
                         results: vec![],
                     };
                     check_signature(
-                        &format!("core export `{post_name}`"),
+                        format_args!("core export `{post_name}`"),
                         &expected,
                         func_type_of(module, post.index),
                     )?;
@@ -1018,7 +1019,7 @@ pub(crate) fn bind<'a>(
                 let dtor = format!("{prefix}#[dtor]{name}");
                 if let Some(e) = exports.get(&dtor) {
                     check_signature(
-                        &format!("core export `{dtor}`"),
+                        format_args!("core export `{dtor}`"),
                         &drop_type(),
                         func_type_of(module, e.index),
                     )?;
@@ -1046,17 +1047,39 @@ fn lower<'a>(
         callback: false,
     };
     let expected = flatten_functype(resolve, func, opts, Context::Lower);
-    check_signature(
-        &format!("{what} (WIT: {})", describe_func(resolve, key, func)),
-        &expected,
-        actual,
-    )?;
+    // The message names the WIT function, which takes formatting: only on a mismatch.
+    if actual != Some(&expected) {
+        check_signature(
+            format_args!("{what} (WIT: {})", describe_func(resolve, key, func)),
+            &expected,
+            actual,
+        )?;
+    }
     Ok(ImportUse::Lower {
         key,
         interface,
         func,
         is_async,
     })
+}
+
+/// "WIT export `f` of world `w`", formatted only when an error needs it.
+struct DescribeExport<'a> {
+    resolve: &'a Resolve,
+    key: &'a WorldKey,
+    func: &'a Function,
+    world: &'a str,
+}
+
+impl std::fmt::Display for DescribeExport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "WIT export {} of world `{}`",
+            describe_func(self.resolve, self.key, self.func),
+            self.world
+        )
+    }
 }
 
 /// `(func (param i32))`: a destructor or `resource.drop`.
