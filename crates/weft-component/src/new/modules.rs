@@ -314,12 +314,23 @@ pub(crate) fn hook_module(hook: &str, entries: &[HookEntry]) -> Vec<u8> {
         body.instruction(&I::End);
         code.function(&body);
     }
+    functions_module(&types, &imports, &funcs, &exports, &code)
+}
+
+/// A module of imported and defined functions: the five sections, in order.
+fn functions_module(
+    types: &wasm_encoder::TypeSection,
+    imports: &wasm_encoder::ImportSection,
+    funcs: &wasm_encoder::FunctionSection,
+    exports: &wasm_encoder::ExportSection,
+    code: &wasm_encoder::CodeSection,
+) -> Vec<u8> {
     let mut m = wasm_encoder::Module::new();
-    m.section(&types)
-        .section(&imports)
-        .section(&funcs)
-        .section(&exports)
-        .section(&code);
+    m.section(types)
+        .section(imports)
+        .section(funcs)
+        .section(exports)
+        .section(code);
     m.finish()
 }
 
@@ -391,13 +402,7 @@ pub(crate) fn realloc_module(page_size_log2: u32) -> Vec<u8> {
     }
     let mut code = wasm_encoder::CodeSection::new();
     code.function(&body);
-    let mut m = wasm_encoder::Module::new();
-    m.section(&types)
-        .section(&imports)
-        .section(&funcs)
-        .section(&exports)
-        .section(&code);
-    m.finish()
+    functions_module(&types, &imports, &funcs, &exports, &code)
 }
 
 /// Prepares an adapter for instantiation: an adapter with a shadow stack (a mutable `i32`
