@@ -138,3 +138,51 @@ fn invalid_function_bodies_are_rejected() {
         "{e}"
     );
 }
+
+#[test]
+fn string_encoding_comes_from_the_embedded_world() {
+    let wit = "package t:t; world w { export greet: func(name: string) -> string; }";
+    let wat = r#"(module
+        (memory (export "memory") 1)
+        (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) unreachable)
+        (func (export "greet") (param i32 i32) (result i32) unreachable))"#;
+    let (resolve, w) = world(wit);
+    let module = wat::parse_str(wat).unwrap();
+    for encoding in [
+        StringEncoding::Utf8,
+        StringEncoding::Utf16,
+        StringEncoding::CompactUtf16,
+    ] {
+        let embedded = crate::embed(&module, &resolve, w, encoding).unwrap();
+        let bytes = new_component(&embedded, NewOptions::default()).unwrap();
+        let weft_binary::Binary::Component(c) = weft_binary::decode(&bytes).unwrap() else {
+            panic!("not a component")
+        };
+        let lifts: Vec<_> = c
+            .canons
+            .iter()
+            .filter_map(|c| match c {
+                weft_binary::Canon::Lift { options, .. } => Some(options.string_encoding),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lifts, [encoding], "{encoding:?}");
+        // `--string-encoding` overrides the section.
+        let bytes = new_component(
+            &embedded,
+            NewOptions {
+                string_encoding: Some(StringEncoding::Utf16),
+                ..NewOptions::default()
+            },
+        )
+        .unwrap();
+        let weft_binary::Binary::Component(c) = weft_binary::decode(&bytes).unwrap() else {
+            panic!("not a component")
+        };
+        assert!(c.canons.iter().all(|c| match c {
+            weft_binary::Canon::Lift { options, .. } =>
+                options.string_encoding == StringEncoding::Utf16,
+            _ => true,
+        }));
+    }
+}
