@@ -97,6 +97,19 @@ fn world_package(resolve: &Resolve, world: WorldId) -> PackageId {
         .unwrap_or_else(|| PackageId::from_index(0))
 }
 
+/// Applies the `package-docs` section (`data`, at `offset` in the binary) to package `pkg`.
+fn inject_package_docs(
+    resolve: &mut Resolve,
+    pkg: PackageId,
+    offset: usize,
+    data: &[u8],
+) -> Result<()> {
+    let meta = docs::PackageMetadata::parse(data)
+        .map_err(|e| Error::at(offset, e).context("reading the `package-docs` section"))?;
+    meta.inject(resolve, pkg)
+        .map_err(|e| Error::at(offset, e).context("applying the `package-docs` section"))
+}
+
 /// Decodes a binary (or WebAssembly text): a WIT package encoded as a component, a component,
 /// or a core module with `component-type` custom sections.
 ///
@@ -362,22 +375,14 @@ pub(crate) fn decode_into(resolve: &mut Resolve, wasm: &[u8]) -> Result<Into> {
         }
         let pkg = decoder.decode_package(&externs)?;
         if let Some((offset, data)) = &info.package_docs {
-            let meta = docs::PackageMetadata::parse(data)
-                .map_err(|e| Error::at(*offset, e).context("reading the `package-docs` section"))?;
-            meta.inject(decoder.resolve(), pkg).map_err(|e| {
-                Error::at(*offset, e).context("applying the `package-docs` section")
-            })?;
+            inject_package_docs(decoder.resolve(), pkg, *offset, data)?;
         }
         Ok(Into::Package(pkg))
     } else {
         let world = decoder.decode_component(&externs)?;
         if let Some((offset, data)) = &info.package_docs {
             let pkg = world_package(decoder.resolve(), world);
-            let meta = docs::PackageMetadata::parse(data)
-                .map_err(|e| Error::at(*offset, e).context("reading the `package-docs` section"))?;
-            meta.inject(decoder.resolve(), pkg).map_err(|e| {
-                Error::at(*offset, e).context("applying the `package-docs` section")
-            })?;
+            inject_package_docs(decoder.resolve(), pkg, *offset, data)?;
         }
         Ok(Into::Component(world))
     }

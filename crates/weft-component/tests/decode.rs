@@ -288,6 +288,18 @@ fn render(e: &weft_component::Error) -> String {
     e.to_string()
 }
 
+/// Both checks' results: their errors, one a line, when either fails.
+fn both(a: Result<(), String>, b: Result<(), String>) -> Result<(), String> {
+    match (a, b) {
+        (Ok(()), Ok(())) => Ok(()),
+        (a, b) => Err([a.err(), b.err()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("\n")),
+    }
+}
+
 fn interface_case(wt: &Path, src: &Path) -> Result<(), String> {
     let wasm = encode_with_wasm_tools(wt, src)?;
     let decoded = decode(&wasm).map_err(|e| render(&e))?;
@@ -302,14 +314,7 @@ fn interface_case(wt: &Path, src: &Path) -> Result<(), String> {
     };
     let json = compare_json(wt, &wasm, &decoded);
     let print = compare_print(&expected, &decoded);
-    match (json, print) {
-        (Ok(()), Ok(())) => Ok(()),
-        (a, b) => Err([a.err(), b.err()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("\n")),
-    }
+    both(json, print)
 }
 
 fn component_case(wt: Option<&Path>, dir: &Path) -> Result<(), String> {
@@ -323,14 +328,7 @@ fn component_case(wt: Option<&Path>, dir: &Path) -> Result<(), String> {
         None => Ok(()),
     };
     let print = compare_print(&dir.join("component.wit.print"), &decoded);
-    match (json, print) {
-        (Ok(()), Ok(())) => Ok(()),
-        (a, b) => Err([a.err(), b.err()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join("\n")),
-    }
+    both(json, print)
 }
 
 /// One of our own inputs: the printed result, or the error, goes to `<file>.out`.

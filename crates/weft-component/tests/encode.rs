@@ -390,6 +390,36 @@ fn read_u32(b: &[u8]) -> Option<(u32, usize)> {
     None
 }
 
+/// Runs `wasm-tools <args> -o <scratch> <case's feature flags> <case's path>` and checks that
+/// what it writes and `ours` decode (`component wit`) to the same WIT. Returns wasm-tools'
+/// bytes and that WIT.
+fn encode_with_wasm_tools(
+    tools: &Path,
+    case: &Case,
+    name: &str,
+    args: &[&str],
+    ours: &[u8],
+) -> Result<(Vec<u8>, String), String> {
+    let theirs_path = scratch(name, "theirs.wasm");
+    let src = case.path.to_string_lossy().into_owned();
+    let features = feature_args(case);
+    let mut args = args.to_vec();
+    args.extend(["-o", theirs_path.to_str().unwrap_or("")]);
+    args.extend(features.iter().map(String::as_str));
+    args.push(&src);
+    run(tools, &args)?;
+    let theirs = fs::read(&theirs_path).map_err(|e| format!("reading wasm-tools' output: {e}"))?;
+    let theirs_wit = run(tools, &["component", "wit", &theirs_path.to_string_lossy()])?;
+    let ours_wit = print_wasm(tools, ours, &scratch(name, "ours.wasm"))?;
+    if ours_wit != theirs_wit {
+        return Err(format!(
+            "decoded WIT differs (- wasm-tools' encoding, + ours):\n{}",
+            diff(&theirs_wit, &ours_wit)
+        ));
+    }
+    Ok((theirs, theirs_wit))
+}
+
 fn check_package(tools: Option<&Path>, case: &Case) -> Result<Outcome, String> {
     let (resolve, pkg) = resolve(case)?;
     let ours = encode_package(&resolve, pkg).map_err(|e| format!("encode_package: {e}"))?;
@@ -398,28 +428,10 @@ fn check_package(tools: Option<&Path>, case: &Case) -> Result<Outcome, String> {
     let Some(tools) = tools else {
         return Ok(Outcome::Skipped("no wasm-tools binary".to_string()));
     };
+    let (theirs, ours_wit) =
+        encode_with_wasm_tools(tools, case, &name, &["component", "wit", "--wasm"], &ours)?;
     let src = case.path.to_string_lossy().into_owned();
-    let theirs_path = scratch(&name, "theirs.wasm");
-    let mut args = vec![
-        "component",
-        "wit",
-        "--wasm",
-        "-o",
-        theirs_path.to_str().unwrap_or(""),
-    ];
     let features = feature_args(case);
-    args.extend(features.iter().map(String::as_str));
-    args.push(&src);
-    run(tools, &args)?;
-    let theirs = fs::read(&theirs_path).map_err(|e| format!("reading wasm-tools' output: {e}"))?;
-    let theirs_wit = run(tools, &["component", "wit", &theirs_path.to_string_lossy()])?;
-    let ours_wit = print_wasm(tools, &ours, &scratch(&name, "ours.wasm"))?;
-    if ours_wit != theirs_wit {
-        return Err(format!(
-            "decoded WIT differs (- wasm-tools' encoding, + ours):\n{}",
-            diff(&theirs_wit, &ours_wit)
-        ));
-    }
     let mut src_args = vec!["component", "wit"];
     src_args.extend(features.iter().map(String::as_str));
     src_args.push(&src);
@@ -450,31 +462,8 @@ fn check_worlds(tools: Option<&Path>, case: &Case) -> Result<Outcome, String> {
                 .map_err(|e| format!("component_type_section: {e}"))?;
             validate(tools, &ours, &scratch(&name, "validate.wasm"))?;
             let Some(tools) = tools else { return Ok(()) };
-            let theirs_path = scratch(&name, "theirs.wasm");
-            let src = case.path.to_string_lossy().into_owned();
-            let features = feature_args(case);
-            let mut args = vec![
-                "component",
-                "embed",
-                "--only-custom",
-                "--world",
-                wname.as_str(),
-                "-o",
-                theirs_path.to_str().unwrap_or(""),
-            ];
-            args.extend(features.iter().map(String::as_str));
-            args.push(&src);
-            run(tools, &args)?;
-            let theirs =
-                fs::read(&theirs_path).map_err(|e| format!("reading wasm-tools' output: {e}"))?;
-            let theirs_wit = run(tools, &["component", "wit", &theirs_path.to_string_lossy()])?;
-            let ours_wit = print_wasm(tools, &ours, &scratch(&name, "ours.wasm"))?;
-            if ours_wit != theirs_wit {
-                return Err(format!(
-                    "decoded WIT differs (- wasm-tools' encoding, + ours):\n{}",
-                    diff(&theirs_wit, &ours_wit)
-                ));
-            }
+            let args = ["component", "embed", "--only-custom", "--world", &wname];
+            let (theirs, theirs_wit) = encode_with_wasm_tools(tools, case, &name, &args, &ours)?;
             let plain_wit = print_wasm(tools, &plain, &scratch(&name, "plain.wasm"))?;
             if plain_wit != theirs_wit {
                 return Err(format!(

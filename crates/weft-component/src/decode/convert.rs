@@ -178,72 +178,49 @@ impl<'r, 't> Decoder<'r, 't> {
                 "a component was already decoded into this set of packages (`root:component`)",
             ));
         }
-        let world = self.resolve.worlds.alloc(World {
-            name: "root".to_string(),
-            imports: IndexMap::new(),
-            exports: IndexMap::new(),
-            package: None,
-            docs: Docs::default(),
-            stability: Stability::Unknown,
-            span: Span::UNKNOWN,
-        });
+        let world = self.alloc_world("root".to_string());
         self.pending(&package)
             .worlds
             .insert("root".to_string(), world);
         let owner = TypeOwner::World(world);
         for (name, ext) in externs {
-            match ext {
-                Extern::Import(item) => {
-                    let entry = match item.ty {
-                        ComponentEntityType::Instance(_) => Some(
-                            self.world_instance(name, item)
-                                .map_err(|e| e.context(format!("decoding import `{name}`")))?,
-                        ),
-                        ComponentEntityType::Func(_) => {
-                            let f = self
-                                .convert_function(name, item, owner)
-                                .map_err(|e| e.context(format!("decoding import `{name}`")))?;
-                            Some((WorldKey::Name(name.clone()), WorldItem::Function(f)))
-                        }
-                        ComponentEntityType::Type { .. } => {
-                            let id = self
-                                .register_type_export(name, item, owner)
-                                .map_err(|e| e.context(format!("decoding import `{name}`")))?;
-                            Some((
-                                WorldKey::Name(name.clone()),
-                                WorldItem::Type {
-                                    id,
-                                    span: Span::UNKNOWN,
-                                },
-                            ))
-                        }
-                        // Modules, components and values are not part of a world.
-                        _ => None,
-                    };
-                    if let Some((key, item)) = entry {
-                        self.resolve.worlds[world].imports.insert(key, item);
-                    }
+            let (import, item) = match ext {
+                Extern::Import(item) => (true, item),
+                Extern::Export(item) => (false, item),
+            };
+            let entry = match item.ty {
+                ComponentEntityType::Instance(_) => self.world_instance(name, item),
+                ComponentEntityType::Func(_) => self.world_function(name, item, owner),
+                ComponentEntityType::Type { .. } if import => self
+                    .register_type_export(name, item, owner)
+                    .map(|id| {
+                        (
+                            WorldKey::Name(name.clone()),
+                            WorldItem::Type {
+                                id,
+                                span: Span::UNKNOWN,
+                            },
+                        )
+                    }),
+                // Modules, components and values are not part of a world.
+                _ if import => continue,
+                _ => {
+                    return Err(Error::msg(format!(
+                        "component export `{name}` is not a function or an instance, which WIT cannot describe"
+                    )))
                 }
-                Extern::Export(item) => {
-                    let (key, item) = match item.ty {
-                        ComponentEntityType::Instance(_) => self
-                            .world_instance(name, item)
-                            .map_err(|e| e.context(format!("decoding export `{name}`")))?,
-                        ComponentEntityType::Func(_) => {
-                            let f = self
-                                .convert_function(name, item, owner)
-                                .map_err(|e| e.context(format!("decoding export `{name}`")))?;
-                            (WorldKey::Name(name.clone()), WorldItem::Function(f))
-                        }
-                        _ => {
-                            return Err(Error::msg(format!(
-                                "component export `{name}` is not a function or an instance, which WIT cannot describe"
-                            )))
-                        }
-                    };
-                    self.resolve.worlds[world].exports.insert(key, item);
-                }
-            }
+            };
+            let (key, value) = entry.map_err(|e| {
+                let dir = if import { "import" } else { "export" };
+                e.context(format!("decoding {dir} `{name}`"))
+            })?;
+            let w = &mut self.resolve.worlds[world];
+            let map = if import {
+                &mut w.imports
+            } else {
+                &mut w.exports
+            };
+            map.insert(key, value);
         }
         self.finish(None)?;
         Ok(world)
@@ -302,15 +279,7 @@ impl<'r, 't> Decoder<'r, 't> {
                 return Ok(id);
             }
         }
-        let id = self.resolve.interfaces.alloc(Interface {
-            name: Some(iface_name.clone()),
-            types: IndexMap::new(),
-            functions: IndexMap::new(),
-            docs: Docs::default(),
-            stability: Stability::Unknown,
-            package: None,
-            span: Span::UNKNOWN,
-        });
+        let id = self.alloc_interface(Some(iface_name.clone()));
         self.packages[&package].interfaces.insert(iface_name, id);
         Ok(id)
     }
@@ -445,15 +414,7 @@ impl<'r, 't> Decoder<'r, 't> {
                 return Ok((WorldKey::Interface(id), id));
             }
         }
-        let id = self.resolve.interfaces.alloc(Interface {
-            name: iface_name.clone(),
-            types: IndexMap::new(),
-            functions: IndexMap::new(),
-            docs: Docs::default(),
-            stability: Stability::Unknown,
-            package: None,
-            span: Span::UNKNOWN,
-        });
+        let id = self.alloc_interface(iface_name.clone());
         let owner = TypeOwner::Interface(id);
         for (export, export_item) in &self.types[ty].exports {
             match export_item.ty {
@@ -564,15 +525,7 @@ impl<'r, 't> Decoder<'r, 't> {
                 self.preexisting_worlds.insert(w);
                 w
             }
-            None => self.resolve.worlds.alloc(World {
-                name: world_name.clone(),
-                imports: IndexMap::new(),
-                exports: IndexMap::new(),
-                package: None,
-                docs: Docs::default(),
-                stability: Stability::Unknown,
-                span: Span::UNKNOWN,
-            }),
+            None => self.alloc_world(world_name.clone()),
         };
         let owner = TypeOwner::World(world);
         for (import, item) in &ty.imports {
@@ -605,10 +558,7 @@ impl<'r, 't> Decoder<'r, 't> {
                         },
                     )
                 }
-                ComponentEntityType::Func(_) => {
-                    let f = self.convert_function(import, item, owner)?;
-                    (WorldKey::Name(import.to_string()), WorldItem::Function(f))
-                }
+                ComponentEntityType::Func(_) => self.world_function(import, item, owner)?,
                 _ => {
                     return Err(Error::msg(format!(
                         "world import `{import}` is not an instance, function or type"
@@ -620,10 +570,7 @@ impl<'r, 't> Decoder<'r, 't> {
         for (export, item) in &ty.exports {
             let (key, value) = match item.ty {
                 ComponentEntityType::Instance(_) => self.world_instance(export, item)?,
-                ComponentEntityType::Func(_) => {
-                    let f = self.convert_function(export, item, owner)?;
-                    (WorldKey::Name(export.to_string()), WorldItem::Function(f))
-                }
+                ComponentEntityType::Func(_) => self.world_function(export, item, owner)?,
                 _ => {
                     return Err(Error::msg(format!(
                         "world export `{export}` is not an instance or function"
@@ -672,6 +619,43 @@ impl<'r, 't> Decoder<'r, 't> {
         };
         map.insert(key, item);
         Ok(())
+    }
+
+    /// A new, empty world named `name`.
+    fn alloc_world(&mut self, name: String) -> WorldId {
+        self.resolve.worlds.alloc(World {
+            name,
+            imports: IndexMap::new(),
+            exports: IndexMap::new(),
+            package: None,
+            docs: Docs::default(),
+            stability: Stability::Unknown,
+            span: Span::UNKNOWN,
+        })
+    }
+
+    /// A new, empty interface (anonymous when `name` is `None`).
+    fn alloc_interface(&mut self, name: Option<String>) -> InterfaceId {
+        self.resolve.interfaces.alloc(Interface {
+            name,
+            types: IndexMap::new(),
+            functions: IndexMap::new(),
+            docs: Docs::default(),
+            stability: Stability::Unknown,
+            package: None,
+            span: Span::UNKNOWN,
+        })
+    }
+
+    /// A function imported or exported by a world or component, under its plain name.
+    fn world_function(
+        &mut self,
+        name: &str,
+        item: &ComponentItem,
+        owner: TypeOwner,
+    ) -> Result<(WorldKey, WorldItem)> {
+        let f = self.convert_function(name, item, owner)?;
+        Ok((WorldKey::Name(name.to_string()), WorldItem::Function(f)))
     }
 
     /// An instance imported or exported by a world or component.

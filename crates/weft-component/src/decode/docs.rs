@@ -13,7 +13,7 @@
 use serde_json::{Map, Value};
 use weft_wit::{
     Docs, Function, InterfaceId, PackageId, Resolve, Stability, TypeDefKind, TypeId, Version,
-    WorldId, WorldItem, WorldKey,
+    World, WorldId, WorldItem, WorldKey,
 };
 
 /// The custom section's name.
@@ -224,6 +224,24 @@ fn inject_type(resolve: &mut Resolve, id: TypeId, data: &Value) -> R<()> {
     Ok(())
 }
 
+/// The item a world has under the plain name `name`: its export when `only_export`, else its
+/// import, or failing that its export.
+fn plain_item<'w>(
+    world: &'w mut World,
+    name: &str,
+    only_export: bool,
+) -> Option<&'w mut WorldItem> {
+    let key = WorldKey::Name(name.to_string());
+    if only_export {
+        world.exports.get_mut(&key)
+    } else {
+        match world.imports.get_mut(&key) {
+            Some(i) => Some(i),
+            None => world.exports.get_mut(&key),
+        }
+    }
+}
+
 fn inject_world(resolve: &mut Resolve, id: WorldId, data: &Value) -> R<()> {
     // Inline interfaces: `interfaces` are imports (or exports when not imported),
     // `interface_exports` only exports.
@@ -232,16 +250,7 @@ fn inject_world(resolve: &mut Resolve, id: WorldId, data: &Value) -> R<()> {
         (map(data, "interface_exports")?, true),
     ] {
         for (name, idata) in names {
-            let key = WorldKey::Name(name.clone());
-            let world = &mut resolve.worlds[id];
-            let item = if only_export {
-                world.exports.get_mut(&key)
-            } else {
-                match world.imports.get_mut(&key) {
-                    Some(i) => Some(i),
-                    None => world.exports.get_mut(&key),
-                }
-            };
+            let item = plain_item(&mut resolve.worlds[id], name, only_export);
             let Some(WorldItem::Interface {
                 id: iface,
                 stability: s,
@@ -330,17 +339,7 @@ fn inject_world(resolve: &mut Resolve, id: WorldId, data: &Value) -> R<()> {
         (map(data, "func_exports")?, true),
     ] {
         for (name, fdata) in names {
-            let key = WorldKey::Name(name.clone());
-            let world = &mut resolve.worlds[id];
-            let item = if only_export {
-                world.exports.get_mut(&key)
-            } else {
-                match world.imports.get_mut(&key) {
-                    Some(i) => Some(i),
-                    None => world.exports.get_mut(&key),
-                }
-            };
-            match item {
+            match plain_item(&mut resolve.worlds[id], name, only_export) {
                 Some(WorldItem::Function(f)) => inject_func(f, fdata)?,
                 _ => {
                     return Err(format!(
