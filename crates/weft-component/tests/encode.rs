@@ -204,7 +204,7 @@ fn find_cases(skipped: &mut Vec<(String, String)>) -> Result<Vec<Case>, String> 
         if !(path.is_dir() || path.extension().is_some_and(|e| e == "wit")) {
             continue;
         }
-        let (features, all_features) = case_features(&path);
+        let (features, all_features) = weft_test_util::case_features(&path);
         cases.push(Case {
             name: format!("wit/{}", file_name(&path)),
             path,
@@ -251,27 +251,6 @@ fn file_name(p: &Path) -> String {
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned()
-}
-
-/// `// features: a, b` and `// all-features` lines of a single-file case.
-fn case_features(path: &Path) -> (Vec<String>, bool) {
-    let mut features = Vec::new();
-    let mut all = false;
-    if path.is_file() {
-        for line in fs::read_to_string(path).unwrap_or_default().lines() {
-            let line = line.trim();
-            if let Some(list) = line.strip_prefix("// features:") {
-                features.extend(
-                    list.split(',')
-                        .map(|f| f.trim().to_string())
-                        .filter(|f| !f.is_empty()),
-                );
-            } else if line == "// all-features" {
-                all = true;
-            }
-        }
-    }
-    (features, all)
 }
 
 fn resolve(case: &Case) -> Result<(Resolve, PackageId), String> {

@@ -27,6 +27,28 @@ use std::sync::OnceLock;
 /// The environment variable that makes every expectation rewrite itself.
 pub const BLESS_VAR: &str = "UPDATE_EXPECT";
 
+/// The `@unstable` features a single-file WIT test case enables: its `// features: a, b` lines
+/// and whether it has an `// all-features` line. Directories enable none.
+pub fn case_features(path: &Path) -> (Vec<String>, bool) {
+    let mut features = Vec::new();
+    let mut all = false;
+    if path.is_file() {
+        let text = fs::read_to_string(path).unwrap_or_default();
+        for line in text.lines().map(str::trim) {
+            if let Some(list) = line.strip_prefix("// features:") {
+                features.extend(
+                    list.split(',')
+                        .map(|f| f.trim().to_string())
+                        .filter(|f| !f.is_empty()),
+                );
+            } else if line == "// all-features" {
+                all = true;
+            }
+        }
+    }
+    (features, all)
+}
+
 /// Whether `UPDATE_EXPECT` is set (to anything but empty or `0`).
 pub fn bless() -> bool {
     env::var_os(BLESS_VAR).is_some_and(|v| !v.is_empty() && v != "0")

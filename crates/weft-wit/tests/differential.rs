@@ -167,7 +167,7 @@ fn find_cases(skipped: &mut Vec<(String, String)>) -> Result<Vec<Case>, String> 
         return Err(format!("no cases in `{}`", wit.display()));
     }
     for path in own {
-        let (features, all_features) = case_features(&path);
+        let (features, all_features) = weft_test_util::case_features(&path);
         let name = format!(
             "wit/{}",
             path.file_name().unwrap_or_default().to_string_lossy()
@@ -187,28 +187,6 @@ fn find_cases(skipped: &mut Vec<(String, String)>) -> Result<Vec<Case>, String> 
         all_features: false,
     });
     Ok(cases)
-}
-
-/// The features a single-file case of `tests/wit/` enables: its `// features: a, b` and
-/// `// all-features` lines (as `tests/wit.rs` reads them).
-fn case_features(path: &Path) -> (Vec<String>, bool) {
-    let mut features = Vec::new();
-    let mut all = false;
-    if path.is_file() {
-        let text = fs::read_to_string(path).unwrap_or_default();
-        for line in text.lines().map(str::trim) {
-            if let Some(list) = line.strip_prefix("// features:") {
-                features.extend(
-                    list.split(',')
-                        .map(|f| f.trim().to_string())
-                        .filter(|f| !f.is_empty()),
-                );
-            } else if line == "// all-features" {
-                all = true;
-            }
-        }
-    }
-    (features, all)
 }
 
 fn check(wasm_tools: &Path, case: &Case) -> Result<(), String> {

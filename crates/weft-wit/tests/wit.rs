@@ -85,21 +85,9 @@ fn expected(case: &Path, ext: &str) -> PathBuf {
 /// A `Resolve` with the features a case asks for in its `// features:` line.
 fn resolve_for(case: &Path) -> Resolve {
     let mut resolve = Resolve::new();
-    if case.is_file() {
-        let text = fs::read_to_string(case).unwrap_or_default();
-        for line in text.lines() {
-            let line = line.trim();
-            if let Some(list) = line.strip_prefix("// features:") {
-                resolve.features.extend(
-                    list.split(',')
-                        .map(|f| f.trim().to_string())
-                        .filter(|f| !f.is_empty()),
-                );
-            } else if line == "// all-features" {
-                resolve.all_features = true;
-            }
-        }
-    }
+    let (features, all) = weft_test_util::case_features(case);
+    resolve.features.extend(features);
+    resolve.all_features = all;
     resolve
 }
 
