@@ -23,31 +23,20 @@
 use std::fs;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
-use libtest_mimic::{Arguments, Failed, Trial};
-use weft_test_util::{expect_file_or_absent, expect_section, repo_root};
+mod common;
+use common::{describe, parse_directives, run, scratch_dir, weft, Check, Syntax, WEFT};
 
-const WEFT: &str = env!("CARGO_BIN_EXE_weft");
-
-/// A test written in Rust rather than as a directive file.
-type Check = fn() -> Result<(), String>;
-const CASES: &str = "tests/cli";
+const SYNTAX: Syntax = Syntax {
+    cases: "tests/cli",
+    extensions: &["wit"],
+    comments: &["// "],
+    scratch: None,
+    trial: "cli-cases",
+};
 
 fn main() {
-    let args = Arguments::from_args();
-    let mut trials = Vec::new();
-    match case_files() {
-        Ok(files) => {
-            for file in files {
-                let name = file.to_string_lossy().replace('\\', "/");
-                trials.push(Trial::test(name, move || {
-                    run_file(&file).map_err(Failed::from)
-                }));
-            }
-        }
-        Err(e) => trials.push(Trial::test("cli-cases", move || Err(Failed::from(e)))),
-    }
     let programmatic: [(&str, Check); 7] = [
         ("binary_input_is_named", binary_input_is_named),
         ("directive_syntax", directive_syntax),
@@ -63,163 +52,12 @@ fn main() {
         ("print_to_output_file", print_to_output_file),
         ("broken_pipe_exits_zero", broken_pipe_exits_zero),
     ];
-    for (name, test) in programmatic {
-        trials.push(Trial::test(name, move || test().map_err(Failed::from)));
-    }
-    libtest_mimic::run(&args, trials).exit();
-}
-
-/// Every `tests/cli/*.wit`, relative to the crate root (the test's working directory).
-fn case_files() -> Result<Vec<PathBuf>, String> {
-    let entries = fs::read_dir(CASES).map_err(|e| format!("failed to read `{CASES}`: {e}"))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "wit"))
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
-struct Directive {
-    /// `1`, `2`, … or the `[name]`.
-    label: String,
-    line: usize,
-    args: Vec<String>,
-    expected_code: i32,
-}
-
-fn parse_directives(file: &Path, text: &str) -> Result<Vec<Directive>, String> {
-    let mut out: Vec<Directive> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let Some(rest) = line.trim_start().strip_prefix("// ") else {
-            continue;
-        };
-        let (mut rest, mut code) = if let Some(r) = rest.strip_prefix("RUN") {
-            (r, 0)
-        } else if let Some(r) = rest.strip_prefix("FAIL") {
-            (r, 1)
-        } else {
-            continue;
-        };
-        let at = format!("{}:{}", file.display(), i + 1);
-        if let Some(r) = rest.strip_prefix('(') {
-            let (n, r) = r
-                .split_once(')')
-                .ok_or_else(|| format!("{at}: missing `)` after the exit code"))?;
-            code = n
-                .parse()
-                .map_err(|_| format!("{at}: `{n}` is not an exit code"))?;
-            rest = r;
-        }
-        let mut label = (out.len() + 1).to_string();
-        if let Some(r) = rest.strip_prefix('[') {
-            let (name, r) = r
-                .split_once(']')
-                .ok_or_else(|| format!("{at}: missing `]` after the name"))?;
-            label = name.to_string();
-            rest = r;
-        }
-        let Some(cmd) = rest.strip_prefix(':') else {
-            return Err(format!("{at}: expected `:` after the directive"));
-        };
-        if out.iter().any(|d| d.label == label) {
-            return Err(format!("{at}: a second directive labelled `{label}`"));
-        }
-        let args = cmd
-            .split_whitespace()
-            .map(|a| match a {
-                "%" => file.to_string_lossy().replace('\\', "/"),
-                a => a.replace("%dir", CASES),
-            })
-            .collect();
-        out.push(Directive {
-            label,
-            line: i + 1,
-            args,
-            expected_code: code,
-        });
-    }
-    if out.is_empty() {
-        return Err(format!(
-            "{}: no `// RUN:` or `// FAIL:` directive",
-            file.display()
-        ));
-    }
-    Ok(out)
-}
-
-fn run_file(file: &Path) -> Result<(), String> {
-    let text = fs::read_to_string(file)
-        .map_err(|e| format!("failed to read `{}`: {e}", file.display()))?;
-    let mut errors = Vec::new();
-    for d in parse_directives(file, &text)? {
-        if let Err(e) = run_directive(file, &d) {
-            errors.push(format!(
-                "directive on line {} (`weft {}`): {e}",
-                d.line,
-                d.args.join(" ")
-            ));
-        }
-    }
-    match errors.is_empty() {
-        true => Ok(()),
-        false => Err(errors.join("\n\n")),
-    }
-}
-
-fn run_directive(file: &Path, d: &Directive) -> Result<(), String> {
-    let output = weft(&d.args)
-        .output()
-        .map_err(|e| format!("failed to run `{WEFT}`: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let code = output.status.code();
-    if code != Some(d.expected_code) {
-        return Err(format!(
-            "expected exit code {}, got {code:?}\n--- stdout:\n{stdout}--- stderr:\n{stderr}",
-            d.expected_code
-        ));
-    }
-    let base = file.to_string_lossy();
-    let mut errors = Vec::new();
-    for (stream, text) in [("stdout", &stdout), ("stderr", &stderr)] {
-        let expected = PathBuf::from(format!("{base}.{}.{stream}", d.label));
-        if let Err(e) = expect_file_or_absent(&expected, text) {
-            errors.push(e);
-        }
-    }
-    match errors.is_empty() {
-        true => Ok(()),
-        false => Err(errors.join("\n")),
-    }
-}
-
-/// A `weft` command run from this crate's directory, with a stable environment.
-fn weft<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Command {
-    let mut cmd = Command::new(WEFT);
-    cmd.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LIB_BACKTRACE")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    cmd
-}
-
-fn run(args: &[&str]) -> Result<Output, String> {
-    weft(args)
-        .output()
-        .map_err(|e| format!("failed to run `{WEFT}`: {e}"))
+    common::main(&SYNTAX, &programmatic);
 }
 
 /// A fresh, empty directory for one test.
-fn scratch_dir(name: &str) -> Result<PathBuf, String> {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("weft-cli-tests")
-        .join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).map_err(|e| format!("failed to create `{}`: {e}", dir.display()))?;
-    Ok(dir)
+fn scratch(name: &str) -> Result<PathBuf, String> {
+    scratch_dir(Path::new("weft-cli-tests").join(name))
 }
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
@@ -234,21 +72,12 @@ fn read(path: &Path) -> Result<String, String> {
     fs::read_to_string(path).map_err(|e| format!("failed to read `{}`: {e}", path.display()))
 }
 
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout:\n{}--- stderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 const UNFORMATTED: &str =
     "package a:b;\ninterface  i {\n  // keep me\n  f:func( x:u32 )->string;\n}\n";
 
 /// `weft wit fmt DIR` rewrites changed files only, leaves `deps/` alone, and is idempotent.
 fn fmt_rewrites_only_changed_files() -> Result<(), String> {
-    let dir = scratch_dir("fmt-in-place")?;
+    let dir = scratch("fmt-in-place")?;
     let (main, dep) = (dir.join("main.wit"), dir.join("deps").join("dep.wit"));
     write(&main, UNFORMATTED)?;
     write(&dep, UNFORMATTED)?;
@@ -313,7 +142,7 @@ fn fmt_rewrites_only_changed_files() -> Result<(), String> {
 
 /// A syntax error in one file is reported with its location; the other files still format.
 fn fmt_reports_every_broken_file() -> Result<(), String> {
-    let dir = scratch_dir("fmt-broken")?;
+    let dir = scratch("fmt-broken")?;
     let (good, bad1, bad2) = (dir.join("a.wit"), dir.join("b.wit"), dir.join("c.wit"));
     write(&good, UNFORMATTED)?;
     write(&bad1, "package a:b;\ninterface i {\n  f: func(;\n}\n")?;
@@ -342,7 +171,7 @@ fn fmt_reports_every_broken_file() -> Result<(), String> {
 
 /// `weft wit print -o FILE` writes what stdout would show; an unwritable `-o` is an error.
 fn print_to_output_file() -> Result<(), String> {
-    let dir = scratch_dir("print-output")?;
+    let dir = scratch("print-output")?;
     let input = dir.join("in.wit");
     write(
         &input,
@@ -380,7 +209,7 @@ fn print_to_output_file() -> Result<(), String> {
 /// empty component here); a core module, or a non-UTF-8 text file, is named as such, with
 /// exit 1.
 fn binary_input_is_named() -> Result<(), String> {
-    let dir = scratch_dir("binary-input")?;
+    let dir = scratch("binary-input")?;
     let input = dir.join("component.wit");
     std::fs::write(&input, b"\0asm\x0d\0\x01\0").map_err(|e| e.to_string())?;
     let out = run(&["wit", "check", &input.to_string_lossy()])?;
@@ -461,52 +290,26 @@ fn readme_examples() -> Result<(), String> {
         ),
         ("json", &["wit", "json", "examples/hello"], 24),
     ];
-    let root = repo_root();
-    let mut errors = Vec::new();
-    for (name, args, max_lines) in examples {
-        let out = weft(args)
-            .current_dir(&root)
-            .output()
-            .map_err(|e| format!("failed to run `{WEFT}`: {e}"))?;
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let mut shown: Vec<&str> = text.lines().take(max_lines).collect();
-        if text.lines().count() > max_lines {
-            shown.push("…");
-        }
-        let block = format!(
-            "```console\n$ weft {}\n{}\n```",
-            args.join(" "),
-            shown.join("\n")
-        );
-        if let Err(e) = expect_section(&root.join("README.md"), &format!("readme:{name}"), &block) {
-            errors.push(e);
-        }
-    }
-    match errors.is_empty() {
-        true => Ok(()),
-        false => Err(errors.join("\n")),
-    }
+    common::readme_examples(&examples)
 }
 
 /// Directives are parsed strictly: a typo in a test file is an error, not a skipped check.
 fn directive_syntax() -> Result<(), String> {
     let file = Path::new("tests/cli/x.wit");
     let ok = parse_directives(
+        &SYNTAX,
         file,
         "// RUN: wit check %\n// FAIL(2)[u]: wit %dir/y\n// FAIL: x\n",
+        None,
     )?;
     let summary: Vec<_> = ok
         .iter()
-        .map(|d| (d.label.as_str(), d.expected_code, d.args.join(" ")))
+        .map(|d| (d.label.as_deref(), d.expected_code, d.args.join(" ")))
         .collect();
     let want = [
-        ("1", 0, "wit check tests/cli/x.wit".to_string()),
-        ("u", 2, "wit tests/cli/y".to_string()),
-        ("3", 1, "x".to_string()),
+        (Some("1"), 0, "wit check tests/cli/x.wit".to_string()),
+        (Some("u"), 2, "wit tests/cli/y".to_string()),
+        (Some("3"), 1, "x".to_string()),
     ];
     if summary != want {
         return Err(format!("parsed {summary:?}, expected {want:?}"));
@@ -538,7 +341,7 @@ fn directive_syntax() -> Result<(), String> {
         ),
     ];
     for (text, want) in bad {
-        match parse_directives(file, text) {
+        match parse_directives(&SYNTAX, file, text, None) {
             Err(e) if e == want => {}
             other => {
                 return Err(format!(

@@ -10,11 +10,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use weft_test_util::{expect_section, repo_root};
 
-const WEFT: &str = env!("CARGO_BIN_EXE_weft");
+mod common;
 
 /// One command of a section: its arguments, the exit code it must have, and how many lines of
 /// its output to show (the rest becomes `…`).
@@ -131,16 +130,9 @@ fn readme_binary_walkthrough() {
     for (name, steps) in sections() {
         let mut block = String::from("```console\n");
         for step in steps {
-            let out = Command::new(WEFT)
-                .args(step.args)
-                .current_dir(&dir)
-                .output()
-                .unwrap_or_else(|e| panic!("failed to run `{WEFT}`: {e}"));
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
+            let out = common::output(common::weft(step.args).current_dir(&dir))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let text = common::shown_output(&out);
             if out.status.code() != Some(step.code) {
                 errors.push(format!(
                     "`weft {}` exited with {}, expected {}:\n{text}",
@@ -150,12 +142,9 @@ fn readme_binary_walkthrough() {
                 ));
             }
             block.push_str(&format!("$ weft {}\n", step.args.join(" ")));
-            for line in text.lines().take(step.max_lines) {
+            for line in common::head(&text, step.max_lines) {
                 block.push_str(line);
                 block.push('\n');
-            }
-            if text.lines().count() > step.max_lines {
-                block.push_str("…\n");
             }
         }
         block.push_str("```");

@@ -7,22 +7,17 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const WEFT: &str = env!("CARGO_BIN_EXE_weft");
+mod common;
 
 /// A fresh scratch directory for one test.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("wasm_output")
-        .join(test);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
+    common::scratch_dir(Path::new("wasm_output").join(test)).expect("create scratch dir")
 }
 
 fn weft(args: &[&str]) -> Output {
-    Command::new(WEFT).args(args).output().expect("run weft")
+    common::run(args).expect("run weft")
 }
 
 fn hello() -> String {
@@ -42,6 +37,22 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `weft ARGS`, which must succeed.
+#[track_caller]
+fn succeeds(args: &[&str]) -> Output {
+    let o = weft(args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    o
+}
+
+/// `weft ARGS` exits 1 with `needle` in its message.
+#[track_caller]
+fn assert_fails_with(args: &[&str], needle: &str) {
+    let o = weft(args);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+}
+
 /// The names of the custom sections of a core module.
 fn custom_sections(bytes: &[u8]) -> Vec<String> {
     wasmparser::Parser::new(0)
@@ -57,38 +68,22 @@ fn custom_sections(bytes: &[u8]) -> Vec<String> {
 fn print_wasm_writes_the_package_component() {
     let dir = scratch("print_wasm");
     let out = dir.join("pkg.wasm");
-    let o = weft(&[
-        "wit",
-        "print",
-        &hello(),
-        "--wasm",
-        "-o",
-        &out.to_string_lossy(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let (hello, out_arg) = (hello(), out.to_string_lossy().into_owned());
+    let to_file = ["wit", "print", &hello, "--wasm", "-o", &out_arg];
+    succeeds(&to_file);
     let bytes = fs::read(&out).expect("output written");
     let mut resolve = weft_wit::Resolve::new();
-    let pkg = resolve.push_path(hello()).expect("hello resolves");
+    let pkg = resolve.push_path(&hello).expect("hello resolves");
     let expected = weft_component::encode_package(&resolve, pkg).expect("encodes");
     assert_eq!(bytes, expected);
     // Again over the existing file.
-    let o = weft(&[
-        "wit",
-        "print",
-        &hello(),
-        "--wasm",
-        "-o",
-        &out.to_string_lossy(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    succeeds(&to_file);
     assert_eq!(fs::read(&out).expect("output written"), expected);
     // To a pipe.
-    let o = weft(&["wit", "print", &hello(), "--wasm"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = succeeds(&["wit", "print", &hello, "--wasm"]);
     assert_eq!(o.stdout, expected);
     // Only a world.
-    let o = weft(&["wit", "print", &hello(), "--wasm", "-w", "greeter"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = succeeds(&["wit", "print", &hello, "--wasm", "-w", "greeter"]);
     assert!(o.stdout.starts_with(b"\0asm"));
     assert_ne!(o.stdout, expected);
 }
@@ -105,7 +100,7 @@ fn embed_appends_the_section_and_leaves_the_input_alone() {
 
     // From text, to a file.
     let out = dir.join("out.wasm");
-    let o = weft(&[
+    succeeds(&[
         "embed",
         "--wit",
         &wit.to_string_lossy(),
@@ -113,7 +108,6 @@ fn embed_appends_the_section_and_leaves_the_input_alone() {
         "-o",
         &out.to_string_lossy(),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let embedded = fs::read(&out).expect("output written");
     assert_eq!(
         custom_sections(&embedded),
@@ -121,7 +115,7 @@ fn embed_appends_the_section_and_leaves_the_input_alone() {
     );
 
     // From a binary, to stdout: the input is untouched and a prefix of the output.
-    let o = weft(&[
+    let o = succeeds(&[
         "embed",
         "--wit",
         &wit.to_string_lossy(),
@@ -129,13 +123,12 @@ fn embed_appends_the_section_and_leaves_the_input_alone() {
         "utf16",
         &core.to_string_lossy(),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(fs::read(&core).expect("read module"), before);
     assert!(o.stdout.starts_with(&before));
     assert!(o.stdout.len() > before.len());
 
     // In place, when `-o` says so.
-    let o = weft(&[
+    succeeds(&[
         "embed",
         "--wit",
         &wit.to_string_lossy(),
@@ -143,7 +136,6 @@ fn embed_appends_the_section_and_leaves_the_input_alone() {
         "-o",
         &core.to_string_lossy(),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
     let after = fs::read(&core).expect("read module");
     assert!(after.starts_with(&before) && after.len() > before.len());
 }
@@ -155,7 +147,7 @@ fn embed_names_what_the_input_is() {
     fs::write(&wit, WIT).expect("write wit");
 
     let component = dir.join("c.wasm");
-    let o = weft(&[
+    succeeds(&[
         "wit",
         "print",
         &wit.to_string_lossy(),
@@ -163,48 +155,20 @@ fn embed_names_what_the_input_is() {
         "-o",
         &component.to_string_lossy(),
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = weft(&[
-        "embed",
-        "--wit",
-        &wit.to_string_lossy(),
-        &component.to_string_lossy(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("is a component, not a core module"),
-        "{}",
-        stderr(&o)
+    let wit = wit.to_string_lossy();
+    assert_fails_with(
+        &["embed", "--wit", &wit, &component.to_string_lossy()],
+        "is a component, not a core module",
+    );
+    assert_fails_with(
+        &["embed", "--wit", &wit, &wit],
+        "is not a WebAssembly module",
+    );
+    assert_fails_with(
+        &["embed", "--wit", &wit, "missing.wasm"],
+        "failed to read `missing.wasm`",
     );
 
-    let o = weft(&[
-        "embed",
-        "--wit",
-        &wit.to_string_lossy(),
-        &wit.to_string_lossy(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("is not a WebAssembly module"),
-        "{}",
-        stderr(&o)
-    );
-
-    let o = weft(&["embed", "--wit", &wit.to_string_lossy(), "missing.wasm"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("failed to read `missing.wasm`"),
-        "{}",
-        stderr(&o)
-    );
-
-    let o = weft(&[
-        "embed",
-        "--wit",
-        &wit.to_string_lossy(),
-        "--string-encoding",
-        "ascii",
-        "x",
-    ]);
+    let o = weft(&["embed", "--wit", &wit, "--string-encoding", "ascii", "x"]);
     assert_eq!(o.status.code(), Some(2));
 }
