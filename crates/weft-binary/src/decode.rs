@@ -268,14 +268,10 @@ fn module_payload(m: &mut Module, payload: Payload<'_>) -> Result<()> {
                         (CoreKind::Table, None)
                     }
                     TypeRef::Memory(mem) => {
-                        m.memories.push(Memory {
-                            initial: mem.initial,
-                            maximum: mem.maximum,
-                            memory64: mem.memory64,
-                            shared: mem.shared,
-                            page_size_log2: mem.page_size_log2(),
-                            import: Some((import.module.to_string(), import.name.to_string())),
-                        });
+                        m.memories.push(memory(
+                            &mem,
+                            Some((import.module.to_string(), import.name.to_string())),
+                        ));
                         (CoreKind::Memory, None)
                     }
                     TypeRef::Global(_) => {
@@ -302,14 +298,7 @@ fn module_payload(m: &mut Module, payload: Payload<'_>) -> Result<()> {
         Payload::MemorySection(reader) => {
             for mem in reader {
                 let mem = mem?;
-                m.memories.push(Memory {
-                    initial: mem.initial,
-                    maximum: mem.maximum,
-                    memory64: mem.memory64,
-                    shared: mem.shared,
-                    page_size_log2: mem.page_size_log2(),
-                    import: None,
-                });
+                m.memories.push(memory(&mem, None));
             }
         }
         Payload::ExportSection(reader) => {
@@ -343,6 +332,17 @@ fn module_payload(m: &mut Module, payload: Payload<'_>) -> Result<()> {
         _ => {}
     }
     Ok(())
+}
+
+fn memory(mem: &wasmparser::MemoryType, import: Option<(String, String)>) -> Memory {
+    Memory {
+        initial: mem.initial,
+        maximum: mem.maximum,
+        memory64: mem.memory64,
+        shared: mem.shared,
+        page_size_log2: mem.page_size_log2(),
+        import,
+    }
 }
 
 /// A malformed `producers` section is not an error (it is advisory); it is skipped.
