@@ -118,7 +118,7 @@ pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
         };
         if !*slot {
             *slot = true;
-            roots.extend(callees[f as usize].iter().copied());
+            roots.extend(callees.get(f as usize).into_iter().flatten().copied());
         }
     }
     let mut next = 0;
@@ -261,7 +261,7 @@ fn rewrite(bytes: &[u8], live: &[bool], map: Vec<Option<u32>>) -> Result<Vec<u8>
                 for import in reader.into_imports() {
                     let import = import?;
                     if matches!(import.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
-                        let keep = live[func_index as usize];
+                        let keep = live.get(func_index as usize).copied().unwrap_or(false);
                         func_index += 1;
                         if !keep {
                             continue;
@@ -276,7 +276,11 @@ fn rewrite(bytes: &[u8], live: &[bool], map: Vec<Option<u32>>) -> Result<Vec<u8>
                 let mut funcs = wasm_encoder::FunctionSection::new();
                 for (i, ty) in reader.into_iter().enumerate() {
                     let ty = ty?;
-                    if live[(imported_funcs as usize) + i] {
+                    if live
+                        .get(imported_funcs as usize + i)
+                        .copied()
+                        .unwrap_or(false)
+                    {
                         funcs.function(ty);
                     }
                 }
@@ -336,7 +340,7 @@ fn rewrite(bytes: &[u8], live: &[bool], map: Vec<Option<u32>>) -> Result<Vec<u8>
             Payload::CodeSectionEntry(body) => {
                 let index = imported_funcs + defined;
                 defined += 1;
-                if live[index as usize] {
+                if live.get(index as usize).copied().unwrap_or(false) {
                     if let Some(code) = code.as_mut() {
                         code.raw(&renumber_body(bytes, &body, &r.map)?);
                     }
