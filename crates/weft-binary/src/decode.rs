@@ -490,13 +490,41 @@ fn component_payload(c: &mut Component, payload: Payload<'_>) -> Result<()> {
         }
         Payload::ComponentAliasSection(reader) => {
             for alias in reader {
-                if let wasmparser::ComponentAlias::InstanceExport {
-                    kind: ComponentExternalKind::Instance,
-                    ..
-                } = alias?
-                {
-                    c.instances.push(Instance::Alias);
-                }
+                c.aliases.push(match alias? {
+                    wasmparser::ComponentAlias::InstanceExport {
+                        kind,
+                        instance_index,
+                        name,
+                    } => {
+                        if kind == ComponentExternalKind::Instance {
+                            c.instances.push(Instance::Alias);
+                        }
+                        Alias::InstanceExport {
+                            kind: component_kind(kind),
+                            instance: instance_index,
+                            name: name.to_string(),
+                        }
+                    }
+                    wasmparser::ComponentAlias::CoreInstanceExport {
+                        kind,
+                        instance_index,
+                        name,
+                    } => Alias::CoreInstanceExport {
+                        kind: core_kind(kind),
+                        instance: instance_index,
+                        name: name.to_string(),
+                    },
+                    wasmparser::ComponentAlias::Outer { kind, count, index } => Alias::Outer {
+                        kind: match kind {
+                            wasmparser::ComponentOuterAliasKind::CoreModule => "core module",
+                            wasmparser::ComponentOuterAliasKind::CoreType => "core type",
+                            wasmparser::ComponentOuterAliasKind::Type => "type",
+                            wasmparser::ComponentOuterAliasKind::Component => "component",
+                        },
+                        count,
+                        index,
+                    },
+                });
             }
         }
         Payload::ComponentTypeSection(reader) => {

@@ -206,6 +206,9 @@ pub struct Component {
     pub instances: Vec<Instance>,
     /// Canonical functions (`canon lift`, `canon lower`, resource and async built-ins) in order.
     pub canons: Vec<Canon>,
+    /// Aliases in order: exports of component or core instances, and items of enclosing
+    /// components.
+    pub aliases: Vec<Alias>,
     /// Number of resource types this component defines (`(type (resource …))`).
     pub resources_defined: u32,
     /// Entries of the `producers` section.
@@ -290,6 +293,39 @@ pub enum Instance {
     FromExports(Vec<(String, ComponentKind, u32)>),
     /// An instance exported by another instance (`alias export`).
     Alias,
+}
+
+/// An alias: an item brought into this component's index spaces from elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Alias {
+    /// `(alias export $instance "name" (kind))`.
+    InstanceExport {
+        /// What kind of item.
+        kind: ComponentKind,
+        /// Component instance index.
+        instance: u32,
+        /// The export's name.
+        name: String,
+    },
+    /// `(alias core export $instance "name" (core kind))`.
+    CoreInstanceExport {
+        /// What kind of core item.
+        kind: CoreKind,
+        /// Core instance index.
+        instance: u32,
+        /// The export's name.
+        name: String,
+    },
+    /// `(alias outer $count $index (kind))`: a type, core type, module or component of an
+    /// enclosing component.
+    Outer {
+        /// `type`, `core type`, `core module` or `component`.
+        kind: &'static str,
+        /// How many components out (0 is this one).
+        count: u32,
+        /// Index in that component's index space.
+        index: u32,
+    },
 }
 
 /// The string encoding a canonical function lifts or lowers strings with.

@@ -97,6 +97,26 @@ fn component_structure() {
     assert_eq!(options.string_encoding, StringEncoding::Utf16);
     assert_eq!(options.memory, Some(0));
     assert!(matches!(c.canons[1], Canon::ResourceNew(_)));
+    assert_eq!(
+        c.aliases,
+        [
+            Alias::CoreInstanceExport {
+                kind: CoreKind::Memory,
+                instance: 0,
+                name: "memory".into()
+            },
+            Alias::CoreInstanceExport {
+                kind: CoreKind::Func,
+                instance: 0,
+                name: "realloc".into()
+            },
+            Alias::CoreInstanceExport {
+                kind: CoreKind::Func,
+                instance: 2,
+                name: "run".into()
+            },
+        ]
+    );
     assert!(matches!(c.canons[2], Canon::Lift { .. }));
 }
 
