@@ -62,25 +62,37 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
     // structurally, since their function bodies are the validated ones, renumbered. The
     // function bodies, most of a large module's validation, are checked on a second thread
     // while the component is built; an invalid body fails the whole call.
-    let main = decode_core(module, "the input", Validation::Structure)?;
+    // Validation runs on the second thread; the model is read without it (reading never
+    // panics), and the validator's error is the one reported for an invalid input.
+    let validate = || {
+        weft_binary::validate(module, Validation::Full).map_err(|e| {
+            e.context("invalid core module")
+                .context("reading the input")
+        })
+    };
+    let main = match weft_binary::kind(module) {
+        weft_binary::Kind::Module => match weft_binary::decode_unvalidated(module) {
+            Ok(Binary::Module(m)) => m,
+            _ => {
+                validate()?;
+                decode_core(module, "the input", Validation::Structure)?
+            }
+        },
+        _ => decode_core(module, "the input", Validation::Structure)?,
+    };
     std::thread::scope(|scope| {
-        let bodies = scope.spawn(|| {
-            weft_binary::validate(module, Validation::Full).map_err(|e| {
-                e.context("invalid core module")
-                    .context("reading the input")
-            })
-        });
+        let bodies = scope.spawn(validate);
         let built = build(module, main, opts);
         let bodies = bodies
             .join()
             .unwrap_or_else(|_| Err(Error::msg("validating the input's function bodies failed")));
-        // A structurally valid module with an invalid body: report the body.
+        // An invalid input is reported as such, whatever building it did.
         bodies?;
         built
     })
 }
 
-/// [`new_component`] after the input's structure is validated.
+/// [`new_component`] while the input is validated; must not panic on an invalid one.
 fn build(module: &[u8], main: Module, opts: NewOptions) -> Result<Vec<u8>> {
     // The module as embedded: without its world sections, and with duplicate imports merged
     // (a component's core module may import each name once).
@@ -212,7 +224,14 @@ fn build(module: &[u8], main: Module, opts: NewOptions) -> Result<Vec<u8>> {
         } else {
             Validation::Full
         };
-        let module = decode_core(&ready, &format!("adapter `{name}`"), validation)?;
+        // The built-in adapters' structure is checked with the output's.
+        let module = match validation {
+            Validation::Full => decode_core(&ready, &format!("adapter `{name}`"), validation)?,
+            Validation::Structure => match weft_binary::decode_unvalidated(&ready) {
+                Ok(Binary::Module(m)) => m,
+                _ => decode_core(&ready, &format!("adapter `{name}`"), validation)?,
+            },
+        };
         prepared.push((*name, ready, module, *adapter_world, *adapter_encoding));
     }
 
