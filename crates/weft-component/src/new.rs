@@ -59,11 +59,9 @@ pub(crate) struct Unit<'a> {
 pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
     // The input is validated once, fully; what weft derives from it (the module without its
     // world sections, duplicates merged, and adapters after garbage collection) only
-    // structurally, since their function bodies are the validated ones, renumbered. The
-    // function bodies, most of a large module's validation, are checked on a second thread
-    // while the component is built; an invalid body fails the whole call.
-    // Validation runs on the second thread; the model is read without it (reading never
-    // panics), and the validator's error is the one reported for an invalid input.
+    // structurally, since their function bodies are the validated ones, renumbered. The model
+    // is read without validation (reading never panics) while the validator runs on one of two
+    // threads, and the validator's error is the one reported for an invalid input.
     let validate = || {
         weft_binary::validate(module, Validation::Full).map_err(|e| {
             e.context("invalid core module")
@@ -80,20 +78,163 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
         },
         _ => decode_core(module, "the input", Validation::Structure)?,
     };
+    // The built-in preview1 adapter, for a module that imports preview1 from no adapter of
+    // the user's.
+    let builtin = (!opts.no_builtin_adapter
+        && main.imports.iter().any(|i| i.module == PREVIEW1)
+        && !opts.adapters.iter().any(|(n, _)| n == PREVIEW1))
+    .then(|| builtin_preview1(&main));
+    // Reading the built-in adapter's world is the slowest step for a small module. When it is
+    // the component's first world (no `--wit`, no world sections in the module), the second
+    // thread reads it while this one validates the input and garbage-collects the adapter.
+    let has_world = main
+        .custom_sections
+        .iter()
+        .any(|c| c.name.starts_with("component-type"));
+    let early = builtin.filter(|_| opts.world.is_none() && !has_world);
     std::thread::scope(|scope| {
-        let bodies = scope.spawn(validate);
-        let built = build(module, main, opts);
-        let bodies = bodies
-            .join()
-            .unwrap_or_else(|_| Err(Error::msg("validating the input's function bodies failed")));
-        // An invalid input is reported as such, whatever building it did.
-        bodies?;
-        built
+        let side = scope.spawn(move || match early {
+            Some(adapter) => {
+                let mut resolve = Resolve::new();
+                let (world, encoding) = adapter_world(&mut resolve, PREVIEW1, adapter)?;
+                Ok(Some((resolve, world, encoding)))
+            }
+            None => validate().map(|()| None),
+        });
+        let side_result = || {
+            side.join()
+                .unwrap_or_else(|_| Err(Error::msg("a worker thread of `weft new` failed")))
+        };
+        let prepare = || builtin.map(|b| prepare_builtin(&main, b)).transpose();
+        if early.is_some() {
+            validate()?;
+            let builtin = prepare()?;
+            let world = side_result()?;
+            build(module, main, opts, builtin, world)
+        } else {
+            let built = prepare().and_then(|builtin| build(module, main, opts, builtin, None));
+            // An invalid input is reported as such, whatever building it did.
+            side_result()?;
+            built
+        }
     })
 }
 
+/// The built-in adapter, garbage-collected for a main module: its bytes, the model of the
+/// original, and the bytes and model after garbage collection.
+struct Builtin {
+    bytes: &'static [u8],
+    parsed: Module,
+    ready: Vec<u8>,
+    module: Module,
+}
+
+/// Prepares and garbage-collects built-in adapter `bytes` for `main`. What it keeps does not
+/// depend on its world (see [`builtin_keep`]), so this needs no world.
+fn prepare_builtin(main: &Module, bytes: &'static [u8]) -> Result<Builtin> {
+    let context = |e: Error| e.context(format!("preparing adapter `{PREVIEW1}`"));
+    let Binary::Module(parsed) = weft_binary::decode_unvalidated(bytes).map_err(context)? else {
+        return Err(context(Error::msg(
+            "the built-in adapter is not a core module",
+        )));
+    };
+    let ready = modules::prepare_adapter(&strip_metadata(bytes)?, &parsed)
+        .and_then(|b| gc::gc(&b, &builtin_keep(main, &parsed)))
+        .map_err(context)?;
+    // The built-in adapters ship with weft and are known to be valid: their structure is
+    // checked with the output's.
+    let module = match weft_binary::decode_unvalidated(&ready) {
+        Ok(Binary::Module(m)) => m,
+        _ => decode_core(
+            &ready,
+            &format!("adapter `{PREVIEW1}`"),
+            Validation::Structure,
+        )?,
+    };
+    Ok(Builtin {
+        bytes,
+        parsed,
+        ready,
+        module,
+    })
+}
+
+/// What garbage collection keeps of built-in adapter `adapter`: the functions `main`
+/// imports from it, the functions its world exports (interface functions, named
+/// `interface#function`, and their `cabi_post_` functions) and its allocators. For the
+/// built-in adapters this is what binding their world gives ([`adapter_keep`]; a test checks
+/// both agree), known before the world is read.
+fn builtin_keep<'a>(main: &'a Module, adapter: &'a Module) -> HashSet<&'a str> {
+    let mut keep: HashSet<&str> = main
+        .imports
+        .iter()
+        .filter(|i| i.module == PREVIEW1)
+        .map(|i| i.name.as_str())
+        .collect();
+    keep.extend(
+        adapter
+            .exports
+            .iter()
+            .filter(|e| e.kind == CoreKind::Func && e.name.contains('#'))
+            .map(|e| e.name.as_str()),
+    );
+    keep.extend(ALLOCATORS);
+    keep
+}
+
+/// The allocators an adapter keeps through garbage collection.
+const ALLOCATORS: [&str; 3] = ["cabi_import_realloc", "cabi_export_realloc", "cabi_realloc"];
+
+/// What garbage collection keeps of adapter `name`: the functions `main` imports from it,
+/// what its world exports (with post-return functions and destructors) and its allocators.
+fn adapter_keep<'a>(main: &'a Module, name: &str, bindings: &'a Bindings<'a>) -> HashSet<&'a str> {
+    let mut keep: HashSet<&str> = main
+        .imports
+        .iter()
+        .filter(|i| i.module == name)
+        .map(|i| i.name.as_str())
+        .collect();
+    for funcs in bindings.exports.values() {
+        for f in funcs {
+            keep.insert(f.core_name.as_str());
+            keep.extend(f.post_return.as_deref());
+        }
+    }
+    keep.extend(bindings.dtors.values().map(String::as_str));
+    keep.extend(ALLOCATORS);
+    keep
+}
+
+/// Decodes the world of adapter `name` into `resolve`: its world and string encoding.
+fn adapter_world(
+    resolve: &mut Resolve,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(WorldId, StringEncoding)> {
+    match crate::decode::metadata_into(resolve, bytes)
+        .map_err(|e| e.context(format!("reading the world of adapter `{name}`")))?
+    {
+        Some(found) => Ok(found),
+        None => Err(Error::msg(format!(
+            "adapter `{name}` has no `component-type` custom section naming its world"
+        ))
+        .with_help("build the adapter with a bindings generator, or `weft embed` its world")),
+    }
+}
+
+/// A world decoded ahead: the resolve it is in, the world and its string encoding.
+type EarlyWorld = (Resolve, WorldId, StringEncoding);
+
 /// [`new_component`] while the input is validated; must not panic on an invalid one.
-fn build(module: &[u8], main: Module, opts: NewOptions) -> Result<Vec<u8>> {
+/// `builtin` is the built-in adapter the module needs, and `early` its world when it was read
+/// first.
+fn build(
+    module: &[u8],
+    main: Module,
+    opts: NewOptions,
+    builtin: Option<Builtin>,
+    early: Option<EarlyWorld>,
+) -> Result<Vec<u8>> {
     // The module as embedded: without its world sections, and with duplicate imports merged
     // (a component's core module may import each name once).
     let stripped = strip_metadata(module)?;
@@ -104,20 +245,32 @@ fn build(module: &[u8], main: Module, opts: NewOptions) -> Result<Vec<u8>> {
     } else {
         decode_core(&main_bytes, "the input", Validation::Structure)?
     };
-    let (mut resolve, world, encoding, no_world) = match opts.world {
-        Some((resolve, world)) => (
+    let (mut resolve, world, encoding, no_world, early_world) = match (early, opts.world) {
+        (Some((mut resolve, adapter_world, adapter_encoding)), _) => {
+            let world = empty_world(&mut resolve)?;
+            (
+                resolve,
+                world,
+                opts.string_encoding.unwrap_or_default(),
+                true,
+                Some((adapter_world, adapter_encoding)),
+            )
+        }
+        (None, Some((resolve, world))) => (
             resolve,
             world,
             opts.string_encoding.unwrap_or_default(),
             false,
+            None,
         ),
-        None => {
+        (None, None) => {
             let (resolve, world, encoding, found) = world_from_module(module)?;
             (
                 resolve,
                 world,
                 opts.string_encoding.unwrap_or(encoding),
                 !found,
+                None,
             )
         }
     };
@@ -133,57 +286,47 @@ fn build(module: &[u8], main: Module, opts: NewOptions) -> Result<Vec<u8>> {
         }
     };
 
-    // Adapters: the user's, then the built-in preview1 adapter if the module needs it.
-    let mut adapters: Vec<(String, Vec<u8>)> = opts.adapters;
-    let opts_adapter_names: Vec<String> = adapters.iter().map(|(n, _)| n.clone()).collect();
-    let imports_preview1 = main.imports.iter().any(|i| i.module == PREVIEW1);
-    if imports_preview1 && !opts.no_builtin_adapter && !adapters.iter().any(|(n, _)| n == PREVIEW1)
-    {
-        adapters.push((PREVIEW1.to_string(), builtin_preview1(&main).to_vec()));
-    }
+    // Adapters: the user's, then the built-in preview1 adapter if the module needs it; each
+    // with its model and, once garbage-collected, its bytes and model.
+    type Ready = Option<(Vec<u8>, Module)>;
+    let mut adapters: Vec<(&str, &[u8], Option<Module>, Ready)> = opts
+        .adapters
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice(), None, None))
+        .collect();
+    adapters
+        .extend(builtin.map(|b| (PREVIEW1, b.bytes, Some(b.parsed), Some((b.ready, b.module)))));
     let mut parsed_adapters = Vec::new();
-    for (name, bytes) in &adapters {
+    for (name, bytes, parsed, ready) in adapters {
         // An adapter is validated after garbage collection, as wit-component does: an adapter
         // may hold code that only becomes valid once what the module does not use is gone
         // (memory instructions in functions no export reaches, say). Until then it is read
         // without validation, which never panics.
-        let parsed = match weft_binary::kind(bytes) {
-            weft_binary::Kind::Module => weft_binary::decode_unvalidated(bytes),
-            _ => weft_binary::decode_with(bytes, Validation::Structure),
-        }
-        .map_err(|e| e.context(format!("reading adapter `{name}`")))?;
-        let Binary::Module(parsed) = parsed else {
-            return Err(Error::msg(format!(
-                "adapter `{name}` is a component, not a core module"
-            )));
+        let parsed = match parsed {
+            Some(parsed) => parsed,
+            None => match weft_binary::kind(bytes) {
+                weft_binary::Kind::Module => weft_binary::decode_unvalidated(bytes),
+                _ => weft_binary::decode_with(bytes, Validation::Structure),
+            }
+            .map_err(|e| e.context(format!("reading adapter `{name}`")))
+            .and_then(|b| match b {
+                Binary::Module(m) => Ok(m),
+                Binary::Component(_) => Err(Error::msg(format!(
+                    "adapter `{name}` is a component, not a core module"
+                ))),
+            })?,
         };
-        let (adapter_world, adapter_encoding) =
-            match crate::decode::metadata_into(&mut resolve, bytes)
-                .map_err(|e| e.context(format!("reading the world of adapter `{name}`")))?
-            {
-                Some(found) => found,
-                None => {
-                    return Err(Error::msg(format!(
-                        "adapter `{name}` has no `component-type` custom section naming its world"
-                    ))
-                    .with_help(
-                        "build the adapter with a bindings generator, or `weft embed` its world",
-                    ))
-                }
-            };
+        let (adapter_world, adapter_encoding) = match early_world {
+            Some(found) if ready.is_some() => found,
+            _ => adapter_world(&mut resolve, name, bytes)?,
+        };
         // An adapter the module does not import from, and that exports nothing of its own,
         // has no part in the component.
-        let used = main.imports.iter().any(|i| i.module == *name);
+        let used = main.imports.iter().any(|i| i.module == name);
         if !used && resolve.worlds[adapter_world].exports.is_empty() {
             continue;
         }
-        parsed_adapters.push((
-            name.as_str(),
-            bytes,
-            parsed,
-            adapter_world,
-            adapter_encoding,
-        ));
+        parsed_adapters.push((name, bytes, parsed, adapter_world, adapter_encoding, ready));
     }
 
     // Semver-compatible versions of one interface, imported by the module and its adapters,
@@ -192,47 +335,25 @@ fn build(module: &[u8], main: Module, opts: NewOptions) -> Result<Vec<u8>> {
     worlds.extend(parsed_adapters.iter().map(|a| a.3));
     merge_semver_imports(&mut resolve, &worlds);
 
-    // Each adapter is prepared (its shadow stack), then garbage-collected down to what the
-    // main module imports from it and what its world exports, and decoded again.
+    // Each of the user's adapters is prepared (its shadow stack), then garbage-collected down
+    // to what the main module imports from it and what its world exports, validated and
+    // decoded again.
     let special = |m: &str| m == "env" || m == "__main_module__";
     let mut prepared = Vec::new();
-    for (name, bytes, parsed, adapter_world, adapter_encoding) in &parsed_adapters {
-        let bindings = bind::bind(&resolve, *adapter_world, parsed, &special)
-            .map_err(|e| e.context(format!("binding adapter `{name}` to its world")))?;
-        let mut keep: HashSet<&str> = main
-            .imports
-            .iter()
-            .filter(|i| i.module == *name)
-            .map(|i| i.name.as_str())
-            .collect();
-        for funcs in bindings.exports.values() {
-            for f in funcs {
-                keep.insert(f.core_name.as_str());
-                keep.extend(f.post_return.as_deref());
+    for (name, bytes, parsed, adapter_world, adapter_encoding, ready) in parsed_adapters {
+        let (ready, module) = match ready {
+            Some(ready) => ready,
+            None => {
+                let bindings = bind::bind(&resolve, adapter_world, &parsed, &special)
+                    .map_err(|e| e.context(format!("binding adapter `{name}` to its world")))?;
+                let ready = modules::prepare_adapter(&strip_metadata(bytes)?, &parsed)
+                    .and_then(|b| gc::gc(&b, &adapter_keep(&main, name, &bindings)))
+                    .map_err(|e| e.context(format!("preparing adapter `{name}`")))?;
+                let module = decode_core(&ready, &format!("adapter `{name}`"), Validation::Full)?;
+                (ready, module)
             }
-        }
-        keep.extend(bindings.dtors.values().map(String::as_str));
-        keep.extend(["cabi_import_realloc", "cabi_export_realloc", "cabi_realloc"]);
-        let ready = modules::prepare_adapter(&strip_metadata(bytes)?, parsed)
-            .and_then(|b| gc::gc(&b, &keep))
-            .map_err(|e| e.context(format!("preparing adapter `{name}`")))?;
-        // The built-in adapters ship with weft and are known to be valid: their structure is
-        // checked, the user's adapters are checked fully.
-        let builtin = *name == PREVIEW1 && !opts_adapter_names.iter().any(|n| n == name);
-        let validation = if builtin {
-            Validation::Structure
-        } else {
-            Validation::Full
         };
-        // The built-in adapters' structure is checked with the output's.
-        let module = match validation {
-            Validation::Full => decode_core(&ready, &format!("adapter `{name}`"), validation)?,
-            Validation::Structure => match weft_binary::decode_unvalidated(&ready) {
-                Ok(Binary::Module(m)) => m,
-                _ => decode_core(&ready, &format!("adapter `{name}`"), validation)?,
-            },
-        };
-        prepared.push((*name, ready, module, *adapter_world, *adapter_encoding));
+        prepared.push((name, ready, module, adapter_world, adapter_encoding));
     }
 
     let names: Vec<&str> = prepared.iter().map(|(n, ..)| *n).collect();
@@ -435,13 +556,18 @@ fn world_from_module(module: &[u8]) -> Result<(Resolve, WorldId, StringEncoding,
         Some(m) => Ok((m.resolve, m.world, m.string_encoding, true)),
         None => {
             let mut resolve = Resolve::new();
-            let pkg = resolve
-                .push_str("<empty>", "package root:component;\nworld root {}\n")
-                .map_err(|e| Error::msg(e.to_string()))?;
-            let world = resolve.packages[pkg].worlds[0];
+            let world = empty_world(&mut resolve)?;
             Ok((resolve, world, StringEncoding::Utf8, false))
         }
     }
+}
+
+/// Adds the empty world of a module without world sections to `resolve`.
+fn empty_world(resolve: &mut Resolve) -> Result<WorldId> {
+    let pkg = resolve
+        .push_str("<empty>", "package root:component;\nworld root {}\n")
+        .map_err(|e| Error::msg(e.to_string()))?;
+    Ok(resolve.packages[pkg].worlds[0])
 }
 
 /// The module without its `component-type*` custom sections (the component carries the

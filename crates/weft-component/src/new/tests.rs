@@ -186,3 +186,55 @@ fn string_encoding_comes_from_the_embedded_world() {
         }));
     }
 }
+
+/// The built-in adapters are garbage-collected before their world is read, keeping what
+/// [`builtin_keep`] names without the world: that must be what binding the world keeps.
+#[test]
+fn builtin_keep_agrees_with_binding_the_adapters_world() {
+    use wasi_preview1_component_adapter_provider as provider;
+    for adapter in [
+        provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+        provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER,
+    ] {
+        let Binary::Module(parsed) = weft_binary::decode_unvalidated(adapter).unwrap() else {
+            panic!("the adapter is a core module");
+        };
+        let mut resolve = Resolve::new();
+        let (world, _) = adapter_world(&mut resolve, PREVIEW1, adapter).unwrap();
+        let special = |m: &str| m == "env" || m == "__main_module__";
+        let bindings = bind::bind(&resolve, world, &parsed, &special).unwrap();
+        // A main module importing every preview1 function, then one importing two.
+        let preview1: Vec<&str> = parsed
+            .exports
+            .iter()
+            .filter(|e| e.kind == CoreKind::Func && !e.name.contains('#'))
+            .filter(|e| !e.name.starts_with("cabi_"))
+            .map(|e| e.name.as_str())
+            .collect();
+        assert!(preview1.contains(&"fd_write"), "{preview1:?}");
+        for imports in [&preview1[..], &["fd_write", "proc_exit"]] {
+            let main = Module {
+                imports: imports
+                    .iter()
+                    .map(|name| weft_binary::CoreImport {
+                        module: PREVIEW1.to_string(),
+                        name: name.to_string(),
+                        kind: CoreKind::Func,
+                        func_type: None,
+                    })
+                    .collect(),
+                ..Module::default()
+            };
+            let mut from_rule: Vec<&str> = builtin_keep(&main, &parsed).into_iter().collect();
+            let mut from_world: Vec<&str> = adapter_keep(&main, PREVIEW1, &bindings)
+                .into_iter()
+                .collect();
+            from_rule.sort_unstable();
+            from_world.sort_unstable();
+            assert_eq!(from_rule, from_world);
+            // The command adapter exports `wasi:cli/run`'s `run`.
+            let command = std::ptr::eq(adapter, provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER);
+            assert_eq!(command, from_world.iter().any(|n| n.contains("#run")));
+        }
+    }
+}
