@@ -399,7 +399,7 @@ fn options(opts: &[CanonicalOption]) -> CanonOptions {
 }
 
 /// `ThreadSpawnRef { … }` → `thread.spawn-ref`: the text-format name of a built-in.
-fn builtin_name(func: &CanonicalFunction) -> String {
+pub fn builtin_name(func: &CanonicalFunction) -> String {
     let debug = format!("{func:?}");
     let variant = debug.split([' ', '{', '(']).next().unwrap_or_default();
     // Split CamelCase words; the first word is the namespace (`task`, `stream`, `thread`, …).

@@ -13,7 +13,8 @@ mod error;
 pub mod model;
 
 pub use decode::{
-    decode, decode_unvalidated, decode_with, features, kind, not_wasm, validate, Kind, Validation,
+    builtin_name, decode, decode_unvalidated, decode_with, features, kind, not_wasm, validate,
+    Kind, Validation,
 };
 pub use error::{Error, Result};
 pub use model::*;

@@ -14,6 +14,8 @@ mod input;
 mod inspect;
 mod new;
 mod output;
+mod run;
+mod wast;
 mod wit;
 
 use std::io::{self, Write as _};
@@ -49,6 +51,10 @@ enum Command {
     /// wit` does not validate them either: they say nothing about the interface and are most of
     /// a large binary's validation time.
     Inspect(inspect::Args),
+    /// Run a component: call one of its functions with `--invoke`.
+    Run(run::Args),
+    /// Run component `.wast` scripts and report each directive's outcome.
+    Wast(wast::Args),
 }
 
 impl Command {
@@ -58,6 +64,8 @@ impl Command {
             Command::Embed(args) => args.run(),
             Command::New(args) => args.run(),
             Command::Inspect(args) => args.run(),
+            Command::Run(args) => args.run(),
+            Command::Wast(args) => args.run(),
         }
     }
 }

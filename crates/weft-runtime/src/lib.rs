@@ -1,0 +1,217 @@
+//! weft's component runtime.
+//!
+//! A component is translated once ([`Component::new`]): validated, every nested component
+//! inlined, and reduced to an instantiation *plan* (core instantiations, lowered and lifted
+//! functions, resource types), with its core modules compiled by wasmtime's core engine.
+//! Instantiating ([`Linker::instantiate`]) runs the plan against a [`Store`]; calling an
+//! export ([`Func::call`]) lowers [`Val`]s into the guest and lifts the results back through
+//! the canonical ABI of [`weft_abi`].
+//!
+//! ```
+//! use weft_runtime::{Engine, Component, Linker, Store, Val};
+//!
+//! let wat = r#"(component
+//!     (core module $m (func (export "add") (param i32 i32) (result i32)
+//!         local.get 0 local.get 1 i32.add))
+//!     (core instance $i (instantiate $m))
+//!     (func (export "add") (param "a" u32) (param "b" u32) (result u32)
+//!         (canon lift (core func $i "add"))))"#;
+//! let engine = Engine::new()?;
+//! let component = Component::new(&engine, &wat::parse_str(wat).unwrap())?;
+//! let mut store = Store::new(&engine, ());
+//! let instance = Linker::new().instantiate(&mut store, &component)?;
+//! let add = instance.func(&store, "add").unwrap();
+//! assert_eq!(add.call(&mut store, &[Val::U32(2), Val::U32(3)])?, Some(Val::U32(5)));
+//! # Ok::<(), weft_runtime::Error>(())
+//! ```
+
+mod error;
+mod inline;
+mod instance;
+mod translate;
+
+use std::sync::Arc;
+
+pub use error::{Error, ErrorKind, Result};
+pub use instance::{Func, HostFunc, Instance, Linker, Store};
+pub use weft_abi::{FuncType, Resource, ResourceType, Type, Val};
+
+/// Compiles and runs components: wasmtime's core engine with weft's settings.
+#[derive(Clone)]
+pub struct Engine {
+    inner: wasmtime::Engine,
+}
+
+impl Engine {
+    /// An engine with the default settings.
+    pub fn new() -> Result<Engine> {
+        let mut config = wasmtime::Config::new();
+        config.wasm_multi_memory(true);
+        let inner = wasmtime::Engine::new(&config).map_err(|e| Error::msg(format!("{e:#}")))?;
+        Ok(Engine { inner })
+    }
+}
+
+/// A component, translated into its instantiation plan, with its core modules compiled.
+#[derive(Clone)]
+pub struct Component {
+    pub(crate) inner: Arc<ComponentInner>,
+}
+
+pub(crate) struct ComponentInner {
+    pub(crate) engine: Engine,
+    pub(crate) plan: inline::Plan,
+    /// Compiled core modules, by static module index; `None` for modules the plan never
+    /// instantiates.
+    pub(crate) modules: Vec<Option<wasmtime::Module>>,
+}
+
+impl Component {
+    /// Validates, translates and compiles component `bytes` (binary).
+    pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Component> {
+        let translation = translate::translate(bytes)?;
+        let plan = inline::inline(&translation)?;
+        // Every module is compiled, instantiated or not: compiling validates its function
+        // bodies, which translation leaves to wasmtime.
+        let modules = translation
+            .modules
+            .iter()
+            .map(|m| {
+                wasmtime::Module::new(&engine.inner, &bytes[m.range.clone()])
+                    .map(Some)
+                    .map_err(|e| {
+                        let message = format!("{e:#}");
+                        if message.contains("proposal not enabled") {
+                            return Error::unsupported(format!(
+                                "a core wasm proposal weft does not enable ({message})"
+                            ));
+                        }
+                        Error::new(
+                            ErrorKind::Binary {
+                                offset: Some(m.range.start),
+                            },
+                            format!(
+                                "invalid core module at offset {:#x}: {message}",
+                                m.range.start
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Component {
+            inner: Arc::new(ComponentInner {
+                engine: engine.clone(),
+                plan,
+                modules,
+            }),
+        })
+    }
+
+    /// The component's imports: name and, for functions, their type (instances list their
+    /// functions as `instance#function`).
+    pub fn imports(&self) -> Vec<(String, Option<FuncType>)> {
+        let mut out = Vec::new();
+        for (name, shape) in &self.inner.plan.imports {
+            list_shape(name, shape, &mut out);
+        }
+        out
+    }
+
+    /// The full name of the exported function `name` names: a top-level function,
+    /// `instance#function` or `instance.function`, wasmtime's `ns:pkg/iface.function@version`,
+    /// or a function name only one export has. The error lists the exports.
+    pub fn resolve_export(&self, name: &str) -> Result<String> {
+        let exports = self.exports();
+        let has = |full: &str| exports.iter().any(|(n, _)| n == full);
+        if has(name) {
+            return Ok(name.to_string());
+        }
+        let mut candidates: Vec<String> = Vec::new();
+        // The function follows the first `.` after the interface's `/` (versions have dots).
+        let start = name.rfind('/').map_or(0, |i| i + 1);
+        if let Some(dot) = name[start..].find('.').map(|i| start + i) {
+            let (instance, func) = (&name[..dot], &name[dot + 1..]);
+            candidates.push(format!("{instance}#{func}"));
+            // `ns:pkg/iface.func@1.0.0` is `ns:pkg/iface@1.0.0#func`.
+            if let Some((func, version)) = func.split_once('@') {
+                candidates.push(format!("{instance}@{version}#{func}"));
+            }
+        }
+        if let Some(found) = candidates.iter().find(|c| has(c)) {
+            return Ok(found.clone());
+        }
+        let by_short: Vec<&String> = exports
+            .iter()
+            .map(|(n, _)| n)
+            .filter(|n| n.rsplit_once('#').is_some_and(|(_, f)| f == name))
+            .collect();
+        let list = || {
+            exports
+                .iter()
+                .map(|(n, t)| format!("\n  {n}: {t}"))
+                .collect::<String>()
+        };
+        match by_short.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::new(
+                ErrorKind::Arguments,
+                if exports.is_empty() {
+                    format!("no function `{name}`: the component exports no functions")
+                } else {
+                    format!("no function `{name}`; the component exports:{}", list())
+                },
+            )),
+            many => Err(Error::new(
+                ErrorKind::Arguments,
+                format!(
+                    "`{name}` is ambiguous: it could be {}; use the full name",
+                    many.iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            )),
+        }
+    }
+
+    /// The component's exported functions: full name (`name` or `instance#function`) and type.
+    pub fn exports(&self) -> Vec<(String, FuncType)> {
+        let mut out = Vec::new();
+        for (name, export) in &self.inner.plan.exports {
+            list_export(name, export, &mut out);
+        }
+        out
+    }
+}
+
+fn list_shape(
+    name: &str,
+    shape: &translate::ImportShape,
+    out: &mut Vec<(String, Option<FuncType>)>,
+) {
+    match shape {
+        translate::ImportShape::Func(ty) => out.push((name.to_string(), Some(ty.clone()))),
+        translate::ImportShape::Instance(items) => {
+            for (n, s) in items {
+                if let translate::ImportShape::Func(ty) = s {
+                    out.push((format!("{name}#{n}"), Some(ty.clone())));
+                }
+            }
+        }
+        _ => out.push((name.to_string(), None)),
+    }
+}
+
+fn list_export(name: &str, export: &inline::Export, out: &mut Vec<(String, FuncType)>) {
+    match export {
+        inline::Export::Func(_, ty) => out.push((name.to_string(), (**ty).clone())),
+        inline::Export::Instance(items) => {
+            for (n, e) in items {
+                if let inline::Export::Func(_, ty) = e {
+                    out.push((format!("{name}#{n}"), (**ty).clone()));
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,384 @@
+//! Components written in WAT, instantiated and called through the public API.
+
+use std::sync::Arc;
+
+use weft_runtime::{Component, Engine, ErrorKind, Linker, Store, Val};
+
+fn component(engine: &Engine, wat: &str) -> Component {
+    Component::new(engine, &wat::parse_str(wat).expect("valid WAT")).expect("translates")
+}
+
+/// A core module with a bump allocator and `memory`, shared by the tests below.
+const LIBC: &str = r#"
+    (core module $libc
+        (memory (export "memory") 1)
+        (global $next (mut i32) (i32.const 1024))
+        (func (export "realloc") (param $old i32) (param $old_size i32) (param $align i32) (param $new_size i32) (result i32)
+            (local $ptr i32)
+            ;; Align the bump pointer, hand it out, and copy what was there.
+            (local.set $ptr (i32.and
+                (i32.add (global.get $next) (i32.sub (local.get $align) (i32.const 1)))
+                (i32.sub (i32.const 0) (local.get $align))))
+            (global.set $next (i32.add (local.get $ptr) (local.get $new_size)))
+            (if (local.get $old) (then (memory.copy (local.get $ptr) (local.get $old) (local.get $old_size))))
+            (local.get $ptr)))
+    (core instance $libc (instantiate $libc))
+"#;
+
+#[test]
+fn numbers_in_and_out() {
+    let engine = Engine::new().unwrap();
+    let c = component(
+        &engine,
+        r#"(component
+            (core module $m
+                (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+                (func (export "neg") (param f64) (result f64) local.get 0 f64.neg)
+                (func (export "wide") (param i64 i32) (result i64) local.get 0 local.get 1 i64.extend_i32_s i64.add))
+            (core instance $i (instantiate $m))
+            (func (export "add") (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $i "add")))
+            (func (export "neg") (param "x" f64) (result f64) (canon lift (core func $i "neg")))
+            (func (export "wide") (param "a" s64) (param "b" s8) (result s64) (canon lift (core func $i "wide"))))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &c).unwrap();
+    let add = instance.func(&store, "add").unwrap();
+    assert_eq!(
+        add.call(&mut store, &[Val::U32(u32::MAX), Val::U32(2)])
+            .unwrap(),
+        Some(Val::U32(1))
+    );
+    let neg = instance.func(&store, "neg").unwrap();
+    assert_eq!(
+        neg.call(&mut store, &[Val::F64(2.5)]).unwrap(),
+        Some(Val::F64(-2.5))
+    );
+    let wide = instance.func(&store, "wide").unwrap();
+    assert_eq!(
+        wide.call(&mut store, &[Val::S64(1 << 40), Val::S8(-1)])
+            .unwrap(),
+        Some(Val::S64((1 << 40) - 1))
+    );
+    // Wrong arguments are rejected before the guest runs.
+    let err = add.call(&mut store, &[Val::U32(1)]).unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Arguments);
+    let err = add
+        .call(&mut store, &[Val::U32(1), Val::String("x".into())])
+        .unwrap_err();
+    assert!(err.to_string().contains("argument `b`"), "{err}");
+}
+
+#[test]
+fn strings_with_realloc_and_post_return() {
+    let engine = Engine::new().unwrap();
+    let wat = format!(
+        r#"(component
+            {LIBC}
+            (core module $m
+                (import "libc" "memory" (memory 1))
+                (import "libc" "realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
+                (global $posts (mut i32) (i32.const 0))
+                ;; greet(name) = "Hello, " + name: builds the string at 2048 and returns (ptr, len) at 4000.
+                (data (i32.const 3000) "Hello, ")
+                (func (export "greet") (param $ptr i32) (param $len i32) (result i32)
+                    (memory.copy (i32.const 2048) (i32.const 3000) (i32.const 7))
+                    (memory.copy (i32.const 2055) (local.get $ptr) (local.get $len))
+                    (i32.store (i32.const 4000) (i32.const 2048))
+                    (i32.store (i32.const 4004) (i32.add (local.get $len) (i32.const 7)))
+                    (i32.const 4000))
+                (func (export "post") (param i32) (global.set $posts (i32.add (global.get $posts) (i32.const 1))))
+                (func (export "posts") (result i32) global.get $posts))
+            (core instance $i (instantiate $m (with "libc" (instance $libc))))
+            (func (export "greet") (param "name" string) (result string)
+                (canon lift (core func $i "greet") (memory (core memory $libc "memory")) (realloc (core func $libc "realloc"))
+                    (post-return (core func $i "post"))))
+            (func (export "posts") (result u32) (canon lift (core func $i "posts"))))"#
+    );
+    let c = component(&engine, &wat);
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &c).unwrap();
+    let greet = instance.func(&store, "greet").unwrap();
+    for name in ["Ada", "", "Grüße, 世界 🦀"] {
+        assert_eq!(
+            greet.call(&mut store, &[Val::String(name.into())]).unwrap(),
+            Some(Val::String(format!("Hello, {name}")))
+        );
+    }
+    let posts = instance.func(&store, "posts").unwrap();
+    assert_eq!(posts.call(&mut store, &[]).unwrap(), Some(Val::U32(3)));
+}
+
+#[test]
+fn host_functions_and_instance_imports() {
+    let engine = Engine::new().unwrap();
+    let wat = format!(
+        r#"(component
+            (import "double" (func $double (param "x" u32) (result u32)))
+            (import "test:host/log@1.0.0" (instance $log
+                (export "log" (func (param "msg" string)))))
+            (alias export $log "log" (func $logf))
+            {LIBC}
+            (core func $double (canon lower (func $double)))
+            (core func $log (canon lower (func $logf) (memory (core memory $libc "memory"))))
+            (core module $m
+                (import "host" "double" (func $double (param i32) (result i32)))
+                (import "host" "log" (func $log (param i32 i32)))
+                (import "libc" "memory" (memory 1))
+                (data (i32.const 100) "quadrupling")
+                (func (export "quad") (param i32) (result i32)
+                    (call $log (i32.const 100) (i32.const 11))
+                    (call $double (call $double (local.get 0)))))
+            (core instance $i (instantiate $m
+                (with "host" (instance (export "double" (func $double)) (export "log" (func $log))))
+                (with "libc" (instance $libc))))
+            (func (export "quad") (param "x" u32) (result u32) (canon lift (core func $i "quad"))))"#
+    );
+    let c = component(&engine, &wat);
+    let names: Vec<String> = c.imports().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["double", "test:host/log@1.0.0#log"]);
+
+    // Nothing provided: one error naming both imports.
+    let mut store = Store::new(&engine, Vec::<String>::new());
+    let err = Linker::new().instantiate(&mut store, &c).unwrap_err();
+    match err.kind() {
+        ErrorKind::MissingImports(missing) => {
+            assert_eq!(missing.len(), 2, "{missing:?}");
+            assert!(
+                missing[0].starts_with("double: func(x: u32) -> u32"),
+                "{missing:?}"
+            );
+        }
+        other => panic!("expected missing imports, got {other:?}"),
+    }
+
+    let mut linker = Linker::new();
+    linker.func(
+        "double",
+        Arc::new(|_: &mut Vec<String>, args: &[Val]| match args {
+            [Val::U32(x)] => Ok(Some(Val::U32(x * 2))),
+            _ => Err("bad arguments".into()),
+        }),
+    );
+    linker.instance_func(
+        "test:host/log@1.0.0",
+        "log",
+        Arc::new(|log: &mut Vec<String>, args: &[Val]| {
+            if let [Val::String(s)] = args {
+                log.push(s.clone());
+            }
+            Ok(None)
+        }),
+    );
+    let instance = linker.instantiate(&mut store, &c).unwrap();
+    let quad = instance.func(&store, "quad").unwrap();
+    assert_eq!(
+        quad.call(&mut store, &[Val::U32(5)]).unwrap(),
+        Some(Val::U32(20))
+    );
+    assert_eq!(store.data(), &["quadrupling".to_string()]);
+
+    // A host function's error is a trap of the guest that called it.
+    let mut linker = Linker::new();
+    linker.stub_missing(true);
+    let instance = linker.instantiate(&mut store, &c).unwrap();
+    let quad = instance.func(&store, "quad").unwrap();
+    let err = quad.call(&mut store, &[Val::U32(5)]).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::Trap { .. }), "{err:?}");
+    assert!(err.to_string().contains("stubbed"), "{err}");
+}
+
+#[test]
+fn traps_name_the_export_and_carry_a_backtrace() {
+    let engine = Engine::new().unwrap();
+    let c = component(
+        &engine,
+        r#"(component
+            (core module $m (func $inner unreachable) (func (export "boom") call $inner))
+            (core instance $i (instantiate $m))
+            (func (export "boom") (canon lift (core func $i "boom"))))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &c).unwrap();
+    let err = instance
+        .func(&store, "boom")
+        .unwrap()
+        .call(&mut store, &[])
+        .unwrap_err();
+    match err.kind() {
+        ErrorKind::Trap { export, backtrace } => {
+            assert_eq!(export.as_deref(), Some("boom"));
+            assert!(
+                backtrace.as_deref().unwrap_or("").contains("inner"),
+                "{backtrace:?}"
+            );
+        }
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    assert!(err.to_string().contains("unreachable"), "{err}");
+}
+
+#[test]
+fn nested_components_and_instance_exports() {
+    let engine = Engine::new().unwrap();
+    let wat = r#"(component
+            (component $inner
+                (import "base" (func $base (result u32)))
+                (core func $base (canon lower (func $base)))
+                (core module $m
+                    (import "" "base" (func $base (result i32)))
+                    (func (export "next") (result i32) (i32.add (call $base) (i32.const 1))))
+                (core instance $i (instantiate $m (with "" (instance (export "base" (func $base))))))
+                (func $next (result u32) (canon lift (core func $i "next")))
+                (instance $api (export "next" (func $next)))
+                (export "api" (instance $api)))
+            (core module $b (func (export "base") (result i32) i32.const 41))
+            (core instance $b (instantiate $b))
+            (func $base (result u32) (canon lift (core func $b "base")))
+            (instance $x (instantiate $inner (with "base" (func $base))))
+            (alias export $x "api" (instance $api))
+            (export "test:nested/api@0.1.0" (instance $api)))"#;
+    let c = component(&engine, wat);
+    assert_eq!(
+        c.exports().into_iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        ["test:nested/api@0.1.0#next"]
+    );
+    assert_eq!(
+        c.resolve_export("next").unwrap(),
+        "test:nested/api@0.1.0#next"
+    );
+    assert_eq!(
+        c.resolve_export("test:nested/api.next@0.1.0").unwrap(),
+        "test:nested/api@0.1.0#next"
+    );
+    assert!(c
+        .resolve_export("nope")
+        .unwrap_err()
+        .to_string()
+        .contains("test:nested/api@0.1.0#next: func() -> u32"));
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &c).unwrap();
+    let next = instance.func(&store, "test:nested/api@0.1.0#next").unwrap();
+    assert_eq!(next.call(&mut store, &[]).unwrap(), Some(Val::U32(42)));
+}
+
+#[test]
+fn strings_between_component_instances() {
+    // One component lifts `shout(string) -> string` in UTF-16; another lowers it in UTF-8.
+    let engine = Engine::new().unwrap();
+    let wat = format!(
+        r#"(component
+            (component $upper
+                {LIBC}
+                (core module $m
+                    (import "libc" "memory" (memory 1))
+                    ;; UTF-16 in, ASCII letters upper-cased in place, same pointer and length out.
+                    (func (export "shout") (param $ptr i32) (param $len i32) (result i32)
+                        (local $i i32) (local $c i32)
+                        (block $done (loop $next
+                            (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+                            (local.set $c (i32.load16_u (i32.add (local.get $ptr) (i32.shl (local.get $i) (i32.const 1)))))
+                            (if (i32.and (i32.ge_u (local.get $c) (i32.const 97)) (i32.le_u (local.get $c) (i32.const 122)))
+                                (then (i32.store16 (i32.add (local.get $ptr) (i32.shl (local.get $i) (i32.const 1)))
+                                    (i32.sub (local.get $c) (i32.const 32)))))
+                            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                            (br $next)))
+                        (i32.store (i32.const 8) (local.get $ptr))
+                        (i32.store (i32.const 12) (local.get $len))
+                        (i32.const 8)))
+                (core instance $i (instantiate $m (with "libc" (instance $libc))))
+                (func (export "shout") (param "s" string) (result string)
+                    (canon lift (core func $i "shout") string-encoding=utf16
+                        (memory (core memory $libc "memory")) (realloc (core func $libc "realloc")))))
+            (component $user
+                (import "shout" (func $shout (param "s" string) (result string)))
+                {LIBC}
+                (core func $shout (canon lower (func $shout) (memory (core memory $libc "memory")) (realloc (core func $libc "realloc"))))
+                (core module $m
+                    (import "" "shout" (func $shout (param i32 i32 i32)))
+                    (import "libc" "memory" (memory 1))
+                    (data (i32.const 100) "hi, wörld")
+                    ;; Returns the shouted string's length in bytes.
+                    (func (export "run") (result i32)
+                        (call $shout (i32.const 100) (i32.const 10) (i32.const 200))
+                        (i32.load (i32.const 204))))
+                (core instance $i (instantiate $m
+                    (with "" (instance (export "shout" (func $shout))))
+                    (with "libc" (instance $libc))))
+                (func (export "run") (result u32) (canon lift (core func $i "run"))))
+            (instance $u (instantiate $upper))
+            (instance $r (instantiate $user (with "shout" (func $u "shout"))))
+            (export "run" (func $r "run")))"#
+    );
+    let c = component(&engine, &wat);
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &c).unwrap();
+    let run = instance.func(&store, "run").unwrap();
+    // "HI, WöRLD" is 10 bytes of UTF-8 again.
+    assert_eq!(run.call(&mut store, &[]).unwrap(), Some(Val::U32(10)));
+}
+
+#[test]
+fn resources_defined_by_the_component() {
+    let engine = Engine::new().unwrap();
+    let c = component(
+        &engine,
+        r#"(component
+            (core module $dtor
+                (global $dropped (export "dropped") (mut i32) (i32.const 0))
+                (func (export "dtor") (param i32) (global.set $dropped (local.get 0))))
+            (core instance $d (instantiate $dtor))
+            (type $counter (resource (rep i32) (dtor (core func $d "dtor"))))
+            (core func $new (canon resource.new $counter))
+            (core func $rep (canon resource.rep $counter))
+            (core func $drop (canon resource.drop $counter))
+            (core module $m
+                (import "" "new" (func $new (param i32) (result i32)))
+                (import "" "rep" (func $rep (param i32) (result i32)))
+                (import "" "drop" (func $drop (param i32)))
+                (import "" "dropped" (global $dropped (mut i32)))
+                (func (export "make") (param i32) (result i32) (call $new (local.get 0)))
+                (func (export "get") (param i32) (result i32) (local.get 0))
+                (func (export "roundtrip") (param i32) (result i32)
+                    (local $h i32)
+                    (local.set $h (call $new (local.get 0)))
+                    (local.set $h (call $rep (local.get $h)))
+                    (local.get $h))
+                (func (export "new-and-drop") (param i32) (result i32)
+                    (call $drop (call $new (local.get 0)))
+                    (global.get $dropped)))
+            (core instance $i (instantiate $m (with "" (instance
+                (export "new" (func $new)) (export "rep" (func $rep)) (export "drop" (func $drop))
+                (export "dropped" (global $d "dropped"))))))
+            (export $c "counter" (type $counter))
+            (func (export "make") (param "v" u32) (result (own $c)) (canon lift (core func $i "make")))
+            (func (export "get") (param "c" (borrow $c)) (result u32) (canon lift (core func $i "get")))
+            (func (export "roundtrip") (param "v" u32) (result u32) (canon lift (core func $i "roundtrip")))
+            (func (export "new-and-drop") (param "v" u32) (result u32) (canon lift (core func $i "new-and-drop"))))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new().instantiate(&mut store, &c).unwrap();
+    let roundtrip = instance.func(&store, "roundtrip").unwrap();
+    assert_eq!(
+        roundtrip.call(&mut store, &[Val::U32(7)]).unwrap(),
+        Some(Val::U32(7))
+    );
+    let drop = instance.func(&store, "new-and-drop").unwrap();
+    // The destructor ran with the representation.
+    assert_eq!(
+        drop.call(&mut store, &[Val::U32(99)]).unwrap(),
+        Some(Val::U32(99))
+    );
+    // An owned handle leaves the component as a resource value, and a borrow of it goes back.
+    let make = instance.func(&store, "make").unwrap();
+    let Some(Val::Resource(r)) = make.call(&mut store, &[Val::U32(5)]).unwrap() else {
+        panic!("expected a resource");
+    };
+    assert!(r.own);
+    assert_eq!(r.rep, 5);
+    let get = instance.func(&store, "get").unwrap();
+    let borrowed = weft_runtime::Resource { own: false, ..r };
+    assert_eq!(
+        get.call(&mut store, &[Val::Resource(borrowed)]).unwrap(),
+        Some(Val::U32(5))
+    );
+}
