@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Context as _, Result};
 use wasm_wave::untyped::UntypedFuncCall;
 use weft_abi::{FuncType, Val};
-use weft_runtime::{Component, Engine, Linker, Store};
+use weft_runtime::{Component, Engine, EngineOptions, Linker, Store};
 
 /// `weft run`: the command line.
 #[derive(clap::Args)]
@@ -23,6 +23,19 @@ pub struct Args {
     /// Turn imports the host does not provide into functions that trap when called.
     #[arg(long)]
     stub_missing: bool,
+    /// Stop the guest (a trap) after about this many instructions' worth of fuel.
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+    /// Stop the guest (a trap) after this long: `500ms`, `5s`, `2m`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<std::time::Duration>,
+    /// Limit each linear memory to this size: `64MiB`, `1GiB`, or bytes.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<usize>,
+    /// Compile every core module afresh instead of using the compilation cache
+    /// (`$XDG_CACHE_HOME/weft`, or `~/.cache/weft`).
+    #[arg(long)]
+    no_cache: bool,
     /// Arguments for the program (after `--`).
     #[arg(last = true)]
     args: Vec<String>,
@@ -46,9 +59,18 @@ impl Args {
                 self.component.display()
             );
         }
-        let engine = Engine::new()?;
-        let component = Component::new(&engine, &bytes)
-            .with_context(|| format!("failed to load `{}`", self.component.display()))?;
+        let mut options = if self.no_cache {
+            EngineOptions::default()
+        } else {
+            EngineOptions::with_default_cache()
+        };
+        options.fuel = self.fuel.is_some();
+        options.timeouts = self.timeout.is_some();
+        let engine = Engine::with_options(&options)?;
+        let component = with_progress(&self.component, bytes.len(), || {
+            Component::new(&engine, &bytes)
+        })
+        .with_context(|| format!("failed to load `{}`", self.component.display()))?;
         let Some(invoke) = &self.invoke else {
             let example = component
                 .exports()
@@ -73,6 +95,15 @@ impl Args {
         })?;
         let name = component.resolve_export(call.name())?;
         let mut store = Store::new(&engine, ());
+        if let Some(fuel) = self.fuel {
+            store.set_fuel(fuel)?;
+        }
+        if let Some(timeout) = self.timeout {
+            store.set_timeout(timeout)?;
+        }
+        if let Some(bytes) = self.max_memory {
+            store.set_max_memory(bytes);
+        }
         let mut linker = Linker::new();
         linker.stub_missing(self.stub_missing);
         let instance = linker.instantiate(&mut store, &component).map_err(|e| {
@@ -217,4 +248,92 @@ fn param_at(call: &str, at: usize) -> Option<usize> {
         }
     }
     Some(index)
+}
+
+/// `500ms`, `5s`, `2m`, `1h`, or seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration: write e.g. `500ms`, `5s` or `2m`"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}` in `{text}`: use ms, s, m or h"
+            ))
+        }
+    };
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
+}
+
+/// `64MiB`, `1GiB`, `512KiB` (or `K`, `M`, `G`, `KB`, `MB`, `GB`, all powers of 1024), or bytes.
+fn parse_size(text: &str) -> Result<usize, String> {
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: usize = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size: write e.g. `64MiB` or `1GiB`"))?;
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => {
+            return Err(format!(
+                "unknown unit `{unit}` in `{text}`: use KiB, MiB or GiB"
+            ))
+        }
+    };
+    value
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+/// Runs `work` (compiling a component), showing on a terminal stderr how long it has taken
+/// once it takes more than a moment; nothing when stderr is not a terminal.
+fn with_progress<R>(path: &std::path::Path, size: usize, work: impl FnOnce() -> R) -> R {
+    use std::io::{IsTerminal as _, Write as _};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    if !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let start = Instant::now();
+            let mut shown = false;
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                let elapsed = start.elapsed();
+                if elapsed < Duration::from_millis(300) || done.load(Ordering::Relaxed) {
+                    continue;
+                }
+                shown = true;
+                let _ = write!(
+                    std::io::stderr(),
+                    "\r\x1b[2K  compiling {} ({:.1} MiB)… {:.1}s",
+                    path.display(),
+                    size as f64 / (1024.0 * 1024.0),
+                    elapsed.as_secs_f64()
+                );
+            }
+            if shown {
+                // Clear the line for what comes next.
+                let _ = write!(std::io::stderr(), "\r\x1b[2K");
+            }
+        });
+        let result = work();
+        done.store(true, Ordering::Relaxed);
+        result
+    })
 }

@@ -98,10 +98,18 @@ impl Error {
         let message = if let Some(trap) = e.downcast_ref::<weft_abi::Trap>() {
             trap.message.clone()
         } else if let Some(trap) = e.downcast_ref::<wasmtime::Trap>() {
-            let text = trap.to_string();
-            text.strip_prefix("wasm trap: ")
-                .unwrap_or(&text)
-                .to_string()
+            match trap {
+                wasmtime::Trap::Interrupt => "interrupted: the time limit ran out".to_string(),
+                wasmtime::Trap::OutOfFuel => {
+                    "all fuel consumed: the fuel limit ran out".to_string()
+                }
+                _ => {
+                    let text = trap.to_string();
+                    text.strip_prefix("wasm trap: ")
+                        .unwrap_or(&text)
+                        .to_string()
+                }
+            }
         } else {
             format!("{e:#}")
         };

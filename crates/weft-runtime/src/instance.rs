@@ -181,22 +181,71 @@ fn collect_funcs(
 /// A store: the instances of components and the host's data `T`.
 pub struct Store<T: 'static> {
     inner: wasmtime::Store<Data<T>>,
+    engine: crate::Engine,
 }
 
 impl<T: Send + 'static> Store<T> {
     /// A store in `engine` with host data `data`.
     pub fn new(engine: &crate::Engine, data: T) -> Store<T> {
-        Store {
-            inner: wasmtime::Store::new(
-                &engine.inner,
-                Data {
-                    user: data,
-                    instances: Vec::new(),
-                    next_resource: 0,
-                    next_call: 0,
-                },
-            ),
+        let mut inner = wasmtime::Store::new(
+            &engine.inner,
+            Data {
+                user: data,
+                instances: Vec::new(),
+                next_resource: 0,
+                next_call: 0,
+                limits: wasmtime::StoreLimits::default(),
+            },
+        );
+        inner.limiter(|data| &mut data.limits);
+        if engine.timeouts {
+            // No deadline until one is set.
+            inner.set_epoch_deadline(u64::MAX / 2);
+            inner.epoch_deadline_trap();
         }
+        if engine.fuel {
+            let _ = inner.set_fuel(u64::MAX);
+        }
+        Store {
+            inner,
+            engine: engine.clone(),
+        }
+    }
+
+    /// Limits each linear memory to `bytes`: growing beyond fails (`memory.grow` returns -1),
+    /// and a module whose memory starts larger cannot be instantiated.
+    pub fn set_max_memory(&mut self, bytes: usize) {
+        self.inner.data_mut().limits = wasmtime::StoreLimitsBuilder::new()
+            .memory_size(bytes)
+            .build();
+    }
+
+    /// Gives the guest `fuel` units (about one per instruction) to run on; running out traps.
+    /// The engine must have been made with [`crate::EngineOptions::fuel`].
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        if !self.engine.fuel {
+            return Err(Error::msg(
+                "the engine does not count fuel (`EngineOptions::fuel`)",
+            ));
+        }
+        self.inner
+            .set_fuel(fuel)
+            .map_err(|e| Error::msg(format!("{e:#}")))
+    }
+
+    /// Interrupts the guest (a trap) once `timeout` has passed from now. The engine must have
+    /// been made with [`crate::EngineOptions::timeouts`].
+    pub fn set_timeout(&mut self, timeout: std::time::Duration) -> Result<()> {
+        if !self.engine.timeouts {
+            return Err(Error::msg(
+                "the engine does not interrupt guests (`EngineOptions::timeouts`)",
+            ));
+        }
+        self.engine.start_ticker();
+        let ticks = timeout.as_nanos().div_ceil(crate::TICK.as_nanos()).max(1);
+        self.inner
+            .set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX / 2));
+        Ok(())
     }
 
     /// The host's data.
@@ -216,6 +265,7 @@ struct Data<T> {
     next_resource: u32,
     /// The id of the last call into a lifted function (borrow scopes).
     next_call: u64,
+    limits: wasmtime::StoreLimits,
 }
 
 /// Ends the lends of own handles `lent` lent for a call.

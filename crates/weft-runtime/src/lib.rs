@@ -36,19 +36,109 @@ pub use error::{Error, ErrorKind, Result};
 pub use instance::{Func, HostFunc, Instance, Linker, Store};
 pub use weft_abi::{FuncType, Resource, ResourceType, Type, Val};
 
+/// How an [`Engine`] compiles.
+#[derive(Clone, Debug, Default)]
+pub struct EngineOptions {
+    /// Keep compiled core modules on disk, keyed by their content and the engine's settings,
+    /// in this directory (absolute). `None`: compile every time.
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// Count fuel, so that stores can be given a budget ([`Store::set_fuel`]). Costs some
+    /// speed.
+    pub fuel: bool,
+    /// Interrupt guests at deadlines ([`Store::set_timeout`]): one timer thread per engine
+    /// advances its epoch.
+    pub timeouts: bool,
+}
+
+impl EngineOptions {
+    /// The options `weft` uses: the cache under the user's cache directory
+    /// (`$XDG_CACHE_HOME/weft` or `~/.cache/weft`), when there is one.
+    pub fn with_default_cache() -> EngineOptions {
+        EngineOptions {
+            cache_dir: default_cache_dir(),
+            ..EngineOptions::default()
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/weft`, else `$HOME/.cache/weft`; `None` without either (or when
+/// they are not absolute).
+pub fn default_cache_dir() -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| std::path::PathBuf::from(h).join(".cache"))
+                .filter(|p| p.is_absolute())
+        })?;
+    Some(base.join("weft"))
+}
+
 /// Compiles and runs components: wasmtime's core engine with weft's settings.
 #[derive(Clone)]
 pub struct Engine {
     inner: wasmtime::Engine,
+    /// The epoch timer, started by the first store given a timeout.
+    ticker: Arc<std::sync::OnceLock<()>>,
+    fuel: bool,
+    timeouts: bool,
+}
+
+/// How often the epoch timer ticks: the resolution of timeouts.
+pub(crate) const TICK: std::time::Duration = std::time::Duration::from_millis(10);
+
+impl Engine {
+    /// Starts this engine's epoch timer if it is not running: one thread for all its stores,
+    /// which ends with the process.
+    pub(crate) fn start_ticker(&self) {
+        self.ticker.get_or_init(|| {
+            let engine = self.inner.weak();
+            std::thread::Builder::new()
+                .name("weft-epoch".into())
+                .spawn(move || loop {
+                    std::thread::sleep(TICK);
+                    match engine.upgrade() {
+                        Some(e) => e.increment_epoch(),
+                        None => return,
+                    }
+                })
+                .map(|_| ())
+                .unwrap_or(())
+        });
+    }
 }
 
 impl Engine {
-    /// An engine with the default settings.
+    /// An engine with the default settings and no compilation cache.
     pub fn new() -> Result<Engine> {
+        Engine::with_options(&EngineOptions::default())
+    }
+
+    /// An engine with `options`.
+    pub fn with_options(options: &EngineOptions) -> Result<Engine> {
         let mut config = wasmtime::Config::new();
         config.wasm_multi_memory(true);
+        config.consume_fuel(options.fuel);
+        config.epoch_interruption(options.timeouts);
+        if let Some(dir) = &options.cache_dir {
+            let mut cache = wasmtime::CacheConfig::new();
+            cache.with_directory(dir);
+            let cache = wasmtime::Cache::new(cache).map_err(|e| {
+                Error::msg(format!(
+                    "cannot use `{}` as the compilation cache: {e:#}",
+                    dir.display()
+                ))
+            })?;
+            config.cache(Some(cache));
+        }
         let inner = wasmtime::Engine::new(&config).map_err(|e| Error::msg(format!("{e:#}")))?;
-        Ok(Engine { inner })
+        Ok(Engine {
+            inner,
+            ticker: Arc::new(std::sync::OnceLock::new()),
+            fuel: options.fuel,
+            timeouts: options.timeouts,
+        })
     }
 }
 

@@ -26,6 +26,11 @@ pub fn weft<S: AsRef<OsStr>>(args: &[S]) -> Command {
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LIB_BACKTRACE")
         .env("NO_COLOR", "1")
+        // `weft run`'s compilation cache goes to the target directory, not the user's.
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"),
+        )
         .stdin(Stdio::null());
     cmd
 }
