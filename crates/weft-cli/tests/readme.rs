@@ -86,6 +86,40 @@ fn sections() -> Vec<(&'static str, Vec<Step>)> {
             ],
         ),
         (
+            "run",
+            vec![
+                run(&[
+                    "run",
+                    "--invoke",
+                    "greet(\"Ada\")",
+                    "examples/hello-component.wat",
+                ]),
+                run(&[
+                    "run",
+                    "--invoke",
+                    "greet(\"Grüße, 世界\")",
+                    "examples/hello-component.wat",
+                ]),
+            ],
+        ),
+        (
+            "run-errors",
+            vec![
+                fail(&[
+                    "run",
+                    "--invoke",
+                    "greet(42)",
+                    "examples/hello-component.wat",
+                ]),
+                fail(&[
+                    "run",
+                    "--invoke",
+                    "greeting()",
+                    "examples/hello-component.wat",
+                ]),
+            ],
+        ),
+        (
             "new-error",
             vec![fail(&[
                 "new",
@@ -97,6 +131,18 @@ fn sections() -> Vec<(&'static str, Vec<Step>)> {
             ])],
         ),
     ]
+}
+
+/// `arg` as a reader would type it in a POSIX shell.
+fn shell_quote(arg: &str) -> String {
+    let plain = arg
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_./:=@-,+".contains(c));
+    if plain && !arg.is_empty() {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
 }
 
 /// A fresh scratch directory with a copy of the repository's `examples/`.
@@ -141,7 +187,8 @@ fn readme_binary_walkthrough() {
                     step.code
                 ));
             }
-            block.push_str(&format!("$ weft {}\n", step.args.join(" ")));
+            let shown: Vec<String> = step.args.iter().map(|a| shell_quote(a)).collect();
+            block.push_str(&format!("$ weft {}\n", shown.join(" ")));
             for line in common::head(&text, step.max_lines) {
                 block.push_str(line);
                 block.push('\n');
