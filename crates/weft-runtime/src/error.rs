@@ -12,6 +12,8 @@ pub enum ErrorKind {
     Unsupported,
     /// Imports the host does not provide, one per entry.
     MissingImports(Vec<String>),
+    /// Imports the host provides with another type, one per entry.
+    MistypedImports(Vec<String>),
     /// Arguments that do not match the function's parameters.
     Arguments,
     /// The guest trapped, or the canonical ABI trapped on its behalf.
@@ -130,7 +132,7 @@ impl fmt::Display for Error {
                 export: Some(export),
                 ..
             } => write!(f, "`{export}` trapped: {}", self.message),
-            ErrorKind::MissingImports(missing) => {
+            ErrorKind::MissingImports(missing) | ErrorKind::MistypedImports(missing) => {
                 write!(f, "{}", self.message)?;
                 for m in missing {
                     write!(f, "\n  - {m}")?;

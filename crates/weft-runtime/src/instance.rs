@@ -27,17 +27,44 @@ use crate::{Component, Error, ErrorKind, Result};
 pub type HostFunc<T> =
     Arc<dyn Fn(&mut T, &[Val]) -> std::result::Result<Option<Val>, String> + Send + Sync>;
 
-/// Host functions by import name.
+/// Host functions and resource types by import name.
 pub struct Linker<T> {
-    /// (import name, path inside it) → function.
-    funcs: HashMap<(String, Vec<String>), HostFunc<T>>,
+    /// (import name, path inside it) → function, and the check of its type when typed.
+    funcs: HashMap<(String, Vec<String>), HostDef<T>>,
+    /// (import name, path inside it) → host resource type and its destructor.
+    resources: HashMap<(String, Vec<String>), (ResourceType, Option<HostDtor<T>>)>,
     stub_missing: bool,
 }
+
+/// A host resource's destructor: called with the representation when the guest drops an own
+/// handle.
+pub type HostDtor<T> = Arc<dyn Fn(&mut T, u32) + Send + Sync>;
+
+/// A host function and, for a typed one, the check of the import's type.
+struct HostDef<T> {
+    f: HostFunc<T>,
+    check: Option<fn(&FuncType) -> Result<(), String>>,
+}
+
+impl<T> Clone for HostDef<T> {
+    fn clone(&self) -> Self {
+        HostDef {
+            f: self.f.clone(),
+            check: self.check,
+        }
+    }
+}
+
+/// Host resource types get ids from one counter for the process, above those of guest
+/// resource types (which count per store from 0).
+static NEXT_HOST_RESOURCE: std::sync::atomic::AtomicU32 =
+    std::sync::atomic::AtomicU32::new(1 << 31);
 
 impl<T> Default for Linker<T> {
     fn default() -> Self {
         Linker {
             funcs: HashMap::new(),
+            resources: HashMap::new(),
             stub_missing: false,
         }
     }
@@ -51,15 +78,72 @@ impl<T: Send + 'static> Linker<T> {
 
     /// Provides function import `name` (a top-level function import).
     pub fn func(&mut self, name: &str, f: HostFunc<T>) -> &mut Self {
-        self.funcs.insert((name.to_string(), Vec::new()), f);
+        self.funcs
+            .insert((name.to_string(), Vec::new()), HostDef { f, check: None });
         self
     }
 
     /// Provides function `func` of instance import `instance` (`ns:pkg/iface@1.0.0`, say).
     pub fn instance_func(&mut self, instance: &str, func: &str, f: HostFunc<T>) -> &mut Self {
-        self.funcs
-            .insert((instance.to_string(), vec![func.to_string()]), f);
+        self.funcs.insert(
+            (instance.to_string(), vec![func.to_string()]),
+            HostDef { f, check: None },
+        );
         self
+    }
+
+    /// Provides function import `name` with a typed Rust function (see [`crate::typed`] for
+    /// how WIT types map to Rust types). Instantiation checks the import has this type.
+    pub fn func_wrap<P, R>(
+        &mut self,
+        name: &str,
+        f: impl Fn(&mut T, P) -> Result<R, String> + Send + Sync + 'static,
+    ) -> &mut Self
+    where
+        P: crate::typed::ComponentList + 'static,
+        R: crate::typed::ComponentResult + 'static,
+    {
+        self.funcs
+            .insert((name.to_string(), Vec::new()), typed_def(f));
+        self
+    }
+
+    /// Provides function `func` of instance import `instance` with a typed Rust function.
+    pub fn instance_func_wrap<P, R>(
+        &mut self,
+        instance: &str,
+        func: &str,
+        f: impl Fn(&mut T, P) -> Result<R, String> + Send + Sync + 'static,
+    ) -> &mut Self
+    where
+        P: crate::typed::ComponentList + 'static,
+        R: crate::typed::ComponentResult + 'static,
+    {
+        self.funcs
+            .insert((instance.to_string(), vec![func.to_string()]), typed_def(f));
+        self
+    }
+
+    /// Provides resource type `name` of instance import `instance`, implemented by the host:
+    /// the guest's handles of it carry representations the host chooses (a host function
+    /// returns `Val::Resource(Resource { ty, rep, own: true })` with the type returned here),
+    /// and `dtor` runs when the guest drops an own handle. The type is the same for every
+    /// store and instance this linker makes.
+    pub fn resource(
+        &mut self,
+        instance: &str,
+        name: &str,
+        dtor: Option<HostDtor<T>>,
+    ) -> ResourceType {
+        let key = (instance.to_string(), vec![name.to_string()]);
+        let ty = match self.resources.get(&key) {
+            Some((ty, _)) => *ty,
+            None => {
+                ResourceType(NEXT_HOST_RESOURCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            }
+        };
+        self.resources.insert(key, (ty, dtor));
+        ty
     }
 
     /// Makes every function import the linker does not provide a function that traps when
@@ -80,6 +164,7 @@ impl<T: Send + 'static> Linker<T> {
         // Every imported function, resolved (or listed as missing).
         let mut host = HashMap::new();
         let mut missing = Vec::new();
+        let mut mistyped = Vec::new();
         for (index, (name, shape)) in plan.imports.iter().enumerate() {
             let mut funcs = Vec::new();
             collect_funcs(shape, &mut Vec::new(), &mut funcs);
@@ -91,7 +176,16 @@ impl<T: Send + 'static> Linker<T> {
                     format!("{name}#{}", path.join("#"))
                 };
                 let f = match self.funcs.get(&key) {
-                    Some(f) => f.clone(),
+                    Some(def) => {
+                        if let Some(check) = def.check {
+                            if let Err(e) = check(&ty) {
+                                mistyped
+                                    .push(format!("{full}: {ty} (the host function differs: {e})"));
+                                continue;
+                            }
+                        }
+                        def.f.clone()
+                    }
                     None if self.stub_missing => {
                         let full = full.clone();
                         Arc::new(move |_: &mut T, _: &[Val]| {
@@ -108,6 +202,31 @@ impl<T: Send + 'static> Linker<T> {
                 host.insert((index as u32, path), f);
             }
         }
+        // Imported resource types: the host's.
+        let mut host_types = HashMap::new();
+        let mut host_dtors = HashMap::new();
+        for r in &plan.resources {
+            if let PlanResource::Imported { import, path } = r {
+                let name = &plan.imports[*import as usize].0;
+                let key = (name.clone(), path.to_vec());
+                match self.resources.get(&key) {
+                    Some((ty, dtor)) => {
+                        if let Some(dtor) = dtor {
+                            host_dtors.insert(*ty, dtor.clone());
+                        }
+                        host_types.insert(key, *ty);
+                    }
+                    None if self.stub_missing => {}
+                    None => missing.push(format!("{name}#{}: resource type", path.join("#"))),
+                }
+            }
+        }
+        if !mistyped.is_empty() {
+            return Err(Error::new(
+                ErrorKind::MistypedImports(mistyped),
+                "the host provides functions of other types than the component imports:",
+            ));
+        }
         if !missing.is_empty() {
             return Err(Error::new(
                 ErrorKind::MissingImports(missing),
@@ -119,8 +238,16 @@ impl<T: Send + 'static> Linker<T> {
         let mut resource_types = Vec::new();
         let mut implementers = HashMap::new();
         for r in &plan.resources {
-            let ty = ResourceType(data.next_resource);
-            data.next_resource += 1;
+            let host = match r {
+                PlanResource::Imported { import, path } => host_types
+                    .get(&(plan.imports[*import as usize].0.clone(), path.to_vec()))
+                    .copied(),
+                PlanResource::Defined { .. } => None,
+            };
+            let ty = host.unwrap_or_else(|| {
+                data.next_resource += 1;
+                ResourceType(data.next_resource - 1)
+            });
             if let PlanResource::Defined { instance, .. } = r {
                 implementers.insert(ty, *instance);
             }
@@ -136,6 +263,7 @@ impl<T: Send + 'static> Linker<T> {
             resource_types,
             implementers,
             host,
+            host_dtors,
             lowered: vec![None; plan.lowerings.len()],
             builtins: HashMap::new(),
         });
@@ -291,6 +419,8 @@ struct InstanceData<T> {
     implementers: HashMap<ResourceType, u32>,
     /// Imported functions: (import, path) → host function.
     host: HashMap<(u32, Vec<String>), HostFunc<T>>,
+    /// Destructors of host resource types.
+    host_dtors: HashMap<ResourceType, HostDtor<T>>,
     /// Lowered functions, made when first needed.
     lowered: Vec<Option<wasmtime::Func>>,
     /// `resource.new`/`.rep`/`.drop` functions, made when first needed.
@@ -508,6 +638,24 @@ fn find_export(plan: &Plan, name: &str) -> Option<(FuncDef, Arc<FuncType>)> {
     None
 }
 
+/// An exported function with Rust types for its parameters and result ([`Func::typed`]).
+pub struct TypedFunc<P, R> {
+    func: Func,
+    _types: std::marker::PhantomData<fn(P) -> R>,
+}
+
+impl<P, R> TypedFunc<P, R>
+where
+    P: crate::typed::ComponentList,
+    R: crate::typed::ComponentResult,
+{
+    /// Calls the function.
+    pub fn call<T: Send + 'static>(&self, store: &mut Store<T>, params: P) -> Result<R> {
+        let result = self.func.call(store, &params.into_vals())?;
+        R::from_result(result).map_err(|e| Error::msg(format!("`{}` returned {e}", self.func.name)))
+    }
+}
+
 /// An exported function of an instance.
 #[derive(Clone, Debug)]
 pub struct Func {
@@ -521,6 +669,25 @@ impl Func {
     /// The function's type.
     pub fn ty(&self) -> &FuncType {
         &self.ty
+    }
+
+    /// The function with Rust types for its parameters `P` (a tuple) and result `R` (`()`
+    /// for none), checked against its type now (see [`crate::typed`]).
+    pub fn typed<P, R>(&self) -> Result<TypedFunc<P, R>>
+    where
+        P: crate::typed::ComponentList,
+        R: crate::typed::ComponentResult,
+    {
+        crate::typed::typecheck_func::<P, R>(&self.ty).map_err(|e| {
+            Error::new(
+                ErrorKind::Arguments,
+                format!("`{}` is `{}`: {e}", self.name, self.ty),
+            )
+        })?;
+        Ok(TypedFunc {
+            func: self.clone(),
+            _types: std::marker::PhantomData,
+        })
     }
 
     /// Calls the function with `args`; returns its result.
@@ -1069,6 +1236,10 @@ fn make_resource_builtin<T: Send + 'static>(
                     }
                     let h = t.remove(arg).map_err(trap)?;
                     if h.own {
+                        if let Some(dtor) = data.host_dtors.get(&rt).cloned() {
+                            dtor(&mut caller.data_mut().user, h.rep);
+                            return Ok(());
+                        }
                         // The destructor of a resource this component defines runs on drop.
                         let component = data.component.clone();
                         if let PlanResource::Defined {
@@ -1085,4 +1256,24 @@ fn make_resource_builtin<T: Send + 'static>(
             Ok(())
         },
     )
+}
+
+/// A typed host function as a [`HostDef`]: converts the arguments and the result, and checks
+/// the import's type at instantiation.
+fn typed_def<T, P, R>(
+    f: impl Fn(&mut T, P) -> Result<R, String> + Send + Sync + 'static,
+) -> HostDef<T>
+where
+    T: Send + 'static,
+    P: crate::typed::ComponentList + 'static,
+    R: crate::typed::ComponentResult + 'static,
+{
+    let f: HostFunc<T> = Arc::new(move |data: &mut T, args: &[Val]| {
+        let params = P::from_vals(args.to_vec())?;
+        Ok(f(data, params)?.into_result())
+    });
+    HostDef {
+        f,
+        check: Some(crate::typed::typecheck_func::<P, R>),
+    }
 }

@@ -29,11 +29,12 @@ mod error;
 mod inline;
 mod instance;
 mod translate;
+pub mod typed;
 
 use std::sync::Arc;
 
 pub use error::{Error, ErrorKind, Result};
-pub use instance::{Func, HostFunc, Instance, Linker, Store};
+pub use instance::{Func, HostDtor, HostFunc, Instance, Linker, Store, TypedFunc};
 pub use weft_abi::{FuncType, Resource, ResourceType, Type, Val};
 
 /// How an [`Engine`] compiles.

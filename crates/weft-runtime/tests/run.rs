@@ -382,3 +382,170 @@ fn resources_defined_by_the_component() {
         Some(Val::U32(5))
     );
 }
+
+#[test]
+fn typed_host_functions_and_typed_calls() {
+    let engine = Engine::new().unwrap();
+    let wat = format!(
+        r#"(component
+            (import "double" (func $double (param "x" u32) (result u32)))
+            (import "test:host/log@1.0.0" (instance $log
+                (export "log" (func (param "msg" string)))))
+            (alias export $log "log" (func $logf))
+            {LIBC}
+            (core func $double (canon lower (func $double)))
+            (core func $log (canon lower (func $logf) (memory (core memory $libc "memory"))))
+            (core module $m
+                (import "host" "double" (func $double (param i32) (result i32)))
+                (import "host" "log" (func $log (param i32 i32)))
+                (import "libc" "memory" (memory 1))
+                (data (i32.const 100) "quadrupling")
+                (func (export "quad") (param i32) (result i32)
+                    (call $log (i32.const 100) (i32.const 11))
+                    (call $double (call $double (local.get 0)))))
+            (core instance $i (instantiate $m
+                (with "host" (instance (export "double" (func $double)) (export "log" (func $log))))
+                (with "libc" (instance $libc))))
+            (func (export "quad") (param "x" u32) (result u32) (canon lift (core func $i "quad"))))"#
+    );
+    let c = component(&engine, &wat);
+    let mut linker = Linker::new();
+    linker.func_wrap("double", |_: &mut Vec<String>, (x,): (u32,)| Ok(x * 2));
+    linker.instance_func_wrap(
+        "test:host/log@1.0.0",
+        "log",
+        |log: &mut Vec<String>, (msg,): (String,)| {
+            log.push(msg);
+            Ok(())
+        },
+    );
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &c).unwrap();
+    let quad = instance.func(&store, "quad").unwrap();
+    let typed = quad.typed::<(u32,), u32>().unwrap();
+    assert_eq!(typed.call(&mut store, (5,)).unwrap(), 20);
+    assert_eq!(store.data(), &["quadrupling".to_string()]);
+    // The wrong Rust types for the export are refused before any call.
+    let err = quad.typed::<(String,), u32>().err().unwrap();
+    assert!(
+        err.to_string().contains("expected string, found u32"),
+        "{err}"
+    );
+
+    // A host function of the wrong type is refused at instantiation, naming the import.
+    let mut linker = Linker::new();
+    linker.func_wrap("double", |_: &mut Vec<String>, (x,): (String,)| {
+        Ok(x.len() as u32)
+    });
+    linker.instance_func_wrap(
+        "test:host/log@1.0.0",
+        "log",
+        |_: &mut Vec<String>, (_,): (String,)| Ok(()),
+    );
+    let err = linker.instantiate(&mut store, &c).unwrap_err();
+    match err.kind() {
+        ErrorKind::MistypedImports(list) => {
+            assert_eq!(list.len(), 1, "{list:?}");
+            assert!(
+                list[0].starts_with("double: func(x: u32) -> u32"),
+                "{list:?}"
+            );
+            assert!(list[0].contains("expected string, found u32"), "{list:?}");
+        }
+        other => panic!("expected mistyped imports, got {other:?}"),
+    }
+}
+
+#[test]
+fn host_resources() {
+    let engine = Engine::new().unwrap();
+    let c = component(
+        &engine,
+        r#"(component
+            (import "test:host/files" (instance $files
+                (export "file" (type $file (sub resource)))
+                (export "open" (func (param "name" string) (result (own $file))))
+                (export "[method]file.size" (func (param "self" (borrow $file)) (result u32)))))
+            (alias export $files "file" (type $file))
+            (alias export $files "open" (func $open))
+            (alias export $files "[method]file.size" (func $size))
+            (core module $libc (memory (export "memory") 1))
+            (core instance $libc (instantiate $libc))
+            (core func $open (canon lower (func $open) (memory (core memory $libc "memory"))))
+            (core func $size (canon lower (func $size)))
+            (core func $drop (canon resource.drop $file))
+            (core module $m
+                (import "libc" "memory" (memory 1))
+                (import "" "open" (func $open (param i32 i32) (result i32)))
+                (import "" "size" (func $size (param i32) (result i32)))
+                (import "" "drop" (func $drop (param i32)))
+                (data (i32.const 100) "hello.txt")
+                (func (export "run") (result i32)
+                    (local $h i32) (local $n i32)
+                    (local.set $h (call $open (i32.const 100) (i32.const 9)))
+                    (local.set $n (call $size (local.get $h)))
+                    (call $drop (local.get $h))
+                    (local.get $n)))
+            (core instance $i (instantiate $m
+                (with "libc" (instance $libc))
+                (with "" (instance (export "open" (func $open)) (export "size" (func $size))
+                    (export "drop" (func $drop))))))
+            (func (export "run") (result u32) (canon lift (core func $i "run"))))"#,
+    );
+    #[derive(Default)]
+    struct Files {
+        open: Vec<String>,
+        dropped: Vec<u32>,
+    }
+    let mut linker = Linker::<Files>::new();
+    let file = linker.resource(
+        "test:host/files",
+        "file",
+        Some(Arc::new(|files: &mut Files, rep| files.dropped.push(rep))),
+    );
+    linker.instance_func_wrap(
+        "test:host/files",
+        "open",
+        move |files: &mut Files, (name,): (String,)| {
+            files.open.push(name);
+            Ok(weft_runtime::Resource {
+                ty: file,
+                rep: files.open.len() as u32 + 100,
+                own: true,
+            })
+        },
+    );
+    linker.instance_func_wrap(
+        "test:host/files",
+        "[method]file.size",
+        |files: &mut Files, (this,): (weft_runtime::Resource,)| {
+            assert!(!this.own);
+            let name = files
+                .open
+                .get((this.rep - 101) as usize)
+                .ok_or("unknown file")?;
+            Ok(name.len() as u32)
+        },
+    );
+    let mut store = Store::new(&engine, Files::default());
+    let instance = linker.instantiate(&mut store, &c).unwrap();
+    let run = instance
+        .func(&store, "run")
+        .unwrap()
+        .typed::<(), u32>()
+        .unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 9);
+    assert_eq!(store.data().open, ["hello.txt"]);
+    // The guest dropped its own handle: the host's destructor ran with the representation.
+    assert_eq!(store.data().dropped, [101]);
+
+    // Without the resource type, instantiation names it.
+    let err = Linker::<Files>::new()
+        .instantiate(&mut store, &c)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("test:host/files#file: resource type"),
+        "{err}"
+    );
+}
