@@ -30,9 +30,9 @@ pub type HostFunc<T> =
 /// Host functions and resource types by import name.
 pub struct Linker<T> {
     /// (import name, path inside it) → function, and the check of its type when typed.
-    funcs: HashMap<(String, Vec<String>), HostDef<T>>,
+    funcs: HashMap<ImportPath, HostDef<T>>,
     /// (import name, path inside it) → host resource type and its destructor.
-    resources: HashMap<(String, Vec<String>), (ResourceType, Option<HostDtor<T>>)>,
+    resources: HashMap<ImportPath, (ResourceType, Option<HostDtor<T>>)>,
     stub_missing: bool,
 }
 
@@ -40,10 +40,16 @@ pub struct Linker<T> {
 /// handle.
 pub type HostDtor<T> = Arc<dyn Fn(&mut T, u32) + Send + Sync>;
 
+/// An import's name and the path of an item inside it (empty for the import itself).
+type ImportPath = (String, Vec<String>);
+
+/// Checks an imported function's type against a typed host function's.
+type TypeCheck = fn(&FuncType) -> Result<(), String>;
+
 /// A host function and, for a typed one, the check of the import's type.
 struct HostDef<T> {
     f: HostFunc<T>,
-    check: Option<fn(&FuncType) -> Result<(), String>>,
+    check: Option<TypeCheck>,
 }
 
 impl<T> Clone for HostDef<T> {
