@@ -83,9 +83,16 @@ impl Args {
                 self.component.display()
             );
         };
-        let call = UntypedFuncCall::parse(invoke).map_err(|e| {
+        // WAVE's call syntax has no `#` in names; the name (everything before the first `(`)
+        // is taken as written and only the arguments are parsed as WAVE, as `f(…)`, with
+        // error positions moved back to `invoke`'s.
+        let name_end = invoke.find('(').unwrap_or(invoke.len());
+        let (written_name, args_text) = invoke.split_at(name_end);
+        let shift = name_end.saturating_sub(1);
+        let wave = format!("f{args_text}");
+        let call = UntypedFuncCall::parse(&wave).map_err(|e| {
             let span = e.span();
-            let start = span.start.min(invoke.len());
+            let start = (span.start + shift).min(invoke.len());
             anyhow!(
                 "`--invoke` is not a WAVE function call: {}\n  {invoke}\n  {}{}\n      = help: write the call as `name(arg, …)`, e.g. `greet(\"Ada\")`",
                 e.kind(),
@@ -93,7 +100,10 @@ impl Args {
                 "^".repeat(span.end.saturating_sub(span.start).max(1))
             )
         })?;
-        let name = component.resolve_export(call.name())?;
+        if written_name.trim().is_empty() {
+            bail!("`--invoke {invoke}` names no function\n      = help: write the call as `name(arg, …)`, e.g. `greet(\"Ada\")`");
+        }
+        let name = component.resolve_export(written_name.trim())?;
         let mut store = Store::new(&engine, ());
         if let Some(fuel) = self.fuel {
             store.set_fuel(fuel)?;
@@ -120,7 +130,7 @@ impl Args {
         let types: Vec<_> = ty.params.iter().map(|(_, t)| t).collect();
         let args: Vec<Val> = call
             .to_wasm_params(types)
-            .map_err(|e| bad_arguments(invoke, &name, &ty, &e))?;
+            .map_err(|e| bad_arguments(invoke, shift, &name, &ty, &e))?;
         let _ = &self.args;
         match func.call(&mut store, &args) {
             Ok(Some(v)) => println!("{}", weft_abi::print_val(&v)),
@@ -200,11 +210,13 @@ fn example_val(t: &weft_abi::Type) -> String {
 /// offending text, the parameter it was meant for and its type.
 fn bad_arguments(
     invoke: &str,
+    shift: usize,
     name: &str,
     ty: &FuncType,
     e: &wasm_wave::parser::ParserError,
 ) -> anyhow::Error {
     let span = e.span();
+    let span = span.start + shift..span.end + shift;
     let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
     let kind = e.kind();
     let param = param_at(invoke, span.start).and_then(|i| ty.params.get(i));
