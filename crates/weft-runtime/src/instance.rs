@@ -100,6 +100,34 @@ impl<T: Send + 'static> Linker<T> {
 
     /// Provides function import `name` with a typed Rust function (see [`crate::typed`] for
     /// how WIT types map to Rust types). Instantiation checks the import has this type.
+    ///
+    /// ```
+    /// use weft_runtime::{Component, Engine, Linker, Store};
+    ///
+    /// let wat = r#"(component
+    ///     (import "double" (func $double (param "x" u32) (result u32)))
+    ///     (core func $double (canon lower (func $double)))
+    ///     (core module $m
+    ///         (import "" "double" (func $double (param i32) (result i32)))
+    ///         (func (export "quad") (param i32) (result i32)
+    ///             (call $double (call $double (local.get 0)))))
+    ///     (core instance $i (instantiate $m (with "" (instance (export "double" (func $double))))))
+    ///     (func (export "quad") (param "x" u32) (result u32) (canon lift (core func $i "quad"))))"#;
+    /// let engine = Engine::new()?;
+    /// let component = Component::new(&engine, &wat::parse_str(wat).unwrap())?;
+    /// let mut linker = Linker::new();
+    /// // The host's data counts the calls.
+    /// linker.func_wrap("double", |calls: &mut u32, (x,): (u32,)| {
+    ///     *calls += 1;
+    ///     Ok(x * 2)
+    /// });
+    /// let mut store = Store::new(&engine, 0u32);
+    /// let instance = linker.instantiate(&mut store, &component)?;
+    /// let quad = instance.func(&store, "quad").unwrap().typed::<(u32,), u32>()?;
+    /// assert_eq!(quad.call(&mut store, (5,))?, 20);
+    /// assert_eq!(*store.data(), 2);
+    /// # Ok::<(), weft_runtime::Error>(())
+    /// ```
     pub fn func_wrap<P, R>(
         &mut self,
         name: &str,
