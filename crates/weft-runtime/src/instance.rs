@@ -27,6 +27,33 @@ use crate::{Component, Error, ErrorKind, Result};
 pub type HostFunc<T> =
     Arc<dyn Fn(&mut T, &[Val]) -> std::result::Result<Option<Val>, String> + Send + Sync>;
 
+/// A host function that may suspend (waiting for I/O, say): it gets the host's data for as
+/// long as it runs, and the arguments. An error is a trap in the guest that called it.
+pub type HostFuncAsync<T> = Arc<
+    dyn for<'a> Fn(
+            &'a mut T,
+            Vec<Val>,
+        )
+            -> futures::future::BoxFuture<'a, std::result::Result<Option<Val>, String>>
+        + Send
+        + Sync,
+>;
+
+/// A host function, synchronous or not.
+enum HostImpl<T> {
+    Sync(HostFunc<T>),
+    Async(HostFuncAsync<T>),
+}
+
+impl<T> Clone for HostImpl<T> {
+    fn clone(&self) -> Self {
+        match self {
+            HostImpl::Sync(f) => HostImpl::Sync(f.clone()),
+            HostImpl::Async(f) => HostImpl::Async(f.clone()),
+        }
+    }
+}
+
 /// Host functions and resource types by import name.
 pub struct Linker<T> {
     /// (import name, path inside it) → function, and the check of its type when typed.
@@ -48,7 +75,7 @@ type TypeCheck = fn(&FuncType) -> Result<(), String>;
 
 /// A host function and, for a typed one, the check of the import's type.
 struct HostDef<T> {
-    f: HostFunc<T>,
+    f: HostImpl<T>,
     check: Option<TypeCheck>,
 }
 
@@ -84,8 +111,32 @@ impl<T: Send + 'static> Linker<T> {
 
     /// Provides function import `name` (a top-level function import).
     pub fn func(&mut self, name: &str, f: HostFunc<T>) -> &mut Self {
-        self.funcs
-            .insert((name.to_string(), Vec::new()), HostDef { f, check: None });
+        self.funcs.insert(
+            (name.to_string(), Vec::new()),
+            HostDef {
+                f: HostImpl::Sync(f),
+                check: None,
+            },
+        );
+        self
+    }
+
+    /// Provides function `func` of instance import `instance` (or, with `instance` empty,
+    /// the top-level function import `func`) with a function that may suspend; the guest
+    /// waits for it. Call the component with the `_async` methods when it has such imports.
+    pub fn func_async(&mut self, instance: &str, func: &str, f: HostFuncAsync<T>) -> &mut Self {
+        let key = if instance.is_empty() {
+            (func.to_string(), Vec::new())
+        } else {
+            (instance.to_string(), vec![func.to_string()])
+        };
+        self.funcs.insert(
+            key,
+            HostDef {
+                f: HostImpl::Async(f),
+                check: None,
+            },
+        );
         self
     }
 
@@ -93,7 +144,10 @@ impl<T: Send + 'static> Linker<T> {
     pub fn instance_func(&mut self, instance: &str, func: &str, f: HostFunc<T>) -> &mut Self {
         self.funcs.insert(
             (instance.to_string(), vec![func.to_string()]),
-            HostDef { f, check: None },
+            HostDef {
+                f: HostImpl::Sync(f),
+                check: None,
+            },
         );
         self
     }
@@ -189,6 +243,16 @@ impl<T: Send + 'static> Linker<T> {
 
     /// Instantiates `component` in `store`.
     pub fn instantiate(&self, store: &mut Store<T>, component: &Component) -> Result<Instance> {
+        block_on(self.instantiate_async(store, component))
+    }
+
+    /// [`Linker::instantiate`], for async hosts: start functions and the host functions they
+    /// call may suspend.
+    pub async fn instantiate_async(
+        &self,
+        store: &mut Store<T>,
+        component: &Component,
+    ) -> Result<Instance> {
         if !wasmtime::Engine::same(store.inner.engine(), &component.inner.engine.inner) {
             return Err(Error::msg(
                 "the component and the store belong to different engines",
@@ -222,11 +286,11 @@ impl<T: Send + 'static> Linker<T> {
                     }
                     None if self.stub_missing => {
                         let full = full.clone();
-                        Arc::new(move |_: &mut T, _: &[Val]| {
+                        HostImpl::Sync(Arc::new(move |_: &mut T, _: &[Val]| {
                             Err(format!(
                                 "called `{full}`, an import stubbed by `--stub-missing`"
                             ))
-                        }) as HostFunc<T>
+                        }) as HostFunc<T>)
                     }
                     None => {
                         missing.push(format!("{full}: {ty}"));
@@ -311,7 +375,8 @@ impl<T: Send + 'static> Linker<T> {
                 imports
                     .push(resolve(&mut cx, index, def).map_err(|e| Error::from_wasmtime(e, None))?);
             }
-            let instance = wasmtime::Instance::new(&mut cx, module, &imports)
+            let instance = wasmtime::Instance::new_async(&mut cx, module, &imports)
+                .await
                 .map_err(|e| Error::from_wasmtime(e, None))?;
             debug_assert_eq!(cx.data().instances[index].core.len(), i);
             cx.data_mut().instances[index].core.push(instance);
@@ -452,7 +517,7 @@ struct InstanceData<T> {
     /// The component instance that defines each runtime resource type it defines.
     implementers: HashMap<ResourceType, u32>,
     /// Imported functions: (import, path) → host function.
-    host: HashMap<(u32, Vec<String>), HostFunc<T>>,
+    host: HashMap<(u32, Vec<String>), HostImpl<T>>,
     /// Destructors of host resource types.
     host_dtors: HashMap<ResourceType, HostDtor<T>>,
     /// Lowered functions, made when first needed.
@@ -685,7 +750,16 @@ where
 {
     /// Calls the function.
     pub fn call<T: Send + 'static>(&self, store: &mut Store<T>, params: P) -> Result<R> {
-        let result = self.func.call(store, &params.into_vals())?;
+        block_on(self.call_async(store, params))
+    }
+
+    /// [`TypedFunc::call`], for async hosts.
+    pub async fn call_async<T: Send + 'static>(
+        &self,
+        store: &mut Store<T>,
+        params: P,
+    ) -> Result<R> {
+        let result = self.func.call_async(store, &params.into_vals()).await?;
         R::from_result(result).map_err(|e| Error::msg(format!("`{}` returned {e}", self.func.name)))
     }
 }
@@ -730,6 +804,16 @@ impl Func {
         store: &mut Store<T>,
         args: &[Val],
     ) -> Result<Option<Val>> {
+        block_on(self.call_async(store, args))
+    }
+
+    /// [`Func::call`], for async hosts: the guest runs on a fiber, and the host functions it
+    /// calls may suspend.
+    pub async fn call_async<T: Send + 'static>(
+        &self,
+        store: &mut Store<T>,
+        args: &[Val],
+    ) -> Result<Option<Val>> {
         if args.len() != self.ty.params.len() {
             return Err(Error::new(
                 ErrorKind::Arguments,
@@ -747,12 +831,13 @@ impl Func {
         }
         let mut cx = store.inner.as_context_mut();
         call_def(&mut cx, self.instance, &self.def, args)
+            .await
             .map_err(|e| Error::from_wasmtime(e, Some(&self.name)))
     }
 }
 
 /// Calls a component function from the host side.
-fn call_def<T: Send + 'static>(
+async fn call_def<T: Send + 'static>(
     cx: &mut StoreContextMut<'_, Data<T>>,
     inst: usize,
     def: &FuncDef,
@@ -765,9 +850,13 @@ fn call_def<T: Send + 'static>(
                 .get(&(*import, path.to_vec()))
                 .cloned()
                 .ok_or_else(|| wasmtime::Error::msg("an import without a host function"))?;
-            f(&mut cx.data_mut().user, args).map_err(|m| wasmtime::Error::new(Trap::new(m)))
+            match f {
+                HostImpl::Sync(f) => f(&mut cx.data_mut().user, args),
+                HostImpl::Async(f) => f(&mut cx.data_mut().user, args.to_vec()).await,
+            }
+            .map_err(|m| wasmtime::Error::new(Trap::new(m)))
         }
-        FuncDef::Lifted(l) => call_lifted(cx, inst, *l, args),
+        FuncDef::Lifted(l) => call_lifted(cx, inst, *l, args).await,
     }
 }
 
@@ -779,27 +868,26 @@ struct GuestRealloc<'a, 'b, T: 'static> {
 }
 
 impl<T: Send + 'static> Realloc for GuestRealloc<'_, '_, T> {
-    fn realloc(
+    async fn realloc(
         &mut self,
         old_ptr: u32,
         old_size: u32,
         align: u32,
         new_size: u32,
-    ) -> impl std::future::Future<Output = Result<u32, Trap>> + Send {
-        let result = match self.realloc {
+    ) -> Result<u32, Trap> {
+        match self.realloc {
             None => Err(Trap::new("no `realloc` to allocate guest memory with")),
             Some(f) => {
                 let mut out = [wasmtime::Val::I32(0)];
                 let args =
                     [old_ptr, old_size, align, new_size].map(|v| wasmtime::Val::I32(v as i32));
-                match f.call(&mut *self.cx, &args, &mut out) {
+                match f.call_async(&mut *self.cx, &args, &mut out).await {
                     Ok(()) => Ok(out[0].unwrap_i32() as u32),
                     // A trap in `realloc` is the guest's trap: pass its message on.
                     Err(e) => Err(Trap::new(format!("{e:#}"))),
                 }
             }
-        };
-        async move { result }
+        }
     }
 
     fn memory_len(&self) -> usize {
@@ -952,7 +1040,7 @@ fn map_resources(t: &Type, types: &[ResourceType]) -> Type {
 
 /// Calls lifted function `l` of instance `inst` with `args` (from the host or from another
 /// component instance through the host).
-fn call_lifted<T: Send + 'static>(
+async fn call_lifted<T: Send + 'static>(
     cx: &mut StoreContextMut<'_, Data<T>>,
     inst: usize,
     l: u32,
@@ -965,14 +1053,14 @@ fn call_lifted<T: Send + 'static>(
     if cx.data().instances[inst].poisoned[callee] {
         return Err(trap(Trap::new("cannot enter component instance")));
     }
-    let result = call_lifted_inner(cx, inst, l, args);
+    let result = call_lifted_inner(cx, inst, l, args).await;
     if result.is_err() {
         cx.data_mut().instances[inst].poisoned[callee] = true;
     }
     result
 }
 
-fn call_lifted_inner<T: Send + 'static>(
+async fn call_lifted_inner<T: Send + 'static>(
     cx: &mut StoreContextMut<'_, Data<T>>,
     inst: usize,
     l: u32,
@@ -993,7 +1081,7 @@ fn call_lifted_inner<T: Send + 'static>(
     let table = lift.instance as usize;
 
     // Arguments into the callee.
-    let allocs = block_on(abi::allocate(
+    let allocs = abi::allocate(
         &mut GuestRealloc {
             cx,
             realloc,
@@ -1004,7 +1092,8 @@ fn call_lifted_inner<T: Send + 'static>(
         Spill::Realloc,
         args,
         &param_types,
-    ))
+    )
+    .await
     .map_err(trap)?;
     let (flat, scope) = {
         let (mem, data) = match memory {
@@ -1034,7 +1123,7 @@ fn call_lifted_inner<T: Send + 'static>(
     let params: Vec<wasmtime::Val> = flat.into_iter().map(wasm_val).collect();
     let ty = func.ty(&*cx);
     let mut results: Vec<wasmtime::Val> = ty.results().map(|_| wasmtime::Val::I32(0)).collect();
-    func.call(&mut *cx, &params, &mut results)?;
+    func.call_async(&mut *cx, &params, &mut results).await?;
     // Borrows lent to the callee must be gone when it returns.
     if let Some(scope) = scope {
         let remains = cx.data().instances[inst].tables[table]
@@ -1076,7 +1165,7 @@ fn call_lifted_inner<T: Send + 'static>(
     };
     if let Some(post) = &lift.options.post_return {
         let post = resolve_func(cx, inst, post)?;
-        post.call(&mut *cx, &results, &mut [])?;
+        post.call_async(&mut *cx, &results, &mut []).await?;
     }
     Ok(values.into_iter().next())
 }
@@ -1097,119 +1186,122 @@ fn make_lowered<T: Send + 'static>(
         params.iter().copied().map(wasm_type),
         results.iter().copied().map(wasm_type),
     );
-    wasmtime::Func::new(
+    wasmtime::Func::new_async(
         &mut *cx,
         ty,
         move |mut caller: Caller<'_, Data<T>>, core_args, core_results| {
-            let component = caller.data().instances[inst].component.clone();
-            let lowering = &component.inner.plan.lowerings[l as usize];
-            let mut cx = caller.as_context_mut();
-            let (param_types, result_types) =
-                runtime_types(&cx.data().instances[inst], &lowering.ty);
-            let memory = resolve_memory(&mut cx, inst, &lowering.options.memory)?;
-            let opts = abi_options(&lowering.options);
-            let table = lowering.instance as usize;
-            let flat_params = abi::flatten_types(&param_types).len();
-            let n_params = if flat_params > MAX_FLAT_PARAMS {
-                1
-            } else {
-                flat_params
-            };
-            let args_core = core_args[..n_params]
-                .iter()
-                .map(core_val)
-                .collect::<wasmtime::Result<Vec<_>>>()?;
-            let out_ptr = core_args.get(n_params).map(|v| v.unwrap_i32() as u32);
-            let args = {
-                let (mem, data): (&[u8], &mut Data<T>) = match memory {
-                    Some(m) => {
-                        let (mem, data) = m.data_and_store_mut(&mut cx);
-                        (mem, data)
+            Box::new(async move {
+                let component = caller.data().instances[inst].component.clone();
+                let lowering = &component.inner.plan.lowerings[l as usize];
+                let mut cx = caller.as_context_mut();
+                let (param_types, result_types) =
+                    runtime_types(&cx.data().instances[inst], &lowering.ty);
+                let memory = resolve_memory(&mut cx, inst, &lowering.options.memory)?;
+                let opts = abi_options(&lowering.options);
+                let table = lowering.instance as usize;
+                let flat_params = abi::flatten_types(&param_types).len();
+                let n_params = if flat_params > MAX_FLAT_PARAMS {
+                    1
+                } else {
+                    flat_params
+                };
+                let args_core = core_args[..n_params]
+                    .iter()
+                    .map(core_val)
+                    .collect::<wasmtime::Result<Vec<_>>>()?;
+                let out_ptr = core_args.get(n_params).map(|v| v.unwrap_i32() as u32);
+                let args = {
+                    let (mem, data): (&[u8], &mut Data<T>) = match memory {
+                        Some(m) => {
+                            let (mem, data) = m.data_and_store_mut(&mut cx);
+                            (mem, data)
+                        }
+                        None => (&[], cx.data_mut()),
+                    };
+                    let d = &mut data.instances[inst];
+                    let mut handles =
+                        TableView::new(&mut d.tables[table], table as u32, &d.implementers);
+                    let args = abi::lift_flat_values(
+                        mem,
+                        &opts,
+                        &mut handles,
+                        MAX_FLAT_PARAMS,
+                        &args_core,
+                        &param_types,
+                    );
+                    // Lends end with the call, or now if lifting failed.
+                    let lent = std::mem::take(&mut handles.lent);
+                    if args.is_err() {
+                        end_lends(&mut d.tables[table], &lent);
                     }
-                    None => (&[], cx.data_mut()),
+                    (args.map_err(trap)?, lent)
                 };
-                let d = &mut data.instances[inst];
-                let mut handles =
-                    TableView::new(&mut d.tables[table], table as u32, &d.implementers);
-                let args = abi::lift_flat_values(
-                    mem,
-                    &opts,
-                    &mut handles,
-                    MAX_FLAT_PARAMS,
-                    &args_core,
-                    &param_types,
-                );
-                // Lends end with the call, or now if lifting failed.
-                let lent = std::mem::take(&mut handles.lent);
-                if args.is_err() {
-                    end_lends(&mut d.tables[table], &lent);
+                let (args, lent) = args;
+                let result = call_def(&mut cx, inst, &lowering.callee, &args).await;
+                end_lends(&mut cx.data_mut().instances[inst].tables[table], &lent);
+                let result = result?;
+                let values: Vec<Val> = result.into_iter().collect();
+                if values.len() != result_types.len() {
+                    return Err(trap(Trap::new(
+                        "the callee returned the wrong number of results",
+                    )));
                 }
-                (args.map_err(trap)?, lent)
-            };
-            let (args, lent) = args;
-            let result = call_def(&mut cx, inst, &lowering.callee, &args);
-            end_lends(&mut cx.data_mut().instances[inst].tables[table], &lent);
-            let result = result?;
-            let values: Vec<Val> = result.into_iter().collect();
-            if values.len() != result_types.len() {
-                return Err(trap(Trap::new(
-                    "the callee returned the wrong number of results",
-                )));
-            }
-            for (v, t) in values.iter().zip(&result_types) {
-                abi::type_check(v, t).map_err(|e| {
-                    trap(Trap::new(format!(
-                        "the host function returned a wrong value: {e}"
-                    )))
-                })?;
-            }
-            let spill = match out_ptr {
-                Some(p) => Spill::OutPointer(p),
-                None => Spill::Realloc,
-            };
-            let realloc = lowering
-                .options
-                .realloc
-                .as_ref()
-                .map(|r| resolve_func(&mut cx, inst, r))
-                .transpose()?;
-            let allocs = block_on(abi::allocate(
-                &mut GuestRealloc {
-                    cx: &mut cx,
-                    realloc,
-                    memory,
-                },
-                &opts,
-                MAX_FLAT_RESULTS,
-                spill,
-                &values,
-                &result_types,
-            ))
-            .map_err(trap)?;
-            let flat = {
-                let (mem, data): (&mut [u8], &mut Data<T>) = match memory {
-                    Some(m) => m.data_and_store_mut(&mut cx),
-                    None => (&mut [], cx.data_mut()),
+                for (v, t) in values.iter().zip(&result_types) {
+                    abi::type_check(v, t).map_err(|e| {
+                        trap(Trap::new(format!(
+                            "the host function returned a wrong value: {e}"
+                        )))
+                    })?;
+                }
+                let spill = match out_ptr {
+                    Some(p) => Spill::OutPointer(p),
+                    None => Spill::Realloc,
                 };
-                let d = &mut data.instances[inst];
-                let mut handles =
-                    TableView::new(&mut d.tables[table], table as u32, &d.implementers);
-                abi::lower_flat_values(
-                    mem,
+                let realloc = lowering
+                    .options
+                    .realloc
+                    .as_ref()
+                    .map(|r| resolve_func(&mut cx, inst, r))
+                    .transpose()?;
+                let allocs = abi::allocate(
+                    &mut GuestRealloc {
+                        cx: &mut cx,
+                        realloc,
+                        memory,
+                    },
                     &opts,
-                    &mut handles,
-                    &allocs,
                     MAX_FLAT_RESULTS,
                     spill,
                     &values,
                     &result_types,
                 )
-                .map_err(trap)?
-            };
-            for (slot, v) in core_results.iter_mut().zip(flat) {
-                *slot = wasm_val(v);
-            }
-            Ok(())
+                .await
+                .map_err(trap)?;
+                let flat = {
+                    let (mem, data): (&mut [u8], &mut Data<T>) = match memory {
+                        Some(m) => m.data_and_store_mut(&mut cx),
+                        None => (&mut [], cx.data_mut()),
+                    };
+                    let d = &mut data.instances[inst];
+                    let mut handles =
+                        TableView::new(&mut d.tables[table], table as u32, &d.implementers);
+                    abi::lower_flat_values(
+                        mem,
+                        &opts,
+                        &mut handles,
+                        &allocs,
+                        MAX_FLAT_RESULTS,
+                        spill,
+                        &values,
+                        &result_types,
+                    )
+                    .map_err(trap)?
+                };
+                for (slot, v) in core_results.iter_mut().zip(flat) {
+                    *slot = wasm_val(v);
+                }
+                Ok(())
+            })
         },
     )
 }
@@ -1230,64 +1322,75 @@ fn make_resource_builtin<T: Send + 'static>(
         &[wasmtime::ValType::I32]
     };
     let ty = wasmtime::FuncType::new(&engine, [wasmtime::ValType::I32], results.iter().cloned());
-    wasmtime::Func::new(
+    wasmtime::Func::new_async(
         &mut *cx,
         ty,
         move |mut caller: Caller<'_, Data<T>>, args, results| {
-            let arg = args[0].unwrap_i32() as u32;
-            let data = &mut caller.data_mut().instances[inst];
-            let rt = data.resource_types[resource as usize];
-            let t = &mut data.tables[table as usize];
-            match kind {
-                0 => {
-                    let h = t
-                        .add(Handle {
-                            rep: arg,
-                            ty: rt,
-                            own: true,
-                            lends: 0,
-                            scope: 0,
-                        })
-                        .map_err(trap)?;
-                    results[0] = wasmtime::Val::I32(h as i32);
-                }
-                1 => {
-                    let h = t.get(arg).map_err(trap)?;
-                    if h.ty != rt {
-                        return Err(trap(Trap::new(format!("handle index {arg} {WRONG_TYPE}"))));
+            Box::new(async move {
+                let arg = args[0].unwrap_i32() as u32;
+                let data = &mut caller.data_mut().instances[inst];
+                let rt = data.resource_types[resource as usize];
+                let t = &mut data.tables[table as usize];
+                match kind {
+                    0 => {
+                        let h = t
+                            .add(Handle {
+                                rep: arg,
+                                ty: rt,
+                                own: true,
+                                lends: 0,
+                                scope: 0,
+                            })
+                            .map_err(trap)?;
+                        results[0] = wasmtime::Val::I32(h as i32);
                     }
-                    results[0] = wasmtime::Val::I32(h.rep as i32);
-                }
-                _ => {
-                    let h = t.get(arg).map_err(trap)?;
-                    if h.ty != rt {
-                        return Err(trap(Trap::new(format!("handle index {arg} {WRONG_TYPE}"))));
-                    }
-                    if h.lends != 0 {
-                        return Err(trap(Trap::new(format!(
-                            "cannot remove owned resource while borrowed (handle {arg})"
-                        ))));
-                    }
-                    let h = t.remove(arg).map_err(trap)?;
-                    if h.own {
-                        if let Some(dtor) = data.host_dtors.get(&rt).cloned() {
-                            dtor(&mut caller.data_mut().user, h.rep);
-                            return Ok(());
+                    1 => {
+                        let h = t.get(arg).map_err(trap)?;
+                        if h.ty != rt {
+                            return Err(trap(Trap::new(format!(
+                                "handle index {arg} {WRONG_TYPE}"
+                            ))));
                         }
-                        // The destructor of a resource this component defines runs on drop.
-                        let component = data.component.clone();
-                        if let PlanResource::Defined {
-                            dtor: Some(dtor), ..
-                        } = &component.inner.plan.resources[resource as usize]
-                        {
-                            let mut cx = caller.as_context_mut();
-                            let dtor = resolve_func(&mut cx, inst, dtor)?;
-                            dtor.call(&mut cx, &[wasmtime::Val::I32(h.rep as i32)], &mut [])?;
+                        results[0] = wasmtime::Val::I32(h.rep as i32);
+                    }
+                    _ => {
+                        let h = t.get(arg).map_err(trap)?;
+                        if h.ty != rt {
+                            return Err(trap(Trap::new(format!(
+                                "handle index {arg} {WRONG_TYPE}"
+                            ))));
+                        }
+                        if h.lends != 0 {
+                            return Err(trap(Trap::new(format!(
+                                "cannot remove owned resource while borrowed (handle {arg})"
+                            ))));
+                        }
+                        let h = t.remove(arg).map_err(trap)?;
+                        if h.own {
+                            if let Some(dtor) = data.host_dtors.get(&rt).cloned() {
+                                dtor(&mut caller.data_mut().user, h.rep);
+                                return Ok(());
+                            }
+                            // The destructor of a resource this component defines runs on drop.
+                            let component = data.component.clone();
+                            if let PlanResource::Defined {
+                                dtor: Some(dtor), ..
+                            } = &component.inner.plan.resources[resource as usize]
+                            {
+                                let mut cx = caller.as_context_mut();
+                                let dtor = resolve_func(&mut cx, inst, dtor)?;
+                                dtor.call_async(
+                                    &mut cx,
+                                    &[wasmtime::Val::I32(h.rep as i32)],
+                                    &mut [],
+                                )
+                                .await?;
+                            }
                         }
                     }
                 }
-            }
-            Ok(())
+                Ok(())
+            })
         },
     )
 }
@@ -1307,7 +1410,7 @@ where
         Ok(f(data, params)?.into_result())
     });
     HostDef {
-        f,
+        f: HostImpl::Sync(f),
         check: Some(crate::typed::typecheck_func::<P, R>),
     }
 }

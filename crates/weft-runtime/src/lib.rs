@@ -34,7 +34,7 @@ pub mod typed;
 use std::sync::Arc;
 
 pub use error::{Error, ErrorKind, Result};
-pub use instance::{Func, HostDtor, HostFunc, Instance, Linker, Store, TypedFunc};
+pub use instance::{Func, HostDtor, HostFunc, HostFuncAsync, Instance, Linker, Store, TypedFunc};
 pub use weft_abi::{FuncType, Resource, ResourceType, Type, Val};
 
 /// How an [`Engine`] compiles.

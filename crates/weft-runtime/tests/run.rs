@@ -549,3 +549,72 @@ fn host_resources() {
         "{err}"
     );
 }
+
+/// A future that is pending once, as one waiting for I/O would be.
+struct YieldOnce(bool);
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}
+
+#[test]
+fn async_host_functions_suspend_the_guest() {
+    let engine = Engine::new().unwrap();
+    let c = component(
+        &engine,
+        r#"(component
+            (import "fetch" (func $fetch (param "n" u32) (result u32)))
+            (core func $fetch (canon lower (func $fetch)))
+            (core module $m
+                (import "" "fetch" (func $fetch (param i32) (result i32)))
+                (func (export "sum") (param i32) (result i32)
+                    (local $i i32) (local $acc i32)
+                    (block $done (loop $next
+                        (br_if $done (i32.ge_u (local.get $i) (local.get 0)))
+                        (local.set $acc (i32.add (local.get $acc) (call $fetch (local.get $i))))
+                        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br $next)))
+                    (local.get $acc)))
+            (core instance $i (instantiate $m (with "" (instance (export "fetch" (func $fetch))))))
+            (func (export "sum") (param "n" u32) (result u32) (canon lift (core func $i "sum"))))"#,
+    );
+    let mut linker = Linker::<u32>::new();
+    linker.func_async(
+        "",
+        "fetch",
+        Arc::new(|suspensions: &mut u32, args: Vec<Val>| {
+            Box::pin(async move {
+                YieldOnce(false).await;
+                *suspensions += 1;
+                match args.as_slice() {
+                    [Val::U32(n)] => Ok(Some(Val::U32(n * 10))),
+                    _ => Err("bad arguments".into()),
+                }
+            })
+        }),
+    );
+    let mut store = Store::new(&engine, 0);
+    let instance = futures::executor::block_on(linker.instantiate_async(&mut store, &c)).unwrap();
+    let sum = instance.func(&store, "sum").unwrap();
+    let result = futures::executor::block_on(sum.call_async(&mut store, &[Val::U32(4)])).unwrap();
+    assert_eq!(result, Some(Val::U32(60)));
+    assert_eq!(*store.data(), 4);
+    // The synchronous API drives the same calls to completion.
+    assert_eq!(
+        sum.call(&mut store, &[Val::U32(3)]).unwrap(),
+        Some(Val::U32(30))
+    );
+    assert_eq!(*store.data(), 7);
+}
