@@ -117,10 +117,20 @@ impl Args {
         let mut linker = Linker::new();
         linker.stub_missing(self.stub_missing);
         let instance = linker.instantiate(&mut store, &component).map_err(|e| {
-            if let weft_runtime::ErrorKind::MissingImports(_) = e.kind() {
-                anyhow!("{e}\n      = help: `weft run` provides no imports yet (the WASI host comes next); pass `--stub-missing` to instantiate anyway, with each of these trapping when called")
-            } else {
-                anyhow!("{e}")
+            match e.kind() {
+                weft_runtime::ErrorKind::MissingImports(_) => anyhow!("{e}\n      = help: `weft run` provides no imports yet (the WASI host comes next); pass `--stub-missing` to instantiate anyway, with each of these trapping when called"),
+                weft_runtime::ErrorKind::Trap { backtrace, .. } => {
+                    let backtrace = backtrace
+                        .as_deref()
+                        .map(|b| format!("\nwasm backtrace:\n{b}"))
+                        .unwrap_or_default();
+                    anyhow!(
+                        "instantiating `{}` trapped (in a start function or `_initialize`): {}{backtrace}",
+                        self.component.display(),
+                        e.message()
+                    )
+                }
+                _ => anyhow!("{e}"),
             }
         })?;
         let func = instance
