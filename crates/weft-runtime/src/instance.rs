@@ -273,7 +273,7 @@ impl<T: Send + 'static> Linker<T> {
                 } else {
                     format!("{name}#{}", path.join("#"))
                 };
-                let f = match self.funcs.get(&key) {
+                let f = match lookup(&self.funcs, &key) {
                     Some(def) => {
                         if let Some(check) = def.check {
                             if let Err(e) = check(&ty) {
@@ -307,7 +307,7 @@ impl<T: Send + 'static> Linker<T> {
             if let PlanResource::Imported { import, path } = r {
                 let name = &plan.imports[*import as usize].0;
                 let key = (name.clone(), path.to_vec());
-                match self.resources.get(&key) {
+                match lookup(&self.resources, &key) {
                     Some((ty, dtor)) => {
                         if let Some(dtor) = dtor {
                             host_dtors.insert(*ty, dtor.clone());
@@ -1412,5 +1412,48 @@ where
     HostDef {
         f: HostImpl::Sync(f),
         check: Some(crate::typed::typecheck_func::<P, R>),
+    }
+}
+
+/// The entry of `map` for `key`, or, when the import names a versioned interface
+/// (`ns:pkg/iface@1.2.3`), for the same interface at the newest semver-compatible version
+/// the map has (same major version; for 0.x, the same minor): a component built against
+/// `wasi:cli/stdout@0.2.3` links to a host that provides `@0.2.12`.
+fn lookup<'m, V>(map: &'m HashMap<ImportPath, V>, key: &ImportPath) -> Option<&'m V> {
+    if let Some(v) = map.get(key) {
+        return Some(v);
+    }
+    let (base, version) = key.0.rsplit_once('@')?;
+    let wanted = semver::Version::parse(version).ok()?;
+    let mut best: Option<(semver::Version, &V)> = None;
+    for ((name, path), v) in map {
+        if path != &key.1 {
+            continue;
+        }
+        let Some((b, ver)) = name.rsplit_once('@') else {
+            continue;
+        };
+        if b != base {
+            continue;
+        }
+        let Ok(have) = semver::Version::parse(ver) else {
+            continue;
+        };
+        if compatible(&wanted, &have) && best.as_ref().is_none_or(|(v, _)| have > *v) {
+            best = Some((have, v));
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+/// Whether an import of version `wanted` may bind to an implementation of version `have`.
+fn compatible(wanted: &semver::Version, have: &semver::Version) -> bool {
+    if wanted.major != have.major || !wanted.pre.is_empty() || !have.pre.is_empty() {
+        return wanted == have;
+    }
+    if wanted.major == 0 {
+        wanted.minor == have.minor && (wanted.minor != 0 || wanted.patch == have.patch)
+    } else {
+        true
     }
 }

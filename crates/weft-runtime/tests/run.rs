@@ -618,3 +618,43 @@ fn async_host_functions_suspend_the_guest() {
     );
     assert_eq!(*store.data(), 7);
 }
+
+#[test]
+fn imports_link_to_semver_compatible_versions() {
+    let engine = Engine::new().unwrap();
+    let c = component(
+        &engine,
+        r#"(component
+            (import "test:host/clock@0.2.3" (instance $clock
+                (export "now" (func (result u64)))))
+            (alias export $clock "now" (func $now))
+            (core func $now (canon lower (func $now)))
+            (core module $m
+                (import "" "now" (func $now (result i64)))
+                (func (export "now") (result i64) (call $now)))
+            (core instance $i (instantiate $m (with "" (instance (export "now" (func $now))))))
+            (func (export "now") (result u64) (canon lift (core func $i "now"))))"#,
+    );
+    let link = |versions: &[&str]| {
+        let mut linker = Linker::<()>::new();
+        for v in versions {
+            let stamp: u64 = v.rsplit('.').next().unwrap().parse().unwrap();
+            linker.instance_func_wrap(
+                &format!("test:host/clock@{v}"),
+                "now",
+                move |_: &mut (), (): ()| Ok(stamp),
+            );
+        }
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &c)?;
+        let now = instance.func(&store, "now").unwrap().typed::<(), u64>()?;
+        now.call(&mut store, ())
+    };
+    // Without an exact match, the newest 0.2.x the host has serves an import of 0.2.3.
+    assert_eq!(link(&["0.2.1", "0.2.12", "0.2.4"]).unwrap(), 12);
+    // An exact match wins.
+    assert_eq!(link(&["0.2.12", "0.2.3"]).unwrap(), 3);
+    // Another minor version of a 0.x interface is another interface.
+    let err = link(&["0.3.0"]).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::MissingImports(_)), "{err}");
+}
