@@ -25,16 +25,20 @@
 //! # Ok::<(), weft_runtime::Error>(())
 //! ```
 
+mod call;
 mod error;
+mod handles;
 mod inline;
 mod instance;
+mod linker;
 mod translate;
 pub mod typed;
 
 use std::sync::Arc;
 
 pub use error::{Error, ErrorKind, Result};
-pub use instance::{Func, HostDtor, HostFunc, HostFuncAsync, Instance, Linker, Store, TypedFunc};
+pub use instance::{Func, Instance, Store, TypedFunc};
+pub use linker::{HostDtor, HostFunc, HostFuncAsync, Linker};
 pub use weft_abi::{FuncType, Resource, ResourceType, Type, Val};
 
 /// How an [`Engine`] compiles.

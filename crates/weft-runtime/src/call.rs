@@ -1,0 +1,582 @@
+//! Calls: a lifted function called from the host (or from another component instance
+//! through the host), and the core functions of lowerings and resource built-ins, which
+//! wasmtime calls when the guest calls out.
+//!
+//! A call into a lifted function lowers its arguments into the callee's memory (two phases:
+//! every `realloc` first, then the writes; see [`weft_abi::abi::allocate`]), calls the core
+//! function, lifts the results and runs the post-return function. A lowered function does the
+//! reverse for a call out of the guest: to a host function, or to a function lifted by
+//! another component instance of the same component.
+
+use std::sync::Arc;
+
+use wasmtime::{AsContextMut, Caller, Extern, StoreContextMut};
+use weft_abi::abi::{
+    self, CoreType, CoreVal, Options as AbiOptions, Realloc, Spill, Trap, MAX_FLAT_PARAMS,
+    MAX_FLAT_RESULTS,
+};
+use weft_abi::{FuncType, ResourceType, Type, Val};
+
+use crate::handles::{end_lends, Handle, TableView, WRONG_TYPE};
+use crate::inline::{CoreDef, FuncDef, Options, PlanResource};
+use crate::instance::{Data, InstanceData};
+use crate::linker::HostImpl;
+
+/// Calls a component function from the host side.
+pub(crate) async fn call_def<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    def: &FuncDef,
+    args: &[Val],
+) -> wasmtime::Result<Option<Val>> {
+    match def {
+        FuncDef::Import { import, path } => {
+            let f = cx.data().instances[inst]
+                .host
+                .get(&(*import, path.to_vec()))
+                .cloned()
+                .ok_or_else(|| wasmtime::Error::msg("an import without a host function"))?;
+            match f {
+                HostImpl::Sync(f) => f(&mut cx.data_mut().user, args),
+                HostImpl::Async(f) => f(&mut cx.data_mut().user, args.to_vec()).await,
+            }
+            .map_err(|m| wasmtime::Error::new(Trap::new(m)))
+        }
+        FuncDef::Lifted(l) => call_lifted(cx, inst, *l, args).await,
+    }
+}
+
+/// The guest's `realloc` and memory, for the ABI's allocation phase.
+pub(crate) struct GuestRealloc<'a, 'b, T: 'static> {
+    cx: &'a mut StoreContextMut<'b, Data<T>>,
+    realloc: Option<wasmtime::Func>,
+    memory: Option<wasmtime::Memory>,
+}
+
+impl<T: Send + 'static> Realloc for GuestRealloc<'_, '_, T> {
+    async fn realloc(
+        &mut self,
+        old_ptr: u32,
+        old_size: u32,
+        align: u32,
+        new_size: u32,
+    ) -> Result<u32, Trap> {
+        match self.realloc {
+            None => Err(Trap::new("no `realloc` to allocate guest memory with")),
+            Some(f) => {
+                let mut out = [wasmtime::Val::I32(0)];
+                let args =
+                    [old_ptr, old_size, align, new_size].map(|v| wasmtime::Val::I32(v as i32));
+                match f.call_async(&mut *self.cx, &args, &mut out).await {
+                    Ok(()) => Ok(out[0].unwrap_i32() as u32),
+                    // A trap in `realloc` is the guest's trap: pass its message on.
+                    Err(e) => Err(Trap::new(format!("{e:#}"))),
+                }
+            }
+        }
+    }
+
+    fn memory_len(&self) -> usize {
+        self.memory.map_or(0, |m| m.data_size(&*self.cx))
+    }
+}
+
+pub(crate) fn abi_options(o: &Options) -> AbiOptions {
+    AbiOptions {
+        encoding: o.encoding,
+    }
+}
+
+/// Resolves a core definition of instance `inst` to a wasmtime item.
+pub(crate) fn resolve<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    def: &CoreDef,
+) -> wasmtime::Result<Extern> {
+    match def {
+        CoreDef::Export { instance, name } => {
+            let core = *cx.data().instances[inst]
+                .core
+                .get(*instance as usize)
+                .ok_or_else(|| wasmtime::Error::msg("a core instance used before it exists"))?;
+            core.get_export(&mut *cx, name).ok_or_else(|| {
+                wasmtime::Error::msg(format!("core instance has no export `{name}`"))
+            })
+        }
+        CoreDef::Lowered(l) => {
+            if let Some(f) = cx.data().instances[inst].lowered[*l as usize] {
+                return Ok(f.into());
+            }
+            let f = make_lowered(cx, inst, *l);
+            cx.data_mut().instances[inst].lowered[*l as usize] = Some(f);
+            Ok(f.into())
+        }
+        CoreDef::ResourceNew { resource, instance }
+        | CoreDef::ResourceRep { resource, instance }
+        | CoreDef::ResourceDrop { resource, instance } => {
+            let kind = match def {
+                CoreDef::ResourceNew { .. } => 0u8,
+                CoreDef::ResourceRep { .. } => 1,
+                _ => 2,
+            };
+            let key = (kind, *resource, *instance);
+            if let Some(f) = cx.data().instances[inst].builtins.get(&key) {
+                return Ok((*f).into());
+            }
+            let f = make_resource_builtin(cx, inst, kind, *resource, *instance);
+            cx.data_mut().instances[inst].builtins.insert(key, f);
+            Ok(f.into())
+        }
+    }
+}
+
+pub(crate) fn resolve_func<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    def: &CoreDef,
+) -> wasmtime::Result<wasmtime::Func> {
+    resolve(cx, inst, def)?
+        .into_func()
+        .ok_or_else(|| wasmtime::Error::msg("expected a core function"))
+}
+
+pub(crate) fn resolve_memory<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    def: &Option<CoreDef>,
+) -> wasmtime::Result<Option<wasmtime::Memory>> {
+    def.as_ref()
+        .map(|d| {
+            resolve(cx, inst, d)?
+                .into_memory()
+                .ok_or_else(|| wasmtime::Error::msg("expected a core memory"))
+        })
+        .transpose()
+}
+
+pub(crate) fn core_val(v: &wasmtime::Val) -> wasmtime::Result<CoreVal> {
+    Ok(match v {
+        wasmtime::Val::I32(x) => CoreVal::I32(*x),
+        wasmtime::Val::I64(x) => CoreVal::I64(*x),
+        wasmtime::Val::F32(x) => CoreVal::F32(f32::from_bits(*x)),
+        wasmtime::Val::F64(x) => CoreVal::F64(f64::from_bits(*x)),
+        _ => return Err(wasmtime::Error::msg("unexpected core value type")),
+    })
+}
+
+pub(crate) fn wasm_val(v: CoreVal) -> wasmtime::Val {
+    match v {
+        CoreVal::I32(x) => wasmtime::Val::I32(x),
+        CoreVal::I64(x) => wasmtime::Val::I64(x),
+        CoreVal::F32(x) => wasmtime::Val::F32(x.to_bits()),
+        CoreVal::F64(x) => wasmtime::Val::F64(x.to_bits()),
+    }
+}
+
+pub(crate) fn wasm_type(t: CoreType) -> wasmtime::ValType {
+    match t {
+        CoreType::I32 => wasmtime::ValType::I32,
+        CoreType::I64 => wasmtime::ValType::I64,
+        CoreType::F32 => wasmtime::ValType::F32,
+        CoreType::F64 => wasmtime::ValType::F64,
+    }
+}
+
+pub(crate) fn trap(t: Trap) -> wasmtime::Error {
+    wasmtime::Error::new(t)
+}
+
+/// `ty` with plan resources replaced by instance `inst`'s runtime resource types.
+pub(crate) fn runtime_types<T>(data: &InstanceData<T>, ty: &FuncType) -> (Vec<Type>, Vec<Type>) {
+    let map = |t: &Type| map_resources(t, &data.resource_types);
+    (
+        ty.params.iter().map(|(_, t)| map(t)).collect(),
+        ty.result.iter().map(map).collect(),
+    )
+}
+
+pub(crate) fn map_resources(t: &Type, types: &[ResourceType]) -> Type {
+    use weft_abi::{RecordType, ResultType, VariantType};
+    let m = |t: &Type| map_resources(t, types);
+    match t {
+        Type::Own(r) => Type::Own(types[r.0 as usize]),
+        Type::Borrow(r) => Type::Borrow(types[r.0 as usize]),
+        Type::List(e) => Type::List(Arc::new(m(e))),
+        Type::FixedList(e, n) => Type::FixedList(Arc::new(m(e)), *n),
+        Type::Map(kv) => Type::Map(Arc::new((m(&kv.0), m(&kv.1)))),
+        Type::Option(e) => Type::Option(Arc::new(m(e))),
+        Type::Tuple(ts) => Type::Tuple(ts.iter().map(m).collect::<Vec<_>>().into()),
+        Type::Record(r) => Type::Record(Arc::new(RecordType {
+            fields: r.fields.iter().map(|(n, t)| (n.clone(), m(t))).collect(),
+        })),
+        Type::Variant(v) => Type::Variant(Arc::new(VariantType {
+            cases: v
+                .cases
+                .iter()
+                .map(|(n, t)| (n.clone(), t.as_ref().map(m)))
+                .collect(),
+        })),
+        Type::Result(r) => Type::Result(Arc::new(ResultType {
+            ok: r.ok.as_ref().map(m),
+            err: r.err.as_ref().map(m),
+        })),
+        other => other.clone(),
+    }
+}
+
+/// Calls lifted function `l` of instance `inst` with `args` (from the host or from another
+/// component instance through the host).
+pub(crate) async fn call_lifted<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    l: u32,
+    args: &[Val],
+) -> wasmtime::Result<Option<Val>> {
+    let component = cx.data().instances[inst].component.clone();
+    let lift = &component.inner.plan.lifts[l as usize];
+    let callee = lift.instance as usize;
+    // A component instance that trapped cannot be entered again.
+    if cx.data().instances[inst].poisoned[callee] {
+        return Err(trap(Trap::new("cannot enter component instance")));
+    }
+    let result = call_lifted_inner(cx, inst, l, args).await;
+    if result.is_err() {
+        cx.data_mut().instances[inst].poisoned[callee] = true;
+    }
+    result
+}
+
+pub(crate) async fn call_lifted_inner<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    l: u32,
+    args: &[Val],
+) -> wasmtime::Result<Option<Val>> {
+    let component = cx.data().instances[inst].component.clone();
+    let lift = &component.inner.plan.lifts[l as usize];
+    let (param_types, result_types) = runtime_types(&cx.data().instances[inst], &lift.ty);
+    let func = resolve_func(cx, inst, &lift.func)?;
+    let memory = resolve_memory(cx, inst, &lift.options.memory)?;
+    let realloc = lift
+        .options
+        .realloc
+        .as_ref()
+        .map(|r| resolve_func(cx, inst, r))
+        .transpose()?;
+    let opts = abi_options(&lift.options);
+    let table = lift.instance as usize;
+
+    // Arguments into the callee.
+    let allocs = abi::allocate(
+        &mut GuestRealloc {
+            cx,
+            realloc,
+            memory,
+        },
+        &opts,
+        MAX_FLAT_PARAMS,
+        Spill::Realloc,
+        args,
+        &param_types,
+    )
+    .await
+    .map_err(trap)?;
+    let (flat, scope) = {
+        let (mem, data) = match memory {
+            Some(m) => {
+                let (mem, data) = m.data_and_store_mut(&mut *cx);
+                (mem, data)
+            }
+            None => (&mut [][..], cx.data_mut()),
+        };
+        data.next_call += 1;
+        let d = &mut data.instances[inst];
+        let mut handles = TableView::new(&mut d.tables[table], table as u32, &d.implementers);
+        handles.scope = data.next_call;
+        let flat = abi::lower_flat_values(
+            mem,
+            &opts,
+            &mut handles,
+            &allocs,
+            MAX_FLAT_PARAMS,
+            Spill::Realloc,
+            args,
+            &param_types,
+        )
+        .map_err(trap)?;
+        (flat, (handles.borrows > 0).then_some(handles.scope))
+    };
+    let params: Vec<wasmtime::Val> = flat.into_iter().map(wasm_val).collect();
+    let ty = func.ty(&*cx);
+    let mut results: Vec<wasmtime::Val> = ty.results().map(|_| wasmtime::Val::I32(0)).collect();
+    func.call_async(&mut *cx, &params, &mut results).await?;
+    // Borrows lent to the callee must be gone when it returns.
+    if let Some(scope) = scope {
+        let remains = cx.data().instances[inst].tables[table]
+            .slots
+            .iter()
+            .flatten()
+            .any(|h| h.scope == scope);
+        if remains {
+            return Err(trap(Trap::new(
+                "borrow handles still remain at the end of the call",
+            )));
+        }
+    }
+
+    // Results out of it.
+    let core_results = results
+        .iter()
+        .map(core_val)
+        .collect::<wasmtime::Result<Vec<_>>>()?;
+    let values = {
+        let (mem, data): (&[u8], &mut Data<T>) = match memory {
+            Some(m) => {
+                let (mem, data) = m.data_and_store_mut(&mut *cx);
+                (mem, data)
+            }
+            None => (&[], cx.data_mut()),
+        };
+        let d = &mut data.instances[inst];
+        let mut handles = TableView::new(&mut d.tables[table], table as u32, &d.implementers);
+        abi::lift_flat_values(
+            mem,
+            &opts,
+            &mut handles,
+            MAX_FLAT_RESULTS,
+            &core_results,
+            &result_types,
+        )
+        .map_err(trap)?
+    };
+    if let Some(post) = &lift.options.post_return {
+        let post = resolve_func(cx, inst, post)?;
+        post.call_async(&mut *cx, &results, &mut []).await?;
+    }
+    Ok(values.into_iter().next())
+}
+
+/// Makes the core function of lowering `l`: lifts the guest's arguments, calls the callee,
+/// lowers its result back.
+pub(crate) fn make_lowered<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    l: u32,
+) -> wasmtime::Func {
+    let component = cx.data().instances[inst].component.clone();
+    let lowering = &component.inner.plan.lowerings[l as usize];
+    let (params, results) = abi::flatten_functype(&lowering.ty, abi::Context::Lower);
+    let engine = cx.engine().clone();
+    let ty = wasmtime::FuncType::new(
+        &engine,
+        params.iter().copied().map(wasm_type),
+        results.iter().copied().map(wasm_type),
+    );
+    wasmtime::Func::new_async(
+        &mut *cx,
+        ty,
+        move |mut caller: Caller<'_, Data<T>>, core_args, core_results| {
+            Box::new(async move {
+                let component = caller.data().instances[inst].component.clone();
+                let lowering = &component.inner.plan.lowerings[l as usize];
+                let mut cx = caller.as_context_mut();
+                let (param_types, result_types) =
+                    runtime_types(&cx.data().instances[inst], &lowering.ty);
+                let memory = resolve_memory(&mut cx, inst, &lowering.options.memory)?;
+                let opts = abi_options(&lowering.options);
+                let table = lowering.instance as usize;
+                let flat_params = abi::flatten_types(&param_types).len();
+                let n_params = if flat_params > MAX_FLAT_PARAMS {
+                    1
+                } else {
+                    flat_params
+                };
+                let args_core = core_args[..n_params]
+                    .iter()
+                    .map(core_val)
+                    .collect::<wasmtime::Result<Vec<_>>>()?;
+                let out_ptr = core_args.get(n_params).map(|v| v.unwrap_i32() as u32);
+                let args = {
+                    let (mem, data): (&[u8], &mut Data<T>) = match memory {
+                        Some(m) => {
+                            let (mem, data) = m.data_and_store_mut(&mut cx);
+                            (mem, data)
+                        }
+                        None => (&[], cx.data_mut()),
+                    };
+                    let d = &mut data.instances[inst];
+                    let mut handles =
+                        TableView::new(&mut d.tables[table], table as u32, &d.implementers);
+                    let args = abi::lift_flat_values(
+                        mem,
+                        &opts,
+                        &mut handles,
+                        MAX_FLAT_PARAMS,
+                        &args_core,
+                        &param_types,
+                    );
+                    // Lends end with the call, or now if lifting failed.
+                    let lent = std::mem::take(&mut handles.lent);
+                    if args.is_err() {
+                        end_lends(&mut d.tables[table], &lent);
+                    }
+                    (args.map_err(trap)?, lent)
+                };
+                let (args, lent) = args;
+                let result = call_def(&mut cx, inst, &lowering.callee, &args).await;
+                end_lends(&mut cx.data_mut().instances[inst].tables[table], &lent);
+                let result = result?;
+                let values: Vec<Val> = result.into_iter().collect();
+                if values.len() != result_types.len() {
+                    return Err(trap(Trap::new(
+                        "the callee returned the wrong number of results",
+                    )));
+                }
+                for (v, t) in values.iter().zip(&result_types) {
+                    abi::type_check(v, t).map_err(|e| {
+                        trap(Trap::new(format!(
+                            "the host function returned a wrong value: {e}"
+                        )))
+                    })?;
+                }
+                let spill = match out_ptr {
+                    Some(p) => Spill::OutPointer(p),
+                    None => Spill::Realloc,
+                };
+                let realloc = lowering
+                    .options
+                    .realloc
+                    .as_ref()
+                    .map(|r| resolve_func(&mut cx, inst, r))
+                    .transpose()?;
+                let allocs = abi::allocate(
+                    &mut GuestRealloc {
+                        cx: &mut cx,
+                        realloc,
+                        memory,
+                    },
+                    &opts,
+                    MAX_FLAT_RESULTS,
+                    spill,
+                    &values,
+                    &result_types,
+                )
+                .await
+                .map_err(trap)?;
+                let flat = {
+                    let (mem, data): (&mut [u8], &mut Data<T>) = match memory {
+                        Some(m) => m.data_and_store_mut(&mut cx),
+                        None => (&mut [], cx.data_mut()),
+                    };
+                    let d = &mut data.instances[inst];
+                    let mut handles =
+                        TableView::new(&mut d.tables[table], table as u32, &d.implementers);
+                    abi::lower_flat_values(
+                        mem,
+                        &opts,
+                        &mut handles,
+                        &allocs,
+                        MAX_FLAT_RESULTS,
+                        spill,
+                        &values,
+                        &result_types,
+                    )
+                    .map_err(trap)?
+                };
+                for (slot, v) in core_results.iter_mut().zip(flat) {
+                    *slot = wasm_val(v);
+                }
+                Ok(())
+            })
+        },
+    )
+}
+
+/// Makes `resource.new` (kind 0), `resource.rep` (1) or `resource.drop` (2) of plan
+/// resource `resource` in component instance `table`'s handle table.
+pub(crate) fn make_resource_builtin<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    kind: u8,
+    resource: u32,
+    table: u32,
+) -> wasmtime::Func {
+    let engine = cx.engine().clone();
+    let results: &[wasmtime::ValType] = if kind == 2 {
+        &[]
+    } else {
+        &[wasmtime::ValType::I32]
+    };
+    let ty = wasmtime::FuncType::new(&engine, [wasmtime::ValType::I32], results.iter().cloned());
+    wasmtime::Func::new_async(
+        &mut *cx,
+        ty,
+        move |mut caller: Caller<'_, Data<T>>, args, results| {
+            Box::new(async move {
+                let arg = args[0].unwrap_i32() as u32;
+                let data = &mut caller.data_mut().instances[inst];
+                let rt = data.resource_types[resource as usize];
+                let t = &mut data.tables[table as usize];
+                match kind {
+                    0 => {
+                        let h = t
+                            .add(Handle {
+                                rep: arg,
+                                ty: rt,
+                                own: true,
+                                lends: 0,
+                                scope: 0,
+                            })
+                            .map_err(trap)?;
+                        results[0] = wasmtime::Val::I32(h as i32);
+                    }
+                    1 => {
+                        let h = t.get(arg).map_err(trap)?;
+                        if h.ty != rt {
+                            return Err(trap(Trap::new(format!(
+                                "handle index {arg} {WRONG_TYPE}"
+                            ))));
+                        }
+                        results[0] = wasmtime::Val::I32(h.rep as i32);
+                    }
+                    _ => {
+                        let h = t.get(arg).map_err(trap)?;
+                        if h.ty != rt {
+                            return Err(trap(Trap::new(format!(
+                                "handle index {arg} {WRONG_TYPE}"
+                            ))));
+                        }
+                        if h.lends != 0 {
+                            return Err(trap(Trap::new(format!(
+                                "cannot remove owned resource while borrowed (handle {arg})"
+                            ))));
+                        }
+                        let h = t.remove(arg).map_err(trap)?;
+                        if h.own {
+                            if let Some(dtor) = data.host_dtors.get(&rt).cloned() {
+                                dtor(&mut caller.data_mut().user, h.rep);
+                                return Ok(());
+                            }
+                            // The destructor of a resource this component defines runs on drop.
+                            let component = data.component.clone();
+                            if let PlanResource::Defined {
+                                dtor: Some(dtor), ..
+                            } = &component.inner.plan.resources[resource as usize]
+                            {
+                                let mut cx = caller.as_context_mut();
+                                let dtor = resolve_func(&mut cx, inst, dtor)?;
+                                dtor.call_async(
+                                    &mut cx,
+                                    &[wasmtime::Val::I32(h.rep as i32)],
+                                    &mut [],
+                                )
+                                .await?;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            })
+        },
+    )
+}
