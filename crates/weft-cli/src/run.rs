@@ -103,7 +103,7 @@ impl Args {
         if written_name.trim().is_empty() {
             bail!("`--invoke {invoke}` names no function\n      = help: write the call as `name(arg, …)`, e.g. `greet(\"Ada\")`");
         }
-        let name = component.resolve_export(written_name.trim())?;
+        let name = component.resolve_export(written_name.trim_end())?;
         let mut store = Store::new(&engine, ());
         if let Some(fuel) = self.fuel {
             store.set_fuel(fuel)?;
@@ -144,7 +144,8 @@ impl Args {
         let _ = &self.args;
         match func.call(&mut store, &args) {
             Ok(Some(v)) => println!("{}", weft_abi::print_val(&v)),
-            Ok(None) => {}
+            // As `wasmtime run --invoke` prints a function without results.
+            Ok(None) => println!("()"),
             Err(e) => {
                 if let weft_runtime::ErrorKind::Trap {
                     backtrace: Some(bt),

@@ -235,6 +235,13 @@ impl Component {
         if let Some(found) = candidates.iter().find(|c| has(c)) {
             return Ok(found.clone());
         }
+        // An interface named at another, semver-compatible version (`@0.1.1` for an export of
+        // `@0.1.0`), as wasmtime resolves it.
+        for c in &candidates {
+            if let Some(found) = compatible_export(&exports, c) {
+                return Ok(found);
+            }
+        }
         let by_short: Vec<&String> = exports
             .iter()
             .map(|(n, _)| n)
@@ -277,6 +284,34 @@ impl Component {
         }
         out
     }
+}
+
+/// The export `ns:pkg/iface@V#f` for `name` = `ns:pkg/iface@W#f` with `V` semver-compatible
+/// with `W` (the newest such).
+fn compatible_export(exports: &[(String, FuncType)], name: &str) -> Option<String> {
+    let (instance, func) = name.rsplit_once('#')?;
+    let (base, version) = instance.rsplit_once('@')?;
+    let wanted = semver::Version::parse(version).ok()?;
+    let mut best: Option<(semver::Version, &String)> = None;
+    for (full, _) in exports {
+        let Some((i, f)) = full.rsplit_once('#') else {
+            continue;
+        };
+        let Some((b, v)) = i.rsplit_once('@') else {
+            continue;
+        };
+        let Ok(have) = semver::Version::parse(v) else {
+            continue;
+        };
+        if f == func
+            && b == base
+            && linker::compatible(&wanted, &have)
+            && best.as_ref().is_none_or(|(v, _)| have > *v)
+        {
+            best = Some((have, full));
+        }
+    }
+    best.map(|(_, n)| n.clone())
 }
 
 fn list_shape(

@@ -449,7 +449,7 @@ fn lookup<'m, V>(map: &'m HashMap<ImportPath, V>, key: &ImportPath) -> Option<&'
 }
 
 /// Whether an import of version `wanted` may bind to an implementation of version `have`.
-fn compatible(wanted: &semver::Version, have: &semver::Version) -> bool {
+pub(crate) fn compatible(wanted: &semver::Version, have: &semver::Version) -> bool {
     if wanted.major != have.major || !wanted.pre.is_empty() || !have.pre.is_empty() {
         return wanted == have;
     }
