@@ -323,7 +323,8 @@ impl Runner<'_> {
                             .iter()
                             .map(|r| match r {
                                 WastRet::Component(v) => val(v),
-                                _ => bail!("a core value in a component script"),
+                                WastRet::Core(c) => core_ret(c),
+                                _ => bail!("an unknown kind of expected value"),
                             })
                             .collect();
                         let expected = match expected {
@@ -440,11 +441,35 @@ impl Runner<'_> {
             .iter()
             .map(|a| match a {
                 WastArg::Component(v) => val(v),
-                _ => bail!("a core value in a component script"),
+                WastArg::Core(c) => core_arg(c),
+                _ => bail!("an unknown kind of argument"),
             })
             .collect::<Result<Vec<_>>>()
             .map_err(|e| Outcome::Fail(e.to_string()))?;
         Ok(func.call(&mut self.store, &args))
+    }
+}
+
+/// `(f32.const …)` and `(f64.const …)` parse as core values (they are spelled the same in
+/// both); they are the component's `f32` and `f64`. Other core values have no component
+/// meaning.
+fn core_arg(c: &wast::core::WastArgCore<'_>) -> Result<Val> {
+    match c {
+        wast::core::WastArgCore::F32(x) => Ok(Val::F32(f32::from_bits(x.bits))),
+        wast::core::WastArgCore::F64(x) => Ok(Val::F64(f64::from_bits(x.bits))),
+        _ => bail!("a core value that is not a component value (use `u32.const`, `s32.const`, …)"),
+    }
+}
+
+/// An expected `(f32.const …)`/`(f64.const …)` result; a NaN pattern is any NaN.
+fn core_ret(c: &wast::core::WastRetCore<'_>) -> Result<Val> {
+    use wast::core::{NanPattern, WastRetCore};
+    match c {
+        WastRetCore::F32(NanPattern::Value(x)) => Ok(Val::F32(f32::from_bits(x.bits))),
+        WastRetCore::F32(_) => Ok(Val::F32(f32::NAN)),
+        WastRetCore::F64(NanPattern::Value(x)) => Ok(Val::F64(f64::from_bits(x.bits))),
+        WastRetCore::F64(_) => Ok(Val::F64(f64::NAN)),
+        _ => bail!("a core value that is not a component value (use `u32.const`, `s32.const`, …)"),
     }
 }
 

@@ -167,32 +167,48 @@ impl Component {
         let translation = translate::translate(bytes)?;
         let plan = inline::inline(&translation)?;
         // Every module is compiled, instantiated or not: compiling validates its function
-        // bodies, which translation leaves to wasmtime.
-        let modules = translation
-            .modules
-            .iter()
-            .map(|m| {
-                wasmtime::Module::new(&engine.inner, &bytes[m.range.clone()])
-                    .map(Some)
-                    .map_err(|e| {
-                        let message = format!("{e:#}");
-                        if message.contains("proposal not enabled") {
-                            return Error::unsupported(format!(
-                                "a core wasm proposal weft does not enable ({message})"
-                            ));
-                        }
-                        Error::new(
-                            ErrorKind::Binary {
-                                offset: Some(m.range.start),
-                            },
-                            format!(
-                                "invalid core module at offset {:#x}: {message}",
-                                m.range.start
-                            ),
-                        )
-                    })
-            })
-            .collect::<Result<_>>()?;
+        // bodies, which translation leaves to wasmtime. The modules compile at the same time
+        // (each also compiles its functions in parallel), so that no core idles while a small
+        // module waits for a large one.
+        let compile = |m: &translate::StaticModule| {
+            wasmtime::Module::new(&engine.inner, &bytes[m.range.clone()])
+                .map(Some)
+                .map_err(|e| {
+                    let message = format!("{e:#}");
+                    if message.contains("proposal not enabled") {
+                        return Error::unsupported(format!(
+                            "a core wasm proposal weft does not enable ({message})"
+                        ));
+                    }
+                    Error::new(
+                        ErrorKind::Binary {
+                            offset: Some(m.range.start),
+                        },
+                        format!(
+                            "invalid core module at offset {:#x}: {message}",
+                            m.range.start
+                        ),
+                    )
+                })
+        };
+        let modules: Vec<Option<wasmtime::Module>> = match translation.modules.as_slice() {
+            [] => Vec::new(),
+            [one] => vec![compile(one)?],
+            many => std::thread::scope(|scope| {
+                let handles: Vec<_> = many[1..]
+                    .iter()
+                    .map(|m| scope.spawn(move || compile(m)))
+                    .collect();
+                let mut out = vec![compile(&many[0])];
+                for h in handles {
+                    out.push(
+                        h.join()
+                            .unwrap_or_else(|_| Err(Error::msg("compiling a core module failed"))),
+                    );
+                }
+                out.into_iter().collect::<Result<Vec<_>>>()
+            })?,
+        };
         Ok(Component {
             inner: Arc::new(ComponentInner {
                 engine: engine.clone(),
