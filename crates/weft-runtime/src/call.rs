@@ -49,6 +49,10 @@ pub(crate) async fn call_def<T: Send + 'static>(
 /// The guest's `realloc` and memory, for the ABI's allocation phase.
 pub(crate) struct GuestRealloc<'a, 'b, T: 'static> {
     cx: &'a mut StoreContextMut<'b, Data<T>>,
+    /// The store's instance, and the component instance whose `realloc` this is: it may
+    /// not call out while `realloc` runs.
+    inst: usize,
+    owner: usize,
     realloc: Option<wasmtime::Func>,
     memory: Option<wasmtime::Memory>,
 }
@@ -67,8 +71,11 @@ impl<T: Send + 'static> Realloc for GuestRealloc<'_, '_, T> {
                 let mut out = [wasmtime::Val::I32(0)];
                 let args =
                     [old_ptr, old_size, align, new_size].map(|v| wasmtime::Val::I32(v as i32));
-                match f.call_async(&mut *self.cx, &args, &mut out).await {
-                    Ok(()) => Ok(out[0].unwrap_i32() as u32),
+                let before = set_may_leave(self.cx, self.inst, self.owner, false);
+                let result = f.call_async(&mut *self.cx, &args, &mut out).await;
+                set_may_leave(self.cx, self.inst, self.owner, before);
+                match result.map(|()| out[0].unwrap_i32() as u32) {
+                    Ok(ptr) => Ok(ptr),
                     // A trap in `realloc` is the guest's trap: pass its message on.
                     Err(e) => Err(Trap::new(format!("{e:#}"))),
                 }
@@ -270,6 +277,8 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
     let allocs = abi::allocate(
         &mut GuestRealloc {
             cx,
+            inst,
+            owner: table,
             realloc,
             memory,
         },
@@ -351,7 +360,10 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
     };
     if let Some(post) = &lift.options.post_return {
         let post = resolve_func(cx, inst, post)?;
-        post.call_async(&mut *cx, &results, &mut []).await?;
+        let before = set_may_leave(cx, inst, table, false);
+        let result = post.call_async(&mut *cx, &results, &mut []).await;
+        set_may_leave(cx, inst, table, before);
+        result?;
     }
     Ok(values.into_iter().next())
 }
@@ -379,6 +391,9 @@ pub(crate) fn make_lowered<T: Send + 'static>(
             Box::new(async move {
                 let component = caller.data().instances[inst].component.clone();
                 let lowering = &component.inner.plan.lowerings[l as usize];
+                if !caller.data().instances[inst].may_leave[lowering.instance as usize] {
+                    return Err(trap(Trap::new("cannot leave component instance")));
+                }
                 let mut cx = caller.as_context_mut();
                 let (param_types, result_types) =
                     runtime_types(&cx.data().instances[inst], &lowering.ty);
@@ -452,6 +467,8 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                 let allocs = abi::allocate(
                     &mut GuestRealloc {
                         cx: &mut cx,
+                        inst,
+                        owner: table,
                         realloc,
                         memory,
                     },
@@ -514,6 +531,9 @@ pub(crate) fn make_resource_builtin<T: Send + 'static>(
         move |mut caller: Caller<'_, Data<T>>, args, results| {
             Box::new(async move {
                 let arg = args[0].unwrap_i32() as u32;
+                if !caller.data().instances[inst].may_leave[table as usize] {
+                    return Err(trap(Trap::new("cannot leave component instance")));
+                }
                 let data = &mut caller.data_mut().instances[inst];
                 let rt = data.resource_types[resource as usize];
                 let t = &mut data.tables[table as usize];
@@ -579,4 +599,15 @@ pub(crate) fn make_resource_builtin<T: Send + 'static>(
             })
         },
     )
+}
+
+/// Sets whether component instance `owner` may call out of itself (the spec's `may_leave`:
+/// not while its `realloc` or a post-return function runs); returns what it was.
+fn set_may_leave<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    owner: usize,
+    may: bool,
+) -> bool {
+    std::mem::replace(&mut cx.data_mut().instances[inst].may_leave[owner], may)
 }

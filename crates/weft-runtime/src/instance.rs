@@ -112,6 +112,9 @@ pub(crate) struct InstanceData<T> {
     pub(crate) tables: Vec<HandleTable>,
     /// Per component instance of the plan: it trapped, and cannot be entered again.
     pub(crate) poisoned: Vec<bool>,
+    /// Per component instance of the plan: whether it may call out (not while its
+    /// `realloc` or a post-return function runs).
+    pub(crate) may_leave: Vec<bool>,
     /// The runtime type of each plan resource.
     pub(crate) resource_types: Vec<ResourceType>,
     /// The component instance that defines each runtime resource type it defines.

@@ -350,6 +350,7 @@ impl<T: Send + 'static> Linker<T> {
                 .map(|_| HandleTable::default())
                 .collect(),
             poisoned: vec![false; plan.component_instances as usize],
+            may_leave: vec![true; plan.component_instances as usize],
             resource_types,
             implementers,
             host,
