@@ -531,7 +531,8 @@ pub(crate) fn make_resource_builtin<T: Send + 'static>(
         move |mut caller: Caller<'_, Data<T>>, args, results| {
             Box::new(async move {
                 let arg = args[0].unwrap_i32() as u32;
-                if !caller.data().instances[inst].may_leave[table as usize] {
+                // `resource.new` and `resource.drop` count as leaving; `resource.rep` does not.
+                if kind != 1 && !caller.data().instances[inst].may_leave[table as usize] {
                     return Err(trap(Trap::new("cannot leave component instance")));
                 }
                 let data = &mut caller.data_mut().instances[inst];
