@@ -24,8 +24,8 @@ use std::fmt;
 use std::future::Future;
 
 pub use check::type_check;
-pub use lift::{lift_flat_values, load};
-pub use lower::{allocate, lower_flat_values, lower_values, Allocations};
+pub use lift::{lift_flat_values, lift_flat_values_with_sources, load};
+pub use lower::{allocate, allocate_with_sources, lower_flat_values, lower_values, Allocations};
 
 use crate::{EnumType, FuncType, Resource, ResourceType, ResultType, Type, VariantType};
 
@@ -103,6 +103,54 @@ pub enum StringEncoding {
     Utf16,
     /// `latin1+utf16`: each string is Latin-1 or UTF-16, told apart by the length's high bit.
     Latin1Utf16,
+}
+
+/// Where a lifted string came from: the spec's `String` is a triple `(src, src_encoding,
+/// src_tagged_code_units)`, and `store_string_into_range` chooses its `realloc` calls from the
+/// last two. Lifting records one per string ([`lift_flat_values_with_sources`]) and lowering
+/// the same values into another guest takes them back ([`allocate_with_sources`]); a string
+/// from the host has none and is lowered as UTF-8 with its bytes as code units.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct StringSource {
+    /// The `string-encoding` of the component the string was lifted from.
+    pub encoding: StringEncoding,
+    /// The code-unit count lifting read, for `latin1+utf16` with the high bit
+    /// (`1 << 31`) set if the string was UTF-16.
+    pub tagged_code_units: u32,
+}
+
+/// The spec's simple encodings, which `store_string_into_range` derives from the source's
+/// encoding and tag.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum SimpleEncoding {
+    Utf8,
+    Utf16,
+    Latin1,
+}
+
+impl StringSource {
+    /// The source of a host string: UTF-8, one code unit per byte (`None` if `s` is too long
+    /// for a 32-bit length).
+    pub fn utf8(s: &str) -> Option<StringSource> {
+        Some(StringSource {
+            encoding: StringEncoding::Utf8,
+            tagged_code_units: u32::try_from(s.len()).ok()?,
+        })
+    }
+
+    /// The source's simple encoding and untagged code-unit count (the start of spec
+    /// `store_string_into_range`).
+    fn simple(self) -> (SimpleEncoding, u32) {
+        let n = self.tagged_code_units;
+        match self.encoding {
+            StringEncoding::Utf8 => (SimpleEncoding::Utf8, n),
+            StringEncoding::Utf16 => (SimpleEncoding::Utf16, n),
+            StringEncoding::Latin1Utf16 if n & UTF16_TAG != 0 => {
+                (SimpleEncoding::Utf16, n ^ UTF16_TAG)
+            }
+            StringEncoding::Latin1Utf16 => (SimpleEncoding::Latin1, n),
+        }
+    }
 }
 
 /// A trap raised by the canonical ABI. The message follows the spec's and wasmtime's wording

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use wasmtime::{AsContextMut, Caller, Extern, StoreContextMut};
 use weft_abi::abi::{
-    self, CoreType, CoreVal, Options as AbiOptions, Realloc, Spill, Trap, MAX_FLAT_PARAMS,
-    MAX_FLAT_RESULTS,
+    self, CoreType, CoreVal, Options as AbiOptions, Realloc, Spill, StringSource, Trap,
+    MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
 };
 use weft_abi::{FuncType, ResourceType, Type, Val};
 
@@ -29,6 +29,19 @@ pub(crate) async fn call_def<T: Send + 'static>(
     def: &FuncDef,
     args: &[Val],
 ) -> wasmtime::Result<Option<Val>> {
+    Ok(call_def_from(cx, inst, def, args, None).await?.0)
+}
+
+/// [`call_def`] with the [`StringSource`]s of the arguments' strings if they were lifted from
+/// a guest (`None` for host values, whose strings are UTF-8). Returns the result and, if the
+/// callee is lifted (a guest), the sources of the result's strings.
+async fn call_def_from<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    def: &FuncDef,
+    args: &[Val],
+    sources: Option<&[StringSource]>,
+) -> wasmtime::Result<(Option<Val>, Option<Vec<StringSource>>)> {
     match def {
         FuncDef::Import { import, path } => {
             let f = cx.data().instances[inst]
@@ -36,13 +49,19 @@ pub(crate) async fn call_def<T: Send + 'static>(
                 .get(&(*import, path.to_vec()))
                 .cloned()
                 .ok_or_else(|| wasmtime::Error::msg("an import without a host function"))?;
-            match f {
+            let result = match f {
                 HostImpl::Sync(f) => f(&mut cx.data_mut().user, args),
                 HostImpl::Async(f) => f(&mut cx.data_mut().user, args.to_vec()).await,
-            }
-            .map_err(|m| wasmtime::Error::new(Trap::new(m)))
+            };
+            Ok((
+                result.map_err(|m| wasmtime::Error::new(Trap::new(m)))?,
+                None,
+            ))
         }
-        FuncDef::Lifted(l) => call_lifted(cx, inst, *l, args).await,
+        FuncDef::Lifted(l) => {
+            let (result, sources) = call_lifted(cx, inst, *l, args, sources).await?;
+            Ok((result, Some(sources)))
+        }
     }
 }
 
@@ -231,14 +250,16 @@ pub(crate) fn map_resources(t: &Type, types: &[ResourceType]) -> Type {
     }
 }
 
-/// Calls lifted function `l` of instance `inst` with `args` (from the host or from another
-/// component instance through the host).
+/// Calls lifted function `l` of instance `inst` with `args` (from the host, `sources` `None`,
+/// or from another component instance through the host, `sources` those of the strings in
+/// `args`). Returns the result and the sources of its strings (lifted from the callee).
 pub(crate) async fn call_lifted<T: Send + 'static>(
     cx: &mut StoreContextMut<'_, Data<T>>,
     inst: usize,
     l: u32,
     args: &[Val],
-) -> wasmtime::Result<Option<Val>> {
+    sources: Option<&[StringSource]>,
+) -> wasmtime::Result<(Option<Val>, Vec<StringSource>)> {
     let component = cx.data().instances[inst].component.clone();
     let lift = &component.inner.plan.lifts[l as usize];
     let callee = lift.instance as usize;
@@ -246,7 +267,7 @@ pub(crate) async fn call_lifted<T: Send + 'static>(
     if cx.data().instances[inst].poisoned[callee] {
         return Err(trap(Trap::new("cannot enter component instance")));
     }
-    let result = call_lifted_inner(cx, inst, l, args).await;
+    let result = call_lifted_inner(cx, inst, l, args, sources).await;
     if result.is_err() {
         cx.data_mut().instances[inst].poisoned[callee] = true;
     }
@@ -258,7 +279,8 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
     inst: usize,
     l: u32,
     args: &[Val],
-) -> wasmtime::Result<Option<Val>> {
+    sources: Option<&[StringSource]>,
+) -> wasmtime::Result<(Option<Val>, Vec<StringSource>)> {
     let component = cx.data().instances[inst].component.clone();
     let lift = &component.inner.plan.lifts[l as usize];
     let (param_types, result_types) = runtime_types(&cx.data().instances[inst], &lift.ty);
@@ -274,7 +296,7 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
     let table = lift.instance as usize;
 
     // Arguments into the callee.
-    let allocs = abi::allocate(
+    let allocs = allocate(
         &mut GuestRealloc {
             cx,
             inst,
@@ -287,6 +309,7 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
         Spill::Realloc,
         args,
         &param_types,
+        sources,
     )
     .await
     .map_err(trap)?;
@@ -338,7 +361,7 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
         .iter()
         .map(core_val)
         .collect::<wasmtime::Result<Vec<_>>>()?;
-    let values = {
+    let (values, sources) = {
         let (mem, data): (&[u8], &mut Data<T>) = match memory {
             Some(m) => {
                 let (mem, data) = m.data_and_store_mut(&mut *cx);
@@ -348,7 +371,7 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
         };
         let d = &mut data.instances[inst];
         let mut handles = TableView::new(&mut d.tables[table], table as u32, &d.implementers);
-        abi::lift_flat_values(
+        abi::lift_flat_values_with_sources(
             mem,
             &opts,
             &mut handles,
@@ -365,7 +388,26 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
         set_may_leave(cx, inst, table, before);
         result?;
     }
-    Ok(values.into_iter().next())
+    Ok((values.into_iter().next(), sources))
+}
+
+/// Phase one of lowering `vals`: [`abi::allocate_with_sources`] if their strings' sources are
+/// known (they were lifted from a guest), else [`abi::allocate`] (host values, UTF-8).
+async fn allocate<T: Send + 'static>(
+    realloc: &mut GuestRealloc<'_, '_, T>,
+    opts: &AbiOptions,
+    max_flat: usize,
+    spill: Spill,
+    vals: &[Val],
+    ts: &[Type],
+    sources: Option<&[StringSource]>,
+) -> Result<abi::Allocations, Trap> {
+    match sources {
+        Some(sources) => {
+            abi::allocate_with_sources(realloc, opts, max_flat, spill, vals, ts, sources).await
+        }
+        None => abi::allocate(realloc, opts, max_flat, spill, vals, ts).await,
+    }
 }
 
 /// Makes the core function of lowering `l`: lifts the guest's arguments, calls the callee,
@@ -422,7 +464,7 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                     let d = &mut data.instances[inst];
                     let mut handles =
                         TableView::new(&mut d.tables[table], table as u32, &d.implementers);
-                    let args = abi::lift_flat_values(
+                    let args = abi::lift_flat_values_with_sources(
                         mem,
                         &opts,
                         &mut handles,
@@ -437,10 +479,13 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                     }
                     (args.map_err(trap)?, lent)
                 };
-                let (args, lent) = args;
-                let result = call_def(&mut cx, inst, &lowering.callee, &args).await;
+                let ((args, sources), lent) = args;
+                // A lifted callee lowers the strings from this guest's encoding (the spec's
+                // `realloc` calls depend on it); a host function takes the values alone.
+                let result =
+                    call_def_from(&mut cx, inst, &lowering.callee, &args, Some(&sources)).await;
                 end_lends(&mut cx.data_mut().instances[inst].tables[table], &lent);
-                let result = result?;
+                let (result, sources) = result?;
                 let values: Vec<Val> = result.into_iter().collect();
                 if values.len() != result_types.len() {
                     return Err(trap(Trap::new(
@@ -464,7 +509,8 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                     .as_ref()
                     .map(|r| resolve_func(&mut cx, inst, r))
                     .transpose()?;
-                let allocs = abi::allocate(
+                // The result's strings come from the callee's encoding if it is a guest.
+                let allocs = allocate(
                     &mut GuestRealloc {
                         cx: &mut cx,
                         inst,
@@ -477,6 +523,7 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                     spill,
                     &values,
                     &result_types,
+                    sources.as_deref(),
                 )
                 .await
                 .map_err(trap)?;

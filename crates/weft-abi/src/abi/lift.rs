@@ -11,8 +11,8 @@ use super::{
     align_to64, alignment, alignment_record, canonicalize_nan32, canonicalize_nan64,
     discriminant_type, elem_size, elem_size_flags, elem_size_record, flatten_type, flatten_types,
     flatten_variant, max_case_alignment_of, num_i32_flags, trap_if, Cases, CoreType, CoreVal,
-    Handles, Options, StringEncoding, Trap, MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH,
-    UTF16_TAG,
+    Handles, Options, StringEncoding, StringSource, Trap, MAX_LIST_BYTE_LENGTH,
+    MAX_STRING_BYTE_LENGTH, UTF16_TAG,
 };
 use crate::{Type, Val};
 
@@ -28,7 +28,7 @@ pub fn load(
 ) -> Result<Val, Trap> {
     let ptr = u64::from(ptr);
     check_ptr(mem, ptr, alignment(t), elem_size(t))?;
-    LiftCx { mem, opts, handles }.load(ptr, t)
+    LiftCx::new(mem, opts, handles).load(ptr, t)
 }
 
 /// Spec `lift_flat_values(cx, max_flat, vi, ts)`: lifts a tuple of values of types `ts` from
@@ -45,15 +45,32 @@ pub fn lift_flat_values(
     vals: &[CoreVal],
     ts: &[Type],
 ) -> Result<Vec<Val>, Trap> {
-    let mut cx = LiftCx { mem, opts, handles };
+    lift_flat_values_with_sources(mem, opts, handles, max_flat, vals, ts).map(|(vals, _)| vals)
+}
+
+/// [`lift_flat_values`], also returning the [`StringSource`] of every string lifted, in
+/// traversal order (the order in which lowering visits them), for lowering the values into
+/// another guest with [`allocate_with_sources`](super::allocate_with_sources).
+pub fn lift_flat_values_with_sources(
+    mem: &[u8],
+    opts: &Options,
+    handles: &mut dyn Handles,
+    max_flat: usize,
+    vals: &[CoreVal],
+    ts: &[Type],
+) -> Result<(Vec<Val>, Vec<StringSource>), Trap> {
+    let mut cx = LiftCx::new(mem, opts, handles);
     let mut vi = CoreValueIter::new(vals);
-    if flatten_types(ts).len() > max_flat {
+    let vals = if flatten_types(ts).len() > max_flat {
         let ptr = u64::from(vi.next_i32()?);
         check_ptr(mem, ptr, alignment_record(ts), elem_size_record(ts))?;
-        cx.load_fields(ptr, ts)
+        cx.load_fields(ptr, ts)?
     } else {
-        ts.iter().map(|t| cx.lift_flat(&mut vi, t)).collect()
-    }
+        ts.iter()
+            .map(|t| cx.lift_flat(&mut vi, t))
+            .collect::<Result<_, _>>()?
+    };
+    Ok((vals, cx.sources))
 }
 
 /// Traps unless a value of the given alignment and size fits at `ptr` (the checks of
@@ -130,9 +147,20 @@ struct LiftCx<'a> {
     mem: &'a [u8],
     opts: &'a Options,
     handles: &'a mut dyn Handles,
+    /// The source of every string lifted so far, in order.
+    sources: Vec<StringSource>,
 }
 
-impl LiftCx<'_> {
+impl<'a> LiftCx<'a> {
+    fn new(mem: &'a [u8], opts: &'a Options, handles: &'a mut dyn Handles) -> LiftCx<'a> {
+        LiftCx {
+            mem,
+            opts,
+            handles,
+            sources: Vec::new(),
+        }
+    }
+
     /// `len` bytes of memory at `ptr`, or a trap if they are not all in bounds.
     fn bytes(&self, ptr: u64, len: u64) -> Result<&[u8], Trap> {
         let range = usize::try_from(ptr).ok().zip(
@@ -213,8 +241,18 @@ impl LiftCx<'_> {
         })
     }
 
-    /// Spec `load_string_from_range`.
-    fn load_string_from_range(&self, ptr: u32, tagged_code_units: u32) -> Result<String, Trap> {
+    /// Spec `load_string_from_range`; records the string's [`StringSource`].
+    fn load_string_from_range(&mut self, ptr: u32, tagged_code_units: u32) -> Result<String, Trap> {
+        let s = self.decode_string(ptr, tagged_code_units)?;
+        self.sources.push(StringSource {
+            encoding: self.opts.encoding,
+            tagged_code_units,
+        });
+        Ok(s)
+    }
+
+    /// The checks and decoding of spec `load_string_from_range`.
+    fn decode_string(&self, ptr: u32, tagged_code_units: u32) -> Result<String, Trap> {
         #[derive(Copy, Clone)]
         enum Encoding {
             Utf8,

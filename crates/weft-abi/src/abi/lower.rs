@@ -10,10 +10,13 @@
 //! into memory at the recorded pointers, lowering resources through the handle table, and
 //! producing the flat core values.
 //!
-//! The spec interleaves writes and `realloc` calls, and for strings in `utf16` and
-//! `latin1+utf16` it writes before a shrinking or growing `realloc` that moves those bytes.
-//! Every `realloc` argument depends only on the string's contents and on earlier `realloc`
-//! results, never on memory contents, so phase one computes them from the host string alone.
+//! The spec interleaves writes and `realloc` calls, and for strings it transcodes (into UTF-16,
+//! `latin1+utf16`, or UTF-8 from another encoding) it writes before a shrinking or growing
+//! `realloc` that moves those bytes.
+//! Every `realloc` argument depends only on the string's contents, its source (the encoding
+//! and code-unit count it was lifted with from another guest, [`StringSource`], or UTF-8 for
+//! a host string) and earlier `realloc` results, never on memory contents, so phase one
+//! computes them from the string and its source alone.
 //! Phase two then writes the final encoding at the final pointer: the bytes there are exactly
 //! those the spec's sequence leaves (a `realloc` that moves a block copies its old contents,
 //! which the spec had written, and phase two writes the same bytes after the fact). What
@@ -27,7 +30,7 @@ use super::{
     align_to64, alignment, alignment_record, canonicalize_nan32, canonicalize_nan64, check,
     elem_size, elem_size_flags, elem_size_record, flatten_types, flatten_variant, needs_realloc,
     num_i32_flags, trap_if, Cases, CoreType, CoreVal, Handles, MemoryRealloc, Options, Realloc,
-    Spill, StringEncoding, Trap, UTF16_TAG,
+    SimpleEncoding, Spill, StringEncoding, StringSource, Trap, UTF16_TAG,
 };
 use crate::{Type, Val};
 
@@ -87,6 +90,9 @@ struct Request {
 /// Phase one, synchronous part: the `realloc` calls lowering the values makes, in order.
 struct Planner<'a> {
     opts: &'a Options,
+    /// The sources of the strings, in traversal order, if they were lifted from a guest;
+    /// `None` for host strings (UTF-8).
+    sources: Option<std::slice::Iter<'a, StringSource>>,
     requests: Vec<Request>,
     steps: Vec<Step>,
 }
@@ -107,9 +113,43 @@ pub async fn allocate<R: Realloc>(
     vals: &[Val],
     ts: &[Type],
 ) -> Result<Allocations, Trap> {
+    allocate_from(realloc, opts, max_flat, spill, vals, ts, None).await
+}
+
+/// [`allocate`] for values lifted from another guest: `sources` holds the [`StringSource`] of
+/// each string in `vals`, in traversal order (as
+/// [`lift_flat_values_with_sources`](super::lift_flat_values_with_sources) returns them), and
+/// each string gets the `realloc` calls spec `store_string_into_range` makes for its source
+/// encoding and code-unit count. A source that does not describe its string (another encoding's
+/// code-unit count, Latin-1 for a string outside Latin-1), or a count of sources other than
+/// the number of strings, is a trap. Phase two ([`lower_flat_values`]) is the same either way:
+/// the final bytes depend only on the string and the destination encoding.
+pub async fn allocate_with_sources<R: Realloc>(
+    realloc: &mut R,
+    opts: &Options,
+    max_flat: usize,
+    spill: Spill,
+    vals: &[Val],
+    ts: &[Type],
+    sources: &[StringSource],
+) -> Result<Allocations, Trap> {
+    allocate_from(realloc, opts, max_flat, spill, vals, ts, Some(sources)).await
+}
+
+/// [`allocate`] with optional string sources.
+async fn allocate_from<R: Realloc>(
+    realloc: &mut R,
+    opts: &Options,
+    max_flat: usize,
+    spill: Spill,
+    vals: &[Val],
+    ts: &[Type],
+    sources: Option<&[StringSource]>,
+) -> Result<Allocations, Trap> {
     check_values(vals, ts)?;
     let mut planner = Planner {
         opts,
+        sources: sources.map(<[StringSource]>::iter),
         requests: Vec::new(),
         steps: Vec::new(),
     };
@@ -129,6 +169,10 @@ pub async fn allocate<R: Realloc>(
     for (v, t) in vals.iter().zip(ts) {
         planner.plan(v, t)?;
     }
+    trap_if(
+        planner.sources.as_mut().is_some_and(|s| s.next().is_some()),
+        || sources_mismatch().message,
+    )?;
 
     let Planner {
         requests, steps, ..
@@ -277,6 +321,10 @@ fn check_values(vals: &[Val], ts: &[Type]) -> Result<(), Trap> {
     Ok(())
 }
 
+fn sources_mismatch() -> Trap {
+    Trap::new("string sources do not match the strings being lowered")
+}
+
 fn allocations_mismatch() -> Trap {
     Trap::new("allocations do not match the values being lowered")
 }
@@ -398,62 +446,139 @@ impl Planner<'_> {
         }
     }
 
-    /// The `realloc` calls of spec `store_string_into_range` for a host string, whose source
-    /// encoding is UTF-8 and whose source code units are its bytes.
+    /// The `realloc` calls of spec `store_string_into_range` for `s`, from its recorded source
+    /// if the values were lifted from a guest, else as a host string (UTF-8, its bytes as code
+    /// units).
     fn plan_string(&mut self, s: &str) -> Result<(), Trap> {
         let too_long = || Trap::new(format!("string too long to lower: {} bytes", s.len()));
-        let n = u32::try_from(s.len()).map_err(|_| too_long())?;
-        let step = |old_size, align, new_size| Step {
-            old_size,
-            align,
-            new_size,
+        let src = match self.sources.as_mut() {
+            None => StringSource::utf8(s).ok_or_else(too_long)?,
+            Some(sources) => *sources.next().ok_or_else(sources_mismatch)?,
         };
-        match self.opts.encoding {
-            // `store_string_copy(cx, src, n, 1, 1, 'utf-8')`.
-            StringEncoding::Utf8 => self.request(What::String, &[step(0, 1, n)], n),
-            // `store_utf8_to_utf16`: the worst case, then shrink if the encoding is shorter.
-            StringEncoding::Utf16 => {
-                let worst_case_size = n.checked_mul(2).ok_or_else(too_long)?;
-                let units = utf16_len(s);
-                let encoded = units * 2;
-                match encoded < worst_case_size {
-                    true => self.request(
-                        What::String,
-                        &[
-                            step(0, 2, worst_case_size),
-                            step(worst_case_size, 2, encoded),
-                        ],
-                        units,
-                    ),
-                    false => self.request(What::String, &[step(0, 2, worst_case_size)], units),
-                }
+        let (simple, n) = src.simple();
+        let described = match simple {
+            SimpleEncoding::Utf8 => s.len() == n as usize,
+            SimpleEncoding::Utf16 => s.chars().map(char::len_utf16).sum::<usize>() == n as usize,
+            SimpleEncoding::Latin1 => latin1_len(s) == Some(n),
+        };
+        trap_if(!described, || {
+            format!("string source {src:?} does not describe the string being lowered")
+        })?;
+        let times = |k: u32| n.checked_mul(k).ok_or_else(too_long);
+        let steps = match (self.opts.encoding, src.encoding, simple) {
+            (StringEncoding::Utf8, _, SimpleEncoding::Utf8) => store_string_copy(n, 1, 1),
+            (StringEncoding::Utf8, _, SimpleEncoding::Utf16) => {
+                store_string_to_utf8(s, n, times(3)?)
             }
-            // `store_string_to_latin1_or_utf16`: optimistically Latin-1 with `n` bytes; at the
-            // first character outside Latin-1, grow to the UTF-16 worst case, then shrink to
-            // the UTF-16 encoding; if all of it is Latin-1, shrink to the Latin-1 length.
-            StringEncoding::Latin1Utf16 => {
-                let worst_case_size = n.checked_mul(2).ok_or_else(too_long)?;
-                match latin1_len(s) {
-                    Some(latin1) => match latin1 < n {
-                        true => {
-                            self.request(What::String, &[step(0, 2, n), step(n, 2, latin1)], latin1)
-                        }
-                        false => self.request(What::String, &[step(0, 2, n)], latin1),
-                    },
-                    None => {
-                        let units = utf16_len(s);
-                        let encoded = units * 2;
-                        let mut steps = vec![step(0, 2, n), step(n, 2, worst_case_size)];
-                        if worst_case_size > encoded {
-                            steps.push(step(worst_case_size, 2, encoded));
-                        }
-                        self.request(What::String, &steps, units | UTF16_TAG);
-                    }
-                }
+            (StringEncoding::Utf8, _, SimpleEncoding::Latin1) => {
+                store_string_to_utf8(s, n, times(2)?)
             }
-        }
+            (StringEncoding::Utf16, _, SimpleEncoding::Utf8) => store_utf8_to_utf16(s, times(2)?),
+            (StringEncoding::Utf16, _, SimpleEncoding::Utf16 | SimpleEncoding::Latin1) => {
+                store_string_copy(n, 2, 2)
+            }
+            (StringEncoding::Latin1Utf16, StringEncoding::Utf8 | StringEncoding::Utf16, _) => {
+                store_string_to_latin1_or_utf16(s, n, times(2)?)
+            }
+            (StringEncoding::Latin1Utf16, StringEncoding::Latin1Utf16, SimpleEncoding::Latin1) => {
+                store_string_copy(n, 1, 2)
+            }
+            // (A `latin1+utf16` source is Latin-1 or UTF-16.)
+            (StringEncoding::Latin1Utf16, StringEncoding::Latin1Utf16, _) => {
+                store_probably_utf16_to_latin1_or_utf16(s, times(2)?)
+            }
+        };
+        // The (tagged) code units the spec returns, which depend only on the string and the
+        // destination encoding: whatever the path, a `latin1+utf16` string ends up Latin-1
+        // exactly when all of it is.
+        let len = match self.opts.encoding {
+            StringEncoding::Utf8 => u32::try_from(s.len()).map_err(|_| too_long())?,
+            StringEncoding::Utf16 => utf16_len(s),
+            StringEncoding::Latin1Utf16 => match latin1_len(s) {
+                Some(latin1) => latin1,
+                None => utf16_len(s) | UTF16_TAG,
+            },
+        };
+        self.request(What::String, &steps, len);
         Ok(())
     }
+}
+
+/// A `realloc(…, old_size, align, new_size)` call.
+fn step(old_size: u32, align: u32, new_size: u32) -> Step {
+    Step {
+        old_size,
+        align,
+        new_size,
+    }
+}
+
+/// The `realloc` calls of spec `store_string_copy(cx, src, src_code_units, dst_code_unit_size,
+/// dst_alignment, …)`: one allocation of the exact size. `n * dst_code_unit_size` fits, as
+/// the caller computed `2 * n` already where the unit is 2 bytes.
+fn store_string_copy(n: u32, dst_code_unit_size: u32, dst_alignment: u32) -> Vec<Step> {
+    vec![step(0, dst_alignment, n.saturating_mul(dst_code_unit_size))]
+}
+
+/// The `realloc` calls of spec `store_string_to_utf8` (`store_utf16_to_utf8` with a worst case
+/// of 3 bytes per code unit, `store_latin1_to_utf8` with 2): optimistically one byte per
+/// source code unit; at the first character outside ASCII, grow to the worst case, then
+/// shrink to the UTF-8 length if it is shorter.
+fn store_string_to_utf8(s: &str, n: u32, worst_case_size: u32) -> Vec<Step> {
+    let mut steps = vec![step(0, 1, n)];
+    if !s.is_ascii() {
+        steps.push(step(n, 1, worst_case_size));
+        let encoded = s.len() as u32;
+        if worst_case_size > encoded {
+            steps.push(step(worst_case_size, 1, encoded));
+        }
+    }
+    steps
+}
+
+/// The `realloc` calls of spec `store_utf8_to_utf16`: the worst case (2 bytes per UTF-8
+/// byte), then shrink if the encoding is shorter.
+fn store_utf8_to_utf16(s: &str, worst_case_size: u32) -> Vec<Step> {
+    let encoded = utf16_len(s) * 2;
+    let mut steps = vec![step(0, 2, worst_case_size)];
+    if encoded < worst_case_size {
+        steps.push(step(worst_case_size, 2, encoded));
+    }
+    steps
+}
+
+/// The `realloc` calls of spec `store_string_to_latin1_or_utf16`: optimistically Latin-1 with
+/// `n` bytes (`n` the source's code units); at the first character outside Latin-1, grow to
+/// the UTF-16 worst case `2 * n`, then shrink to the UTF-16 encoding if shorter; if all of it
+/// is Latin-1, shrink to the Latin-1 length if shorter.
+fn store_string_to_latin1_or_utf16(s: &str, n: u32, worst_case_size: u32) -> Vec<Step> {
+    let mut steps = vec![step(0, 2, n)];
+    match latin1_len(s) {
+        Some(latin1) => {
+            if latin1 < n {
+                steps.push(step(n, 2, latin1));
+            }
+        }
+        None => {
+            let encoded = utf16_len(s) * 2;
+            steps.push(step(n, 2, worst_case_size));
+            if worst_case_size > encoded {
+                steps.push(step(worst_case_size, 2, encoded));
+            }
+        }
+    }
+    steps
+}
+
+/// The `realloc` calls of spec `store_probably_utf16_to_latin1_or_utf16` (a UTF-16-tagged
+/// `latin1+utf16` source of `n` code units): allocate the `2 * n` UTF-16 bytes; if all of it
+/// is Latin-1, always shrink (with alignment 1) to the Latin-1 length, which is then `n`.
+fn store_probably_utf16_to_latin1_or_utf16(s: &str, src_byte_length: u32) -> Vec<Step> {
+    let mut steps = vec![step(0, 2, src_byte_length)];
+    if let Some(latin1) = latin1_len(s) {
+        steps.push(step(src_byte_length, 1, latin1));
+    }
+    steps
 }
 
 /// The number of UTF-16 code units of `s`, which is at most its UTF-8 length (so it fits in a

@@ -2,7 +2,7 @@
 ;; its arguments, after those results have been lifted (so it may free or clobber them), for
 ;; host→guest and guest→guest calls alike, before control returns to the caller; a trap in it
 ;; is the call's trap; its core type is the lifted function's results as parameters. (That it
-;; may not call imports or `resource.new`: known-bugs.wast.txt.)
+;; may not call imports or `resource.new`: may-leave.wast.)
 
 ;; $Post: $C's functions have post-return functions that count their calls and clobber the
 ;; memory the results were read from; $D calls $C and has a post-return of its own.
