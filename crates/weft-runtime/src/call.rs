@@ -283,15 +283,13 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
 ) -> wasmtime::Result<(Option<Val>, Vec<StringSource>)> {
     let component = cx.data().instances[inst].component.clone();
     let lift = &component.inner.plan.lifts[l as usize];
-    let (param_types, result_types) = runtime_types(&cx.data().instances[inst], &lift.ty);
-    let func = resolve_func(cx, inst, &lift.func)?;
-    let memory = resolve_memory(cx, inst, &lift.options.memory)?;
-    let realloc = lift
-        .options
-        .realloc
-        .as_ref()
-        .map(|r| resolve_func(cx, inst, r))
-        .transpose()?;
+    let resolved = resolved_lift(cx, inst, l)?;
+    let (param_types, result_types) = (resolved.params.clone(), resolved.results.clone());
+    let func = resolved
+        .func
+        .ok_or_else(|| wasmtime::Error::msg("a lift without its core function"))?;
+    let memory = resolved.memory;
+    let realloc = resolved.realloc;
     let opts = abi_options(&lift.options);
     let table = lift.instance as usize;
 
@@ -381,8 +379,7 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
         )
         .map_err(trap)?
     };
-    if let Some(post) = &lift.options.post_return {
-        let post = resolve_func(cx, inst, post)?;
+    if let Some(post) = resolved.post_return {
         let before = set_may_leave(cx, inst, table, false);
         let result = post.call_async(&mut *cx, &results, &mut []).await;
         set_may_leave(cx, inst, table, before);
@@ -437,9 +434,10 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                     return Err(trap(Trap::new("cannot leave component instance")));
                 }
                 let mut cx = caller.as_context_mut();
+                let resolved = resolved_lowering(&mut cx, inst, l)?;
                 let (param_types, result_types) =
-                    runtime_types(&cx.data().instances[inst], &lowering.ty);
-                let memory = resolve_memory(&mut cx, inst, &lowering.options.memory)?;
+                    (resolved.params.clone(), resolved.results.clone());
+                let memory = resolved.memory;
                 let opts = abi_options(&lowering.options);
                 let table = lowering.instance as usize;
                 let flat_params = abi::flatten_types(&param_types).len();
@@ -492,7 +490,7 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                         "the callee returned the wrong number of results",
                     )));
                 }
-                for (v, t) in values.iter().zip(&result_types) {
+                for (v, t) in values.iter().zip(result_types.iter()) {
                     abi::type_check(v, t).map_err(|e| {
                         trap(Trap::new(format!(
                             "the host function returned a wrong value: {e}"
@@ -503,12 +501,7 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                     Some(p) => Spill::OutPointer(p),
                     None => Spill::Realloc,
                 };
-                let realloc = lowering
-                    .options
-                    .realloc
-                    .as_ref()
-                    .map(|r| resolve_func(&mut cx, inst, r))
-                    .transpose()?;
+                let realloc = resolved.realloc;
                 // The result's strings come from the callee's encoding if it is a guest.
                 let allocs = allocate(
                     &mut GuestRealloc {
@@ -658,4 +651,81 @@ fn set_may_leave<T: Send + 'static>(
     may: bool,
 ) -> bool {
     std::mem::replace(&mut cx.data_mut().instances[inst].may_leave[owner], may)
+}
+
+/// The wasmtime items and runtime types of a lift or lowering, resolved once per instance.
+pub(crate) struct Resolved {
+    /// The lifted core function (`None` for a lowering).
+    func: Option<wasmtime::Func>,
+    memory: Option<wasmtime::Memory>,
+    realloc: Option<wasmtime::Func>,
+    post_return: Option<wasmtime::Func>,
+    /// Parameter and result types with the instance's runtime resource types.
+    params: Arc<[Type]>,
+    results: Arc<[Type]>,
+}
+
+/// Resolves lift `l` of instance `inst`, or returns what an earlier call resolved. Nothing
+/// is cached until every item exists (a start function may call before later core
+/// instances are made).
+fn resolved_lift<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    l: u32,
+) -> wasmtime::Result<Arc<Resolved>> {
+    if let Some(r) = &cx.data().instances[inst].resolved_lifts[l as usize] {
+        return Ok(r.clone());
+    }
+    let component = cx.data().instances[inst].component.clone();
+    let lift = &component.inner.plan.lifts[l as usize];
+    let (params, results) = runtime_types(&cx.data().instances[inst], &lift.ty);
+    let r = Arc::new(Resolved {
+        func: Some(resolve_func(cx, inst, &lift.func)?),
+        memory: resolve_memory(cx, inst, &lift.options.memory)?,
+        realloc: lift
+            .options
+            .realloc
+            .as_ref()
+            .map(|r| resolve_func(cx, inst, r))
+            .transpose()?,
+        post_return: lift
+            .options
+            .post_return
+            .as_ref()
+            .map(|p| resolve_func(cx, inst, p))
+            .transpose()?,
+        params: params.into(),
+        results: results.into(),
+    });
+    cx.data_mut().instances[inst].resolved_lifts[l as usize] = Some(r.clone());
+    Ok(r)
+}
+
+/// Resolves lowering `l` of instance `inst` (its memory, `realloc` and types), once.
+fn resolved_lowering<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    l: u32,
+) -> wasmtime::Result<Arc<Resolved>> {
+    if let Some(r) = &cx.data().instances[inst].resolved_lowerings[l as usize] {
+        return Ok(r.clone());
+    }
+    let component = cx.data().instances[inst].component.clone();
+    let lowering = &component.inner.plan.lowerings[l as usize];
+    let (params, results) = runtime_types(&cx.data().instances[inst], &lowering.ty);
+    let r = Arc::new(Resolved {
+        func: None,
+        memory: resolve_memory(cx, inst, &lowering.options.memory)?,
+        realloc: lowering
+            .options
+            .realloc
+            .as_ref()
+            .map(|r| resolve_func(cx, inst, r))
+            .transpose()?,
+        post_return: None,
+        params: params.into(),
+        results: results.into(),
+    });
+    cx.data_mut().instances[inst].resolved_lowerings[l as usize] = Some(r.clone());
+    Ok(r)
 }

@@ -127,6 +127,9 @@ pub(crate) struct InstanceData<T> {
     pub(crate) lowered: Vec<Option<wasmtime::Func>>,
     /// `resource.new`/`.rep`/`.drop` functions, made when first needed.
     pub(crate) builtins: HashMap<(u8, u32, u32), wasmtime::Func>,
+    /// Lifts and lowerings with their items and types resolved, made when first called.
+    pub(crate) resolved_lifts: Vec<Option<Arc<crate::call::Resolved>>>,
+    pub(crate) resolved_lowerings: Vec<Option<Arc<crate::call::Resolved>>>,
 }
 
 /// An instance of a component in a store.

@@ -357,6 +357,8 @@ impl<T: Send + 'static> Linker<T> {
             host_dtors,
             lowered: vec![None; plan.lowerings.len()],
             builtins: HashMap::new(),
+            resolved_lifts: vec![None; plan.lifts.len()],
+            resolved_lowerings: vec![None; plan.lowerings.len()],
         });
         let mut cx = store.inner.as_context_mut();
         for (i, core) in plan.instances.iter().enumerate() {
