@@ -678,25 +678,7 @@ fn resolved_lift<T: Send + 'static>(
     }
     let component = cx.data().instances[inst].component.clone();
     let lift = &component.inner.plan.lifts[l as usize];
-    let (params, results) = runtime_types(&cx.data().instances[inst], &lift.ty);
-    let r = Arc::new(Resolved {
-        func: Some(resolve_func(cx, inst, &lift.func)?),
-        memory: resolve_memory(cx, inst, &lift.options.memory)?,
-        realloc: lift
-            .options
-            .realloc
-            .as_ref()
-            .map(|r| resolve_func(cx, inst, r))
-            .transpose()?,
-        post_return: lift
-            .options
-            .post_return
-            .as_ref()
-            .map(|p| resolve_func(cx, inst, p))
-            .transpose()?,
-        params: params.into(),
-        results: results.into(),
-    });
+    let r = resolve_all(cx, inst, Some(&lift.func), &lift.options, &lift.ty)?;
     cx.data_mut().instances[inst].resolved_lifts[l as usize] = Some(r.clone());
     Ok(r)
 }
@@ -712,20 +694,32 @@ fn resolved_lowering<T: Send + 'static>(
     }
     let component = cx.data().instances[inst].component.clone();
     let lowering = &component.inner.plan.lowerings[l as usize];
-    let (params, results) = runtime_types(&cx.data().instances[inst], &lowering.ty);
-    let r = Arc::new(Resolved {
-        func: None,
-        memory: resolve_memory(cx, inst, &lowering.options.memory)?,
-        realloc: lowering
-            .options
-            .realloc
-            .as_ref()
-            .map(|r| resolve_func(cx, inst, r))
-            .transpose()?,
-        post_return: None,
-        params: params.into(),
-        results: results.into(),
-    });
+    let r = resolve_all(cx, inst, None, &lowering.options, &lowering.ty)?;
     cx.data_mut().instances[inst].resolved_lowerings[l as usize] = Some(r.clone());
     Ok(r)
+}
+
+/// The items of canonical `options` (and a lift's core function) and the runtime types of
+/// `ty`, resolved in instance `inst`.
+fn resolve_all<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    func: Option<&CoreDef>,
+    options: &Options,
+    ty: &FuncType,
+) -> wasmtime::Result<Arc<Resolved>> {
+    let mut func_of = |def: Option<&CoreDef>| def.map(|d| resolve_func(cx, inst, d)).transpose();
+    let func = func_of(func)?;
+    let realloc = func_of(options.realloc.as_ref())?;
+    let post_return = func_of(options.post_return.as_ref())?;
+    let memory = resolve_memory(cx, inst, &options.memory)?;
+    let (params, results) = runtime_types(&cx.data().instances[inst], ty);
+    Ok(Arc::new(Resolved {
+        func,
+        memory,
+        realloc,
+        post_return,
+        params: params.into(),
+        results: results.into(),
+    }))
 }

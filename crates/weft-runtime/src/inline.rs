@@ -542,7 +542,7 @@ impl Inliner<'_> {
             ImportShape::Other(sort) => {
                 return Err(Error::unsupported(format!(
                     "importing a {} into the outermost component",
-                    sort_name(*sort)
+                    sort.as_str()
                 )))
             }
         })
@@ -571,17 +571,6 @@ fn bad(what: &str) -> Error {
     Error::msg(format!(
         "invalid {what} index (the validator should have caught this)"
     ))
-}
-
-fn sort_name(sort: Sort) -> &'static str {
-    match sort {
-        Sort::Module => "core module",
-        Sort::Func => "function",
-        Sort::Value => "value",
-        Sort::Type => "type",
-        Sort::Instance => "instance",
-        Sort::Component => "component",
-    }
 }
 
 /// Binds body-local resource `local` to plan resource `resource` (the first binding wins).

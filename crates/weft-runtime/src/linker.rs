@@ -117,13 +117,8 @@ impl<T: Send + 'static> Linker<T> {
     /// the top-level function import `func`) with a function that may suspend; the guest
     /// waits for it. Call the component with the `_async` methods when it has such imports.
     pub fn func_async(&mut self, instance: &str, func: &str, f: HostFuncAsync<T>) -> &mut Self {
-        let key = if instance.is_empty() {
-            (func.to_string(), Vec::new())
-        } else {
-            (instance.to_string(), vec![func.to_string()])
-        };
         self.funcs.insert(
-            key,
+            import_path(instance, func),
             HostDef {
                 f: HostImpl::Async(f),
                 check: None,
@@ -183,12 +178,11 @@ impl<T: Send + 'static> Linker<T> {
         P: crate::typed::ComponentList + 'static,
         R: crate::typed::ComponentResult + 'static,
     {
-        self.funcs
-            .insert((name.to_string(), Vec::new()), typed_def(f));
-        self
+        self.instance_func_wrap("", name, f)
     }
 
-    /// Provides function `func` of instance import `instance` with a typed Rust function.
+    /// Provides function `func` of instance import `instance` with a typed Rust function
+    /// (`instance` empty: the top-level function import `func`).
     pub fn instance_func_wrap<P, R>(
         &mut self,
         instance: &str,
@@ -199,8 +193,7 @@ impl<T: Send + 'static> Linker<T> {
         P: crate::typed::ComponentList + 'static,
         R: crate::typed::ComponentResult + 'static,
     {
-        self.funcs
-            .insert((instance.to_string(), vec![func.to_string()]), typed_def(f));
+        self.funcs.insert(import_path(instance, func), typed_def(f));
         self
     }
 
@@ -417,6 +410,16 @@ where
     HostDef {
         f: HostImpl::Sync(f),
         check: Some(crate::typed::typecheck_func::<P, R>),
+    }
+}
+
+/// The key of function `func` of instance import `instance`, or of the top-level function
+/// import `func` when `instance` is empty.
+fn import_path(instance: &str, func: &str) -> ImportPath {
+    if instance.is_empty() {
+        (func.to_string(), Vec::new())
+    } else {
+        (instance.to_string(), vec![func.to_string()])
     }
 }
 

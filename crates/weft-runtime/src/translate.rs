@@ -49,26 +49,10 @@ pub(crate) struct Body {
     pub(crate) resources: u32,
 }
 
-/// The four core sorts an alias or instance export can be.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum CoreSort {
-    Func,
-    Table,
-    Memory,
-    Global,
-    Tag,
-}
-
-/// The component sorts.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Sort {
-    Module,
-    Func,
-    Value,
-    Type,
-    Instance,
-    Component,
-}
+/// The sorts of component items.
+pub(crate) use weft_binary::ComponentKind as Sort;
+/// The sorts of core items (weft-binary's, shared with its model).
+pub(crate) use weft_binary::CoreKind as CoreSort;
 
 /// Canonical options, by core index in the body.
 #[derive(Clone, Debug, Default)]
