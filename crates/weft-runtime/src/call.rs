@@ -72,9 +72,12 @@ pub(crate) struct GuestRealloc<'a, 'b, T: 'static> {
     /// not call out while `realloc` runs.
     inst: usize,
     owner: usize,
-    realloc: Option<wasmtime::Func>,
+    realloc: Option<Realloc32>,
     memory: Option<wasmtime::Memory>,
 }
+
+/// A `realloc` of a 32-bit memory, called through wasmtime's typed path.
+type Realloc32 = wasmtime::TypedFunc<(i32, i32, i32, i32), i32>;
 
 impl<T: Send + 'static> Realloc for GuestRealloc<'_, '_, T> {
     async fn realloc(
@@ -84,16 +87,19 @@ impl<T: Send + 'static> Realloc for GuestRealloc<'_, '_, T> {
         align: u32,
         new_size: u32,
     ) -> Result<u32, Trap> {
-        match self.realloc {
+        match &self.realloc {
             None => Err(Trap::new("no `realloc` to allocate guest memory with")),
             Some(f) => {
-                let mut out = [wasmtime::Val::I32(0)];
-                let args =
-                    [old_ptr, old_size, align, new_size].map(|v| wasmtime::Val::I32(v as i32));
+                let args = (
+                    old_ptr as i32,
+                    old_size as i32,
+                    align as i32,
+                    new_size as i32,
+                );
                 let before = set_may_leave(self.cx, self.inst, self.owner, false);
-                let result = f.call_async(&mut *self.cx, &args, &mut out).await;
+                let result = f.call_async(&mut *self.cx, args).await;
                 set_may_leave(self.cx, self.inst, self.owner, before);
-                match result.map(|()| out[0].unwrap_i32() as u32) {
+                match result.map(|ptr| ptr as u32) {
                     Ok(ptr) => Ok(ptr),
                     // A trap in `realloc` is the guest's trap: pass its message on.
                     Err(e) => Err(Trap::new(format!("{e:#}"))),
@@ -289,7 +295,7 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
         .func
         .ok_or_else(|| wasmtime::Error::msg("a lift without its core function"))?;
     let memory = resolved.memory;
-    let realloc = resolved.realloc;
+    let realloc = resolved.realloc.clone();
     let opts = abi_options(&lift.options);
     let table = lift.instance as usize;
 
@@ -501,7 +507,7 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                     Some(p) => Spill::OutPointer(p),
                     None => Spill::Realloc,
                 };
-                let realloc = resolved.realloc;
+                let realloc = resolved.realloc.clone();
                 // The result's strings come from the callee's encoding if it is a guest.
                 let allocs = allocate(
                     &mut GuestRealloc {
@@ -658,7 +664,7 @@ pub(crate) struct Resolved {
     /// The lifted core function (`None` for a lowering).
     func: Option<wasmtime::Func>,
     memory: Option<wasmtime::Memory>,
-    realloc: Option<wasmtime::Func>,
+    realloc: Option<Realloc32>,
     post_return: Option<wasmtime::Func>,
     /// Parameter and result types with the instance's runtime resource types.
     params: Arc<[Type]>,
@@ -712,6 +718,9 @@ fn resolve_all<T: Send + 'static>(
     let func = func_of(func)?;
     let realloc = func_of(options.realloc.as_ref())?;
     let post_return = func_of(options.post_return.as_ref())?;
+    let realloc = realloc
+        .map(|f| f.typed::<(i32, i32, i32, i32), i32>(&*cx))
+        .transpose()?;
     let memory = resolve_memory(cx, inst, &options.memory)?;
     let (params, results) = runtime_types(&cx.data().instances[inst], ty);
     Ok(Arc::new(Resolved {
