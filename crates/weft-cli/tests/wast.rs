@@ -196,8 +196,10 @@ fn main() {
     println!("weft wast spec tests: {passed} passed, {failed} failed, {skipped} skipped");
 
     if bless() {
-        let mut text = header;
-        text.push('\n');
+        // The header keeps its comment lines; one blank line follows it, however many
+        // there were, so that blessing twice changes nothing.
+        let mut text = header.trim_end().to_string();
+        text.push_str("\n\n");
         for (at, why) in &now_failing {
             text.push_str(&format!("{at}: {why}\n"));
         }
