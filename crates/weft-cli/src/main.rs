@@ -51,7 +51,8 @@ enum Command {
     /// wit` does not validate them either: they say nothing about the interface and are most of
     /// a large binary's validation time.
     Inspect(inspect::Args),
-    /// Run a component: call one of its functions with `--invoke`.
+    /// Run a component: a command (`wasi:cli/run`) with WASI 0.2, or one of its functions
+    /// with `--invoke`.
     Run(run::Args),
     /// Run component `.wast` scripts and report each directive's outcome.
     Wast(wast::Args),
@@ -78,6 +79,10 @@ fn main() -> ExitCode {
     };
     if is_broken_pipe(&err) {
         return ExitCode::SUCCESS;
+    }
+    // A guest that exited with a status: that status, and nothing printed.
+    if let Some(run::GuestExit(code)) = err.downcast_ref() {
+        return ExitCode::from(*code);
     }
     // `{:#}` puts the causes on the same line: "failed to write `x`: Permission denied".
     let _ = writeln!(io::stderr().lock(), "error: {err:#}");

@@ -10,6 +10,7 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use wasm_wave::untyped::UntypedFuncCall;
 use weft_abi::{FuncType, Val};
 use weft_runtime::{Component, Engine, EngineOptions, Linker, Store};
+use weft_wasi::{WasiCtx, WasiCtxBuilder};
 
 /// `weft run`: the command line.
 #[derive(clap::Args)]
@@ -36,6 +37,13 @@ pub struct Args {
     /// (`$XDG_CACHE_HOME/weft`, or `~/.cache/weft`).
     #[arg(long)]
     no_cache: bool,
+    /// Give the guest this environment variable (`NAME=VALUE`, or `NAME` for this
+    /// process's value); repeatable.
+    #[arg(long, value_name = "NAME[=VALUE]")]
+    env: Vec<String>,
+    /// Give the guest every environment variable of this process.
+    #[arg(long)]
+    inherit_env: bool,
     /// Arguments for the program (after `--`).
     #[arg(last = true)]
     args: Vec<String>,
@@ -71,40 +79,10 @@ impl Args {
             Component::new(&engine, &bytes)
         })
         .with_context(|| format!("failed to load `{}`", self.component.display()))?;
-        let Some(invoke) = &self.invoke else {
-            let example = component
-                .exports()
-                .first()
-                .map(|(name, ty)| format!("{name}({})", example_args(ty)))
-                .unwrap_or_else(|| "NAME(ARGS)".to_string());
-            bail!(
-                "`{}` does not export `wasi:cli/run` (running commands comes with the WASI host); call one of its functions instead\n      = help: weft run --invoke '{example}' {}",
-                self.component.display(),
-                self.component.display()
-            );
-        };
-        // WAVE's call syntax has no `#` in names; the name (everything before the first `(`)
-        // is taken as written and only the arguments are parsed as WAVE, as `f(…)`, with
-        // error positions moved back to `invoke`'s.
-        let name_end = invoke.find('(').unwrap_or(invoke.len());
-        let (written_name, args_text) = invoke.split_at(name_end);
-        let shift = name_end.saturating_sub(1);
-        let wave = format!("f{args_text}");
-        let call = UntypedFuncCall::parse(&wave).map_err(|e| {
-            let span = e.span();
-            let start = (span.start + shift).min(invoke.len());
-            anyhow!(
-                "`--invoke` is not a WAVE function call: {}\n  {invoke}\n  {}{}\n      = help: write the call as `name(arg, …)`, e.g. `greet(\"Ada\")`",
-                e.kind(),
-                " ".repeat(invoke[..start].chars().count()),
-                "^".repeat(span.end.saturating_sub(span.start).max(1))
-            )
-        })?;
-        if written_name.trim().is_empty() {
-            bail!("`--invoke {invoke}` names no function\n      = help: write the call as `name(arg, …)`, e.g. `greet(\"Ada\")`");
-        }
-        let name = component.resolve_export(written_name.trim_end())?;
-        let mut store = Store::new(&engine, ());
+        let mut linker: Linker<WasiCtx> = Linker::new();
+        weft_wasi::add_to_linker(&mut linker);
+        linker.stub_missing(self.stub_missing);
+        let mut store = Store::new(&engine, self.wasi_ctx()?);
         if let Some(fuel) = self.fuel {
             store.set_fuel(fuel)?;
         }
@@ -114,38 +92,69 @@ impl Args {
         if let Some(bytes) = self.max_memory {
             store.set_max_memory(bytes);
         }
-        let mut linker = Linker::new();
-        linker.stub_missing(self.stub_missing);
-        let instance = linker.instantiate(&mut store, &component).map_err(|e| {
-            match e.kind() {
-                weft_runtime::ErrorKind::MissingImports(_) => anyhow!("{e}\n      = help: `weft run` provides no imports yet (the WASI host comes next); pass `--stub-missing` to instantiate anyway, with each of these trapping when called"),
-                weft_runtime::ErrorKind::Trap { backtrace, .. } => {
-                    let backtrace = backtrace
-                        .as_deref()
-                        .map(|b| format!("\nwasm backtrace:\n{b}"))
-                        .unwrap_or_default();
-                    anyhow!(
-                        "instantiating `{}` trapped (in a start function or `_initialize`): {}{backtrace}",
-                        self.component.display(),
-                        e.message()
-                    )
-                }
-                _ => anyhow!("{e}"),
+        // What to call, and with what: `--invoke`'s call, or the command's `wasi:cli/run`.
+        let (name, call) = match &self.invoke {
+            Some(invoke) => {
+                let (name, args) = self.parse_invoke(&component, invoke)?;
+                (name, Some((invoke.as_str(), args)))
             }
+            None => match command_export(&component) {
+                Some(name) => (name, None),
+                None => {
+                    let example = component
+                        .exports()
+                        .first()
+                        .map(|(name, ty)| format!("{name}({})", example_args(ty)))
+                        .unwrap_or_else(|| "NAME(ARGS)".to_string());
+                    bail!(
+                        "`{}` is not a command: it does not export `wasi:cli/run`; call one of its functions instead\n      = help: weft run --invoke '{example}' {}",
+                        self.component.display(),
+                        self.component.display()
+                    );
+                }
+            },
+        };
+        // The guest runs on this thread; WASI's timers and blocking calls wait on tokio.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("failed to start the async runtime")?;
+        let result = rt.block_on(async {
+            let instance = linker
+                .instantiate_async(&mut store, &component)
+                .await
+                .map_err(|e| self.instantiate_error(e))?;
+            let func = instance
+                .func(&store, &name)
+                .ok_or_else(|| anyhow!("no function `{name}`"))?;
+            let args = match &call {
+                Some((invoke, (shift, wave))) => {
+                    let parsed = UntypedFuncCall::parse(wave)
+                        .map_err(|e| anyhow!("`--invoke`: {}", e.kind()))?;
+                    let ty = func.ty().clone();
+                    let types: Vec<_> = ty.params.iter().map(|(_, t)| t).collect();
+                    parsed
+                        .to_wasm_params(types)
+                        .map_err(|e| bad_arguments(invoke, *shift, &name, &ty, &e))?
+                }
+                None => Vec::new(),
+            };
+            anyhow::Ok(func.call_async(&mut store, &args).await)
         })?;
-        let func = instance
-            .func(&store, &name)
-            .ok_or_else(|| anyhow!("no function `{name}`"))?;
-        let ty = func.ty().clone();
-        let types: Vec<_> = ty.params.iter().map(|(_, t)| t).collect();
-        let args: Vec<Val> = call
-            .to_wasm_params(types)
-            .map_err(|e| bad_arguments(invoke, shift, &name, &ty, &e))?;
-        let _ = &self.args;
-        match func.call(&mut store, &args) {
-            Ok(Some(v)) => println!("{}", weft_abi::print_val(&v)),
-            // As `wasmtime run --invoke` prints a function without results.
-            Ok(None) => println!("()"),
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        if let Some(code) = store.data().exit_code() {
+            // `wasi:cli/exit`: the trap that ended the guest is how it exits, not an error.
+            return exit_with(code);
+        }
+        match result {
+            Ok(v) if call.is_some() => match v {
+                Some(v) => println!("{}", weft_abi::print_val(&v)),
+                // As `wasmtime run --invoke` prints a function without results.
+                None => println!("()"),
+            },
+            // `wasi:cli/run.run` returns `result`: an error is exit status 1, said by the guest.
+            Ok(Some(Val::Result(Err(_)))) => return exit_with(1),
+            Ok(_) => {}
             Err(e) => {
                 if let weft_runtime::ErrorKind::Trap {
                     backtrace: Some(bt),
@@ -159,6 +168,111 @@ impl Args {
         }
         Ok(())
     }
+
+    /// The guest's WASI context: its arguments (the component's path first), the
+    /// environment it was given, and this process's stdio.
+    fn wasi_ctx(&self) -> Result<WasiCtx> {
+        let mut b = WasiCtxBuilder::new().inherit_stdio().args(
+            std::iter::once(self.component.display().to_string()).chain(self.args.iter().cloned()),
+        );
+        if self.inherit_env {
+            b = b.inherit_env();
+        }
+        for kv in &self.env {
+            b = match kv.split_once('=') {
+                Some((k, v)) => b.env(k, v),
+                // `--env NAME` passes this process's value, as wasmtime does.
+                None => match std::env::var(kv) {
+                    Ok(v) => b.env(kv.as_str(), v),
+                    Err(_) => bail!("`--env {kv}`: this process has no environment variable `{kv}`\n      = help: give its value: `--env {kv}=VALUE`"),
+                },
+            };
+        }
+        Ok(b.build())
+    }
+
+    /// `--invoke`'s export name (resolved against the component's exports) and its
+    /// arguments as a WAVE call `f(…)` that parses (typing them needs the instance), with
+    /// the shift from its positions to `invoke`'s.
+    fn parse_invoke(
+        &self,
+        component: &Component,
+        invoke: &str,
+    ) -> Result<(String, (usize, String))> {
+        // WAVE's call syntax has no `#` in names; the name (everything before the first `(`)
+        // is taken as written and only the arguments are parsed as WAVE, as `f(…)`, with
+        // error positions moved back to `invoke`'s.
+        let name_end = invoke.find('(').unwrap_or(invoke.len());
+        let (written_name, args_text) = invoke.split_at(name_end);
+        let shift = name_end.saturating_sub(1);
+        let wave = format!("f{args_text}");
+        UntypedFuncCall::parse(&wave).map_err(|e| {
+            let span = e.span();
+            let start = (span.start + shift).min(invoke.len());
+            anyhow!(
+                "`--invoke` is not a WAVE function call: {}\n  {invoke}\n  {}{}\n      = help: write the call as `name(arg, …)`, e.g. `greet(\"Ada\")`",
+                e.kind(),
+                " ".repeat(invoke[..start].chars().count()),
+                "^".repeat(span.end.saturating_sub(span.start).max(1))
+            )
+        })?;
+        if written_name.trim().is_empty() {
+            bail!("`--invoke {invoke}` names no function\n      = help: write the call as `name(arg, …)`, e.g. `greet(\"Ada\")`");
+        }
+        let name = component.resolve_export(written_name.trim_end())?;
+        Ok((name, (shift, wave)))
+    }
+
+    /// The message for a failed instantiation.
+    fn instantiate_error(&self, e: weft_runtime::Error) -> anyhow::Error {
+        match e.kind() {
+            weft_runtime::ErrorKind::MissingImports(_) => anyhow!("{e}\n      = help: `weft run` provides the WASI 0.2 interfaces and nothing else; pass `--stub-missing` to instantiate anyway, with each of these trapping when called"),
+            weft_runtime::ErrorKind::Trap { backtrace, .. } => {
+                let backtrace = backtrace
+                    .as_deref()
+                    .map(|b| format!("\nwasm backtrace:\n{b}"))
+                    .unwrap_or_default();
+                anyhow!(
+                    "instantiating `{}` trapped (in a start function or `_initialize`): {}{backtrace}",
+                    self.component.display(),
+                    e.message()
+                )
+            }
+            _ => anyhow!("{e}"),
+        }
+    }
+}
+
+/// The guest asked to exit with `code`: the CLI exits with it, printing nothing.
+#[derive(Debug)]
+pub struct GuestExit(pub u8);
+
+impl std::fmt::Display for GuestExit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the guest exited with status {}", self.0)
+    }
+}
+
+impl std::error::Error for GuestExit {}
+
+fn exit_with(code: u8) -> Result<()> {
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(GuestExit(code).into())
+    }
+}
+
+/// The `run` function of the component's `wasi:cli/run@0.2.x` export, if it has one.
+fn command_export(component: &Component) -> Option<String> {
+    component
+        .exports()
+        .into_iter()
+        .map(|(name, _)| name)
+        .find(|name| {
+            name.strip_prefix("wasi:cli/run@0.2.")
+                .is_some_and(|rest| rest.ends_with("#run") || rest.ends_with(".run"))
+        })
 }
 
 /// Example arguments of the right types, for the help line.

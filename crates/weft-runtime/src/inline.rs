@@ -515,6 +515,11 @@ impl Inliner<'_> {
             }
             ImportShape::Type(None) => Item::Type(None),
             ImportShape::Type(Some(local)) => {
+                // A type equal to one an earlier import brought (`use wasi:io/streams.{…}` in
+                // `wasi:cli/stdout`, say) is that resource, not a new one to link.
+                if let Some(Some(existing)) = self.frames[me].resources.get(*local as usize) {
+                    return Ok(Item::Type(Some(*existing)));
+                }
                 let index = self.plan.resources.len() as u32;
                 self.plan.resources.push(PlanResource::Imported {
                     import,

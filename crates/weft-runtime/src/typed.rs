@@ -240,6 +240,44 @@ macro_rules! tuples {
     )*};
 }
 
+/// `tuple<A, B, …>` as `(A, B, …)` (one to eight members).
+macro_rules! tuple_values {
+    ($(($($t:ident $i:tt),*)),* $(,)?) => {$(
+        impl<$($t: ComponentValue),*> ComponentValue for ($($t,)*) {
+            fn typecheck(ty: &Type) -> Result<(), String> {
+                match ty {
+                    Type::Tuple(items) => {
+                        let items: Vec<&Type> = items.iter().collect();
+                        <($($t,)*) as ComponentList>::typecheck_list(&items)
+                            .map_err(|e| format!("tuple: {e}"))
+                    }
+                    other => mismatch("tuple", other),
+                }
+            }
+            fn into_val(self) -> Val {
+                Val::Tuple(<($($t,)*) as ComponentList>::into_vals(self))
+            }
+            fn from_val(val: Val) -> Result<Self, String> {
+                match val {
+                    Val::Tuple(items) => <($($t,)*) as ComponentList>::from_vals(items),
+                    other => Err(wrong("tuple", &other)),
+                }
+            }
+        }
+    )*};
+}
+
+tuple_values! {
+    (A 0),
+    (A 0, B 1),
+    (A 0, B 1, C 2),
+    (A 0, B 1, C 2, D 3),
+    (A 0, B 1, C 2, D 3, E 4),
+    (A 0, B 1, C 2, D 3, E 4, F 5),
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6),
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7),
+}
+
 tuples! {
     (),
     (A 0),

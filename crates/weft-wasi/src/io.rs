@@ -1,0 +1,615 @@
+//! `wasi:io`: errors, pollables and `poll`, input and output streams — and the stream
+//! implementations the other interfaces hand out (stdio, in-memory pipes, files).
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use weft_runtime::{Linker, Resource, ResourceType, Val};
+
+use crate::{own, WasiCtx, WasiTypes, WasiView};
+
+/// Why a stream operation failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamError {
+    /// The stream is closed: no more bytes will come (input) or go (output).
+    Closed,
+    /// The last operation failed; the message is the error's debug string.
+    Failed(String),
+}
+
+impl From<std::io::Error> for StreamError {
+    fn from(e: std::io::Error) -> StreamError {
+        match e.kind() {
+            std::io::ErrorKind::BrokenPipe => StreamError::Closed,
+            _ => StreamError::Failed(e.to_string()),
+        }
+    }
+}
+
+/// A byte source a guest reads through `wasi:io/streams.input-stream`.
+pub trait InputStream: Send {
+    /// Up to `len` bytes, or none when none are available yet; `Closed` at the end.
+    fn read(&mut self, len: usize) -> Result<Vec<u8>, StreamError>;
+    /// Up to `len` bytes, waiting until at least one is available (or the end).
+    fn blocking_read(&mut self, len: usize) -> Result<Vec<u8>, StreamError> {
+        self.read(len)
+    }
+}
+
+/// A byte sink a guest writes through `wasi:io/streams.output-stream`.
+pub trait OutputStream: Send {
+    /// Writes all of `bytes` (at most what [`OutputStream::check_write`] allowed).
+    fn write(&mut self, bytes: &[u8]) -> Result<(), StreamError>;
+    /// Sends what was written on to its destination.
+    fn flush(&mut self) -> Result<(), StreamError>;
+    /// How many bytes the next write may take.
+    fn check_write(&mut self) -> Result<usize, StreamError> {
+        Ok(DEFAULT_WRITE_BUDGET)
+    }
+}
+
+/// What `check-write` allows when a stream has no limit of its own.
+pub const DEFAULT_WRITE_BUDGET: usize = 1 << 20;
+
+/// The most a single `blocking-write-and-flush` (and `-zeroes-`) may write, per the WIT.
+pub const BLOCKING_WRITE_MAX: u64 = 4096;
+
+/// The most one `read` returns, whatever the guest asks for (guests loop).
+pub const READ_MAX: usize = 1 << 20;
+
+/// A guest's input stream in the table.
+pub struct InputEntry(pub Box<dyn InputStream>);
+/// A guest's output stream in the table.
+pub struct OutputEntry(pub Box<dyn OutputStream>);
+/// A `wasi:io/error.error` in the table.
+pub struct ErrorEntry(pub String);
+
+/// A `wasi:io/poll.pollable` in the table.
+#[derive(Debug, Clone, Copy)]
+pub enum Pollable {
+    /// Always ready (streams that never make a guest wait, such as files and pipes).
+    Ready,
+    /// Ready from this instant on (clocks).
+    At(Instant),
+}
+
+impl Pollable {
+    fn deadline(&self) -> Option<Instant> {
+        match self {
+            Pollable::Ready => None,
+            Pollable::At(t) => Some(*t),
+        }
+    }
+    fn is_ready(&self, now: Instant) -> bool {
+        self.deadline().is_none_or(|t| t <= now)
+    }
+}
+
+/// Waits until `deadline`: on tokio's timer when the guest runs inside a tokio runtime,
+/// otherwise by sleeping the thread.
+async fn sleep_until(deadline: Instant) {
+    let now = Instant::now();
+    if deadline <= now {
+        return;
+    }
+    if tokio::runtime::Handle::try_current().is_ok() {
+        tokio::time::sleep_until(deadline.into()).await;
+    } else {
+        std::thread::sleep(deadline - now);
+    }
+}
+
+/// The process's standard input, shared by every stream the guest opens on it.
+pub struct Stdin;
+
+impl InputStream for Stdin {
+    fn read(&mut self, len: usize) -> Result<Vec<u8>, StreamError> {
+        // Reading the process's stdin blocks until input comes; `subscribe` says it is
+        // always ready, so a guest that polls first sees the same behaviour.
+        self.blocking_read(len)
+    }
+    fn blocking_read(&mut self, len: usize) -> Result<Vec<u8>, StreamError> {
+        let mut buf = vec![0; len.min(READ_MAX)];
+        if buf.is_empty() {
+            return Ok(buf);
+        }
+        let n = std::io::stdin().lock().read(&mut buf)?;
+        if n == 0 {
+            return Err(StreamError::Closed);
+        }
+        buf.truncate(n);
+        Ok(buf)
+    }
+}
+
+/// The process's standard output.
+pub struct Stdout;
+/// The process's standard error.
+pub struct Stderr;
+
+impl OutputStream for Stdout {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), StreamError> {
+        Ok(std::io::stdout().lock().write_all(bytes)?)
+    }
+    fn flush(&mut self) -> Result<(), StreamError> {
+        Ok(std::io::stdout().lock().flush()?)
+    }
+}
+
+impl OutputStream for Stderr {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), StreamError> {
+        Ok(std::io::stderr().lock().write_all(bytes)?)
+    }
+    fn flush(&mut self) -> Result<(), StreamError> {
+        Ok(std::io::stderr().lock().flush()?)
+    }
+}
+
+/// An input stream with nothing in it: reads report the end at once.
+pub struct EmptyInput;
+
+impl InputStream for EmptyInput {
+    fn read(&mut self, _: usize) -> Result<Vec<u8>, StreamError> {
+        Err(StreamError::Closed)
+    }
+}
+
+/// An output stream that discards what it is given.
+pub struct Sink;
+
+impl OutputStream for Sink {
+    fn write(&mut self, _: &[u8]) -> Result<(), StreamError> {
+        Ok(())
+    }
+    fn flush(&mut self) -> Result<(), StreamError> {
+        Ok(())
+    }
+}
+
+/// In-memory input: the guest reads these bytes, then the end. Clones share the position.
+#[derive(Clone)]
+pub struct MemoryInputPipe(Arc<Mutex<(Vec<u8>, usize)>>);
+
+impl MemoryInputPipe {
+    /// A pipe holding `bytes`.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> MemoryInputPipe {
+        MemoryInputPipe(Arc::new(Mutex::new((bytes.into(), 0))))
+    }
+}
+
+impl InputStream for MemoryInputPipe {
+    fn read(&mut self, len: usize) -> Result<Vec<u8>, StreamError> {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (bytes, pos) = &mut *g;
+        if *pos >= bytes.len() {
+            return Err(StreamError::Closed);
+        }
+        let end = bytes.len().min(*pos + len.min(READ_MAX));
+        let out = bytes[*pos..end].to_vec();
+        *pos = end;
+        Ok(out)
+    }
+}
+
+/// In-memory output: collects what the guest writes. Clones share the buffer, so the
+/// embedder keeps one and reads [`MemoryOutputPipe::contents`] after the guest ran.
+#[derive(Clone, Default)]
+pub struct MemoryOutputPipe {
+    buf: Arc<Mutex<Vec<u8>>>,
+    capacity: Option<usize>,
+}
+
+impl MemoryOutputPipe {
+    /// An unbounded pipe.
+    pub fn new() -> MemoryOutputPipe {
+        MemoryOutputPipe::default()
+    }
+    /// A pipe that takes at most `capacity` bytes; writing more fails (the stream is closed).
+    pub fn with_capacity(capacity: usize) -> MemoryOutputPipe {
+        MemoryOutputPipe {
+            buf: Arc::default(),
+            capacity: Some(capacity),
+        }
+    }
+    /// What was written so far.
+    pub fn contents(&self) -> Vec<u8> {
+        self.buf.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl OutputStream for MemoryOutputPipe {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), StreamError> {
+        let mut buf = self.buf.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(cap) = self.capacity {
+            if buf.len() + bytes.len() > cap {
+                return Err(StreamError::Closed);
+            }
+        }
+        buf.extend_from_slice(bytes);
+        Ok(())
+    }
+    fn flush(&mut self) -> Result<(), StreamError> {
+        Ok(())
+    }
+    fn check_write(&mut self) -> Result<usize, StreamError> {
+        match self.capacity {
+            None => Ok(DEFAULT_WRITE_BUDGET),
+            Some(cap) => {
+                let used = self.buf.lock().unwrap_or_else(|e| e.into_inner()).len();
+                if used >= cap {
+                    Err(StreamError::Closed)
+                } else {
+                    Ok(cap - used)
+                }
+            }
+        }
+    }
+}
+
+/// `stream-error` as a value: `closed`, or `last-operation-failed` with a new error resource.
+pub(crate) fn stream_error(
+    ctx: &mut WasiCtx,
+    types: &WasiTypes,
+    e: StreamError,
+) -> Result<Val, String> {
+    Ok(match e {
+        StreamError::Closed => Val::Variant("closed".into(), None),
+        StreamError::Failed(msg) => {
+            let rep = ctx.table.push(ErrorEntry(msg))?;
+            Val::Variant(
+                "last-operation-failed".into(),
+                Some(Box::new(own(types.error, rep))),
+            )
+        }
+    })
+}
+
+/// Converts a stream result into the WIT `result<T, stream-error>`.
+fn stream_result<R>(
+    ctx: &mut WasiCtx,
+    types: &WasiTypes,
+    r: Result<R, StreamError>,
+) -> Result<Result<R, Val>, String> {
+    match r {
+        Ok(v) => Ok(Ok(v)),
+        Err(e) => Ok(Err(stream_error(ctx, types, e)?)),
+    }
+}
+
+/// A pollable for a new table entry, as an own handle.
+pub(crate) fn new_pollable(
+    ctx: &mut WasiCtx,
+    types: &WasiTypes,
+    p: Pollable,
+) -> Result<Resource, String> {
+    let rep = ctx.table.push(p)?;
+    Ok(Resource {
+        ty: types.pollable,
+        rep,
+        own: true,
+    })
+}
+
+fn len_arg(len: u64) -> usize {
+    usize::try_from(len).unwrap_or(usize::MAX).min(READ_MAX)
+}
+
+fn input(ctx: &mut WasiCtx, r: Resource) -> Result<&mut dyn InputStream, String> {
+    Ok(&mut *ctx.table.get_mut::<InputEntry>(r.rep)?.0)
+}
+
+fn output(ctx: &mut WasiCtx, r: Resource) -> Result<&mut dyn OutputStream, String> {
+    Ok(&mut *ctx.table.get_mut::<OutputEntry>(r.rep)?.0)
+}
+
+/// Writes `bytes` after checking them against the stream's budget.
+fn checked_write(
+    out: &mut dyn OutputStream,
+    bytes: &[u8],
+) -> Result<Result<(), StreamError>, String> {
+    match out.check_write() {
+        Ok(n) if bytes.len() > n => Err(format!(
+            "the guest wrote {} bytes to an output stream that allowed {n} (`check-write`)",
+            bytes.len()
+        )),
+        Ok(_) => Ok(out.write(bytes)),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+/// Registers `wasi:io/error`, `wasi:io/poll` and `wasi:io/streams`.
+pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
+    const ERROR: &str = "wasi:io/error@0.2.12";
+    const POLL: &str = "wasi:io/poll@0.2.12";
+    const STREAMS: &str = "wasi:io/streams@0.2.12";
+
+    l.instance_func_wrap(
+        ERROR,
+        "[method]error.to-debug-string",
+        |t: &mut T, (e,): (Resource,)| Ok(t.wasi().table.get::<ErrorEntry>(e.rep)?.0.clone()),
+    );
+
+    l.instance_func_wrap(
+        POLL,
+        "[method]pollable.ready",
+        |t: &mut T, (p,): (Resource,)| {
+            Ok(t.wasi()
+                .table
+                .get::<Pollable>(p.rep)?
+                .is_ready(Instant::now()))
+        },
+    );
+    l.func_async(
+        POLL,
+        "[method]pollable.block",
+        Arc::new(|t: &mut T, args: Vec<Val>| {
+            Box::pin(async move {
+                let rep = resource_arg(&args, 0)?.rep;
+                let p = *t.wasi().table.get::<Pollable>(rep)?;
+                if let Some(d) = p.deadline() {
+                    sleep_until(d).await;
+                }
+                Ok(None)
+            })
+        }),
+    );
+    l.func_async(
+        POLL,
+        "poll",
+        Arc::new(|t: &mut T, args: Vec<Val>| {
+            Box::pin(async move {
+                let Some(Val::List(items)) = args.first() else {
+                    return Err("`poll` takes a list of pollables".to_string());
+                };
+                if items.is_empty() {
+                    return Err("`poll` was given an empty list of pollables".to_string());
+                }
+                let mut pollables = Vec::with_capacity(items.len());
+                for item in items {
+                    let Val::Resource(r) = item else {
+                        return Err("`poll` takes a list of pollables".to_string());
+                    };
+                    pollables.push(*t.wasi().table.get::<Pollable>(r.rep)?);
+                }
+                loop {
+                    let now = Instant::now();
+                    let ready: Vec<Val> = (0..pollables.len())
+                        .filter(|&i| pollables[i].is_ready(now))
+                        .map(|i| Val::U32(i as u32))
+                        .collect();
+                    if !ready.is_empty() {
+                        return Ok(Some(Val::List(ready)));
+                    }
+                    // None is ready, so every one has a deadline.
+                    let next = pollables.iter().filter_map(Pollable::deadline).min();
+                    match next {
+                        Some(d) => sleep_until(d).await,
+                        None => return Ok(Some(Val::List(Vec::new()))),
+                    }
+                }
+            })
+        }),
+    );
+
+    // Input streams.
+    let ty = types.clone();
+    l.instance_func_wrap(
+        STREAMS,
+        "[method]input-stream.read",
+        move |t: &mut T, (s, len): (Resource, u64)| {
+            let ctx = t.wasi();
+            let r = input(ctx, s)?.read(len_arg(len));
+            stream_result(ctx, &ty, r)
+        },
+    );
+    let ty = types.clone();
+    l.instance_func_wrap(
+        STREAMS,
+        "[method]input-stream.blocking-read",
+        move |t: &mut T, (s, len): (Resource, u64)| {
+            let ctx = t.wasi();
+            let r = input(ctx, s)?.blocking_read(len_arg(len));
+            stream_result(ctx, &ty, r)
+        },
+    );
+    for (name, blocking) in [
+        ("[method]input-stream.skip", false),
+        ("[method]input-stream.blocking-skip", true),
+    ] {
+        let ty = types.clone();
+        l.instance_func_wrap(
+            STREAMS,
+            name,
+            move |t: &mut T, (s, len): (Resource, u64)| {
+                let ctx = t.wasi();
+                let stream = input(ctx, s)?;
+                let len = len_arg(len);
+                let r = if blocking {
+                    stream.blocking_read(len)
+                } else {
+                    stream.read(len)
+                };
+                let r = r.map(|b| b.len() as u64);
+                stream_result(ctx, &ty, r)
+            },
+        );
+    }
+    let ty = types.clone();
+    l.instance_func_wrap(
+        STREAMS,
+        "[method]input-stream.subscribe",
+        move |t: &mut T, (s,): (Resource,)| {
+            let ctx = t.wasi();
+            input(ctx, s)?;
+            new_pollable(ctx, &ty, Pollable::Ready)
+        },
+    );
+
+    // Output streams.
+    let ty = types.clone();
+    l.instance_func_wrap(
+        STREAMS,
+        "[method]output-stream.check-write",
+        move |t: &mut T, (s,): (Resource,)| {
+            let ctx = t.wasi();
+            let r = output(ctx, s)?.check_write().map(|n| n as u64);
+            stream_result(ctx, &ty, r)
+        },
+    );
+    let ty = types.clone();
+    l.instance_func_wrap(
+        STREAMS,
+        "[method]output-stream.write",
+        move |t: &mut T, (s, bytes): (Resource, Vec<u8>)| {
+            let ctx = t.wasi();
+            let r = checked_write(output(ctx, s)?, &bytes)?;
+            stream_result(ctx, &ty, r)
+        },
+    );
+    let ty = types.clone();
+    l.instance_func_wrap(
+        STREAMS,
+        "[method]output-stream.blocking-write-and-flush",
+        move |t: &mut T, (s, bytes): (Resource, Vec<u8>)| {
+            if bytes.len() as u64 > BLOCKING_WRITE_MAX {
+                return Err(format!(
+                    "`blocking-write-and-flush` was given {} bytes; it takes at most {BLOCKING_WRITE_MAX}",
+                    bytes.len()
+                ));
+            }
+            let ctx = t.wasi();
+            let out = output(ctx, s)?;
+            let r = out.write(&bytes).and_then(|()| out.flush());
+            stream_result(ctx, &ty, r)
+        },
+    );
+    for name in [
+        "[method]output-stream.flush",
+        "[method]output-stream.blocking-flush",
+    ] {
+        let ty = types.clone();
+        l.instance_func_wrap(STREAMS, name, move |t: &mut T, (s,): (Resource,)| {
+            let ctx = t.wasi();
+            let r = output(ctx, s)?.flush();
+            stream_result(ctx, &ty, r)
+        });
+    }
+    let ty = types.clone();
+    l.instance_func_wrap(
+        STREAMS,
+        "[method]output-stream.subscribe",
+        move |t: &mut T, (s,): (Resource,)| {
+            let ctx = t.wasi();
+            output(ctx, s)?;
+            new_pollable(ctx, &ty, Pollable::Ready)
+        },
+    );
+    let ty = types.clone();
+    l.instance_func_wrap(
+        STREAMS,
+        "[method]output-stream.write-zeroes",
+        move |t: &mut T, (s, len): (Resource, u64)| {
+            let ctx = t.wasi();
+            let zeroes = vec![0u8; usize::try_from(len).map_err(|_| "write-zeroes: too long")?];
+            let r = checked_write(output(ctx, s)?, &zeroes)?;
+            stream_result(ctx, &ty, r)
+        },
+    );
+    let ty = types.clone();
+    l.instance_func_wrap(
+        STREAMS,
+        "[method]output-stream.blocking-write-zeroes-and-flush",
+        move |t: &mut T, (s, len): (Resource, u64)| {
+            if len > BLOCKING_WRITE_MAX {
+                return Err(format!(
+                    "`blocking-write-zeroes-and-flush` was given {len} bytes; it takes at most {BLOCKING_WRITE_MAX}"
+                ));
+            }
+            let ctx = t.wasi();
+            let out = output(ctx, s)?;
+            let r = out.write(&vec![0u8; len as usize]).and_then(|()| out.flush());
+            stream_result(ctx, &ty, r)
+        },
+    );
+    for (name, blocking) in [
+        ("[method]output-stream.splice", false),
+        ("[method]output-stream.blocking-splice", true),
+    ] {
+        let ty = types.clone();
+        l.instance_func_wrap(
+            STREAMS,
+            name,
+            move |t: &mut T, (dst, src, len): (Resource, Resource, u64)| {
+                let ctx = t.wasi();
+                let budget = match output(ctx, dst)?.check_write() {
+                    Ok(n) => n,
+                    Err(e) => return stream_result(ctx, &ty, Err(e)),
+                };
+                let len = len_arg(len).min(budget);
+                let stream = input(ctx, src)?;
+                let bytes = if blocking {
+                    stream.blocking_read(len)
+                } else {
+                    stream.read(len)
+                };
+                let r = match bytes {
+                    Ok(b) => {
+                        let out = output(ctx, dst)?;
+                        let w = out.write(&b);
+                        let w = if blocking {
+                            w.and_then(|()| out.flush())
+                        } else {
+                            w
+                        };
+                        w.map(|()| b.len() as u64)
+                    }
+                    Err(e) => Err(e),
+                };
+                stream_result(ctx, &ty, r)
+            },
+        );
+    }
+}
+
+/// Argument `i`, which must be a resource handle.
+pub(crate) fn resource_arg(args: &[Val], i: usize) -> Result<Resource, String> {
+    match args.get(i) {
+        Some(Val::Resource(r)) => Ok(*r),
+        _ => Err(format!("argument {} is not a resource handle", i + 1)),
+    }
+}
+
+/// Destructors: the table entry goes with the guest's last own handle.
+pub(crate) fn dtor<T: WasiView, E: std::any::Any + Send>() -> weft_runtime::HostDtor<T> {
+    Arc::new(|t: &mut T, rep: u32| {
+        let _ = t.wasi().table.delete::<E>(rep);
+    })
+}
+
+/// Registers the resource types of `wasi:io` and returns them.
+pub(crate) fn resource_types<T: WasiView>(
+    l: &mut Linker<T>,
+) -> (ResourceType, ResourceType, ResourceType, ResourceType) {
+    let error = l.resource(
+        "wasi:io/error@0.2.12",
+        "error",
+        Some(dtor::<T, ErrorEntry>()),
+    );
+    let pollable = l.resource(
+        "wasi:io/poll@0.2.12",
+        "pollable",
+        Some(dtor::<T, Pollable>()),
+    );
+    let input = l.resource(
+        "wasi:io/streams@0.2.12",
+        "input-stream",
+        Some(dtor::<T, InputEntry>()),
+    );
+    let output = l.resource(
+        "wasi:io/streams@0.2.12",
+        "output-stream",
+        Some(dtor::<T, OutputEntry>()),
+    );
+    (error, pollable, input, output)
+}
