@@ -16,12 +16,16 @@
 //!   fixed point, with equal JSON.
 //! * [`format`]: formatting random valid WIT (with comments everywhere) is idempotent, keeps
 //!   every comment and does not change what the text means.
+//! * [`abi`]: the canonical ABI: random values of random types lowered then lifted come back
+//!   equal in every string encoding, also guest to guest; lifting random memory and core values
+//!   never panics.
 //!
-//! [`generate`] builds the random valid WIT that the last two use.
+//! [`generate`] builds the random valid WIT that `parse`, `roundtrip` and `format` use.
 
 use arbitrary::Unstructured;
 use weft_wit::{PackageId, Resolve};
 
+pub mod abi;
 pub mod format;
 pub mod generate;
 pub mod parse;
