@@ -24,7 +24,7 @@ use std::fmt;
 use std::future::Future;
 
 pub use check::type_check;
-pub use lift::{lift_flat_values, lift_flat_values_with_sources, load};
+pub use lift::{lift_flat_values, lift_flat_values_with_sources, load, Lifter};
 pub use lower::{allocate, allocate_with_sources, lower_flat_values, lower_values, Allocations};
 
 use crate::{EnumType, FuncType, Resource, ResourceType, ResultType, Type, VariantType};

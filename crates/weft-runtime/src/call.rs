@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use wasmtime::{AsContextMut, Caller, Extern, StoreContextMut};
 use weft_abi::abi::{
-    self, CoreType, CoreVal, Options as AbiOptions, Realloc, Spill, StringSource, Trap,
+    self, CoreType, CoreVal, Lifter, Options as AbiOptions, Realloc, Spill, StringSource, Trap,
     MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
 };
 use weft_abi::{FuncType, ResourceType, Type, Val};
@@ -51,6 +51,7 @@ async fn call_def_from<T: Send + 'static>(
                 .ok_or_else(|| wasmtime::Error::msg("an import without a host function"))?;
             let result = match f {
                 HostImpl::Sync(f) => f(&mut cx.data_mut().user, args),
+                HostImpl::Typed(t) => (t.vals)(&mut cx.data_mut().user, args),
                 HostImpl::Async(f) => f(&mut cx.data_mut().user, args.to_vec()).await,
             };
             Ok((
@@ -423,6 +424,17 @@ pub(crate) fn make_lowered<T: Send + 'static>(
     let component = cx.data().instances[inst].component.clone();
     let lowering = &component.inner.plan.lowerings[l as usize];
     let (params, results) = abi::flatten_functype(&lowering.ty, abi::Context::Lower);
+    // A typed host function, found once: its calls take the fast path.
+    let typed = match &lowering.callee {
+        FuncDef::Import { import, path } => match cx.data().instances[inst]
+            .host
+            .get(&(*import, path.to_vec()))
+        {
+            Some(HostImpl::Typed(t)) => Some(t.clone()),
+            _ => None,
+        },
+        FuncDef::Lifted(_) => None,
+    };
     let engine = cx.engine().clone();
     let ty = wasmtime::FuncType::new(
         &engine,
@@ -433,6 +445,7 @@ pub(crate) fn make_lowered<T: Send + 'static>(
         &mut *cx,
         ty,
         move |mut caller: Caller<'_, Data<T>>, core_args, core_results| {
+            let typed = typed.clone();
             Box::new(async move {
                 let component = caller.data().instances[inst].component.clone();
                 let lowering = &component.inner.plan.lowerings[l as usize];
@@ -457,39 +470,69 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                     .map(core_val)
                     .collect::<wasmtime::Result<Vec<_>>>()?;
                 let out_ptr = core_args.get(n_params).map(|v| v.unwrap_i32() as u32);
-                let args = {
-                    let (mem, data): (&[u8], &mut Data<T>) = match memory {
-                        Some(m) => {
-                            let (mem, data) = m.data_and_store_mut(&mut cx);
-                            (mem, data)
-                        }
-                        None => (&[], cx.data_mut()),
-                    };
-                    let d = &mut data.instances[inst];
-                    let mut handles =
-                        TableView::new(&mut d.tables[table], table as u32, &d.implementers);
-                    let args = abi::lift_flat_values_with_sources(
-                        mem,
-                        &opts,
-                        &mut handles,
-                        MAX_FLAT_PARAMS,
-                        &args_core,
-                        &param_types,
-                    );
-                    // Lends end with the call, or now if lifting failed.
-                    let lent = std::mem::take(&mut handles.lent);
-                    if args.is_err() {
+                let (result, sources) = match &typed {
+                    // The typed fast path: the host function lifts its parameters straight
+                    // into Rust values.
+                    Some(typed) if flat_params <= MAX_FLAT_PARAMS => {
+                        let (mem, data): (&[u8], &mut Data<T>) = match memory {
+                            Some(m) => {
+                                let (mem, data) = m.data_and_store_mut(&mut cx);
+                                (mem, data)
+                            }
+                            None => (&[], cx.data_mut()),
+                        };
+                        let Data {
+                            user, instances, ..
+                        } = data;
+                        let d = &mut instances[inst];
+                        let mut handles =
+                            TableView::new(&mut d.tables[table], table as u32, &d.implementers);
+                        let result = {
+                            let mut lifter = Lifter::new(mem, &opts, &mut handles, &args_core);
+                            (typed.direct)(user, &mut lifter, &param_types)
+                        };
+                        // Lends end with the call.
+                        let lent = std::mem::take(&mut handles.lent);
                         end_lends(&mut d.tables[table], &lent);
+                        (result.map_err(trap)?, None)
                     }
-                    (args.map_err(trap)?, lent)
+                    _ => {
+                        let args = {
+                            let (mem, data): (&[u8], &mut Data<T>) = match memory {
+                                Some(m) => {
+                                    let (mem, data) = m.data_and_store_mut(&mut cx);
+                                    (mem, data)
+                                }
+                                None => (&[], cx.data_mut()),
+                            };
+                            let d = &mut data.instances[inst];
+                            let mut handles =
+                                TableView::new(&mut d.tables[table], table as u32, &d.implementers);
+                            let args = abi::lift_flat_values_with_sources(
+                                mem,
+                                &opts,
+                                &mut handles,
+                                MAX_FLAT_PARAMS,
+                                &args_core,
+                                &param_types,
+                            );
+                            // Lends end with the call, or now if lifting failed.
+                            let lent = std::mem::take(&mut handles.lent);
+                            if args.is_err() {
+                                end_lends(&mut d.tables[table], &lent);
+                            }
+                            (args.map_err(trap)?, lent)
+                        };
+                        let ((args, sources), lent) = args;
+                        // A lifted callee lowers the strings from this guest's encoding (the spec's
+                        // `realloc` calls depend on it); a host function takes the values alone.
+                        let result =
+                            call_def_from(&mut cx, inst, &lowering.callee, &args, Some(&sources))
+                                .await;
+                        end_lends(&mut cx.data_mut().instances[inst].tables[table], &lent);
+                        result?
+                    }
                 };
-                let ((args, sources), lent) = args;
-                // A lifted callee lowers the strings from this guest's encoding (the spec's
-                // `realloc` calls depend on it); a host function takes the values alone.
-                let result =
-                    call_def_from(&mut cx, inst, &lowering.callee, &args, Some(&sources)).await;
-                end_lends(&mut cx.data_mut().instances[inst].tables[table], &lent);
-                let (result, sources) = result?;
                 let values: Vec<Val> = result.into_iter().collect();
                 if values.len() != result_types.len() {
                     return Err(trap(Trap::new(

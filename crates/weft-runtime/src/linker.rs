@@ -12,6 +12,7 @@ use crate::call::resolve;
 use crate::handles::HandleTable;
 use crate::inline::PlanResource;
 use crate::instance::{Instance, InstanceData, Store};
+use crate::typed::ComponentResult;
 use crate::{Component, Error, ErrorKind, Result};
 
 /// A host function over values: the arguments, in order, and the result if the function has
@@ -35,6 +36,24 @@ pub type HostFuncAsync<T> = Arc<
 pub(crate) enum HostImpl<T> {
     Sync(HostFunc<T>),
     Async(HostFuncAsync<T>),
+    Typed(Arc<TypedHost<T>>),
+}
+
+/// A typed host function ([`Linker::func_wrap`]): called from a guest, it lifts its
+/// parameters straight into Rust values (`direct`); called with values (host to host, or
+/// parameters spilled to memory), it converts them (`vals`).
+pub(crate) struct TypedHost<T> {
+    #[allow(clippy::type_complexity)]
+    pub(crate) direct: Box<
+        dyn Fn(
+                &mut T,
+                &mut weft_abi::abi::Lifter<'_>,
+                &[weft_abi::Type],
+            ) -> std::result::Result<Option<Val>, weft_abi::abi::Trap>
+            + Send
+            + Sync,
+    >,
+    pub(crate) vals: HostFunc<T>,
 }
 
 impl<T> Clone for HostImpl<T> {
@@ -42,6 +61,7 @@ impl<T> Clone for HostImpl<T> {
         match self {
             HostImpl::Sync(f) => HostImpl::Sync(f.clone()),
             HostImpl::Async(f) => HostImpl::Async(f.clone()),
+            HostImpl::Typed(f) => HostImpl::Typed(f.clone()),
         }
     }
 }
@@ -403,12 +423,22 @@ where
     P: crate::typed::ComponentList + 'static,
     R: crate::typed::ComponentResult + 'static,
 {
-    let f: HostFunc<T> = Arc::new(move |data: &mut T, args: &[Val]| {
+    let f = Arc::new(f);
+    let g = f.clone();
+    let vals: HostFunc<T> = Arc::new(move |data: &mut T, args: &[Val]| {
         let params = P::from_vals(args.to_vec())?;
-        Ok(f(data, params)?.into_result())
+        Ok(g(data, params)?.into_result())
     });
+    let direct = Box::new(
+        move |data: &mut T, lifter: &mut weft_abi::abi::Lifter<'_>, tys: &[weft_abi::Type]| {
+            let params = P::lift_params(lifter, tys)?;
+            f(data, params)
+                .map(ComponentResult::into_result)
+                .map_err(weft_abi::abi::Trap::new)
+        },
+    );
     HostDef {
-        f: HostImpl::Sync(f),
+        f: HostImpl::Typed(Arc::new(TypedHost { direct, vals })),
         check: Some(crate::typed::typecheck_func::<P, R>),
     }
 }

@@ -14,6 +14,7 @@
 //! The values still travel as [`Val`]s through the general canonical ABI path; the
 //! conversions here are what makes the signatures typed.
 
+use weft_abi::abi::{Lifter, Trap};
 use weft_abi::{FuncType, Resource, Type, Val};
 
 /// A Rust type that is a component value type.
@@ -24,6 +25,26 @@ pub trait ComponentValue: Sized {
     fn into_val(self) -> Val;
     /// The value from a [`Val`] of a type that passed [`ComponentValue::typecheck`].
     fn from_val(val: Val) -> Result<Self, String>;
+
+    /// Lifts the next value, of type `ty`, straight from a guest's flat values and memory
+    /// (the typed fast path of host functions). By default through a [`Val`].
+    #[doc(hidden)]
+    fn lift(lifter: &mut Lifter<'_>, ty: &Type) -> Result<Self, Trap> {
+        Self::from_val(lifter.lift_flat(ty)?).map_err(Trap::new)
+    }
+
+    /// Lifts the next value, a `list<Self>` of type `list_ty`. By default through a [`Val`];
+    /// `u8` copies the bytes at once.
+    #[doc(hidden)]
+    fn lift_list(lifter: &mut Lifter<'_>, list_ty: &Type) -> Result<Vec<Self>, Trap> {
+        match lifter.lift_flat(list_ty)? {
+            Val::List(items) => items
+                .into_iter()
+                .map(|v| Self::from_val(v).map_err(Trap::new))
+                .collect(),
+            other => Err(Trap::new(wrong("list", &other))),
+        }
+    }
 }
 
 fn mismatch(expected: &str, ty: &Type) -> Result<(), String> {
@@ -36,6 +57,9 @@ fn wrong(expected: &str, val: &Val) -> String {
 
 macro_rules! primitive {
     ($rust:ty, $ty:ident, $val:ident, $name:literal) => {
+        primitive!($rust, $ty, $val, $name, {});
+    };
+    ($rust:ty, $ty:ident, $val:ident, $name:literal, { $($extra:tt)* }) => {
         impl ComponentValue for $rust {
             fn typecheck(ty: &Type) -> Result<(), String> {
                 match ty {
@@ -52,13 +76,23 @@ macro_rules! primitive {
                     other => Err(wrong($name, &other)),
                 }
             }
+            $($extra)*
         }
     };
 }
 
 primitive!(bool, Bool, Bool, "bool");
 primitive!(i8, S8, S8, "s8");
-primitive!(u8, U8, U8, "u8");
+primitive!(u8, U8, U8, "u8", {
+    fn lift_list(lifter: &mut Lifter<'_>, list_ty: &Type) -> Result<Vec<u8>, Trap> {
+        if !matches!(list_ty, Type::List(e) if **e == Type::U8) {
+            return Err(Trap::new(format!("expected list<u8>, found {list_ty}")));
+        }
+        let ptr = lifter.next_i32()?;
+        let length = lifter.next_i32()?;
+        Ok(lifter.byte_list(ptr, length)?.to_vec())
+    }
+});
 primitive!(i16, S16, S16, "s16");
 primitive!(u16, U16, U16, "u16");
 primitive!(i32, S32, S32, "s32");
@@ -85,6 +119,9 @@ impl<T: ComponentValue> ComponentValue for Vec<T> {
             Val::List(items) => items.into_iter().map(T::from_val).collect(),
             other => Err(wrong("list", &other)),
         }
+    }
+    fn lift(lifter: &mut Lifter<'_>, ty: &Type) -> Result<Self, Trap> {
+        T::lift_list(lifter, ty)
     }
 }
 
@@ -213,6 +250,9 @@ pub trait ComponentList: Sized {
     fn into_vals(self) -> Vec<Val>;
     /// The tuple from values of checked types.
     fn from_vals(vals: Vec<Val>) -> Result<Self, String>;
+    /// Lifts the tuple's values, of types `tys`, straight from a guest's flat values.
+    #[doc(hidden)]
+    fn lift_params(lifter: &mut Lifter<'_>, tys: &[Type]) -> Result<Self, Trap>;
 }
 
 macro_rules! tuples {
@@ -235,6 +275,14 @@ macro_rules! tuples {
             fn from_vals(vals: Vec<Val>) -> Result<Self, String> {
                 let mut it = vals.into_iter();
                 Ok(($($t::from_val(it.next().ok_or("too few values")?)?,)*))
+            }
+            #[allow(unused_variables)]
+            fn lift_params(lifter: &mut Lifter<'_>, tys: &[Type]) -> Result<Self, Trap> {
+                let n = 0 $(+ { let _ = $i; 1 })*;
+                if tys.len() != n {
+                    return Err(Trap::new(format!("expected {n} parameter(s), found {}", tys.len())));
+                }
+                Ok(($($t::lift(lifter, &tys[$i])?,)*))
             }
         }
     )*};

@@ -658,3 +658,46 @@ fn imports_link_to_semver_compatible_versions() {
     let err = link(&["0.3.0"]).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::MissingImports(_)), "{err}");
 }
+
+#[test]
+fn typed_host_functions_lift_byte_lists_directly() {
+    let engine = Engine::new().unwrap();
+    let wat = format!(
+        r#"(component
+            (import "sum" (func $sum (param "bytes" (list u8)) (param "tag" string) (param "n" u64) (result u64)))
+            {LIBC}
+            (core func $sum (canon lower (func $sum) (memory (core memory $libc "memory"))))
+            (core module $m
+                (import "host" "sum" (func $sum (param i32 i32 i32 i32 i64) (result i64)))
+                (import "libc" "memory" (memory 1))
+                (data (i32.const 100) "\01\02\03\fftag")
+                (func (export "ok") (result i64)
+                    (call $sum (i32.const 100) (i32.const 4) (i32.const 104) (i32.const 3) (i64.const 1000)))
+                (func (export "out-of-bounds") (result i64)
+                    (call $sum (i32.const 65530) (i32.const 7) (i32.const 104) (i32.const 3) (i64.const 0))))
+            (core instance $i (instantiate $m
+                (with "host" (instance (export "sum" (func $sum))))
+                (with "libc" (instance $libc))))
+            (func (export "ok") (result u64) (canon lift (core func $i "ok")))
+            (func (export "out-of-bounds") (result u64) (canon lift (core func $i "out-of-bounds"))))"#
+    );
+    let c = component(&engine, &wat);
+    let mut linker = Linker::new();
+    linker.func_wrap(
+        "sum",
+        |seen: &mut Vec<String>, (bytes, tag, n): (Vec<u8>, String, u64)| {
+            seen.push(format!("{bytes:?} {tag}"));
+            Ok(n + bytes.iter().map(|&b| u64::from(b)).sum::<u64>())
+        },
+    );
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &c).unwrap();
+    let ok = instance.func(&store, "ok").unwrap();
+    assert_eq!(ok.call(&mut store, &[]).unwrap(), Some(Val::U64(1000 + 6 + 255)));
+    assert_eq!(store.data(), &["[1, 2, 3, 255] tag".to_string()]);
+    // A list past the end of memory is a trap, and the host function is not called.
+    let oob = instance.func(&store, "out-of-bounds").unwrap();
+    let err = oob.call(&mut store, &[]).unwrap_err();
+    assert!(err.to_string().contains("out of bounds"), "{err}");
+    assert_eq!(store.data().len(), 1);
+}

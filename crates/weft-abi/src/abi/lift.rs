@@ -73,6 +73,62 @@ pub fn lift_flat_values_with_sources(
     Ok((vals, cx.sources))
 }
 
+/// Lifting one value at a time, for typed hosts that lift their parameters into Rust values
+/// directly instead of through [`Val`] trees (the typed fast path): a `list<u8>` becomes a
+/// `Vec<u8>` with one copy, say. Every read is checked as in [`lift_flat_values`].
+pub struct Lifter<'a> {
+    cx: LiftCx<'a>,
+    vi: CoreValueIter<'a>,
+}
+
+impl<'a> Lifter<'a> {
+    /// A lifter of the flat values `vals` over `mem`.
+    pub fn new(
+        mem: &'a [u8],
+        opts: &'a Options,
+        handles: &'a mut dyn Handles,
+        vals: &'a [CoreVal],
+    ) -> Lifter<'a> {
+        Lifter {
+            cx: LiftCx::new(mem, opts, handles),
+            vi: CoreValueIter::new(vals),
+        }
+    }
+
+    /// Spec `lift_flat` of the next value, of type `t`, from the flat values.
+    pub fn lift_flat(&mut self, t: &Type) -> Result<Val, Trap> {
+        self.cx.lift_flat(&mut self.vi, t)
+    }
+
+    /// The next flat value, an `i32` (a pointer or a length, say).
+    pub fn next_i32(&mut self) -> Result<u32, Trap> {
+        self.vi.next_i32()
+    }
+
+    /// Spec `load` of a value of type `t` at `ptr`, checked for alignment and bounds.
+    pub fn load(&mut self, ptr: u32, t: &Type) -> Result<Val, Trap> {
+        let ptr = u64::from(ptr);
+        check_ptr(self.cx.mem, ptr, alignment(t), elem_size(t))?;
+        self.cx.load(ptr, t)
+    }
+
+    /// The bytes of a `list<u8>` (or `list<s8>`) at `ptr` of `length` elements: spec
+    /// `load_list_from_range` without making a value per byte.
+    pub fn byte_list(&self, ptr: u32, length: u32) -> Result<&'a [u8], Trap> {
+        trap_if(length > MAX_LIST_BYTE_LENGTH, || {
+            format!("list too long: {length} elements, {length} bytes")
+        })?;
+        let mem: &'a [u8] = self.cx.mem;
+        let start = ptr as usize;
+        start
+            .checked_add(length as usize)
+            .and_then(|end| mem.get(start..end))
+            .ok_or_else(|| {
+                Trap::new("list content out-of-bounds: list pointer/length out of bounds of memory")
+            })
+    }
+}
+
 /// Traps unless a value of the given alignment and size fits at `ptr` (the checks of
 /// `lift_flat_values` and of `load`'s callers).
 fn check_ptr(mem: &[u8], ptr: u64, align: u32, size: u32) -> Result<(), Trap> {
