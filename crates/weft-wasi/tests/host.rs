@@ -1,0 +1,156 @@
+//! The WASI host through a hand-written command component: arguments and stdout (lists and
+//! strings lowered with the guest's `realloc`, bytes lifted on the typed path), a timer
+//! through `poll`, and `exit`.
+
+use weft_runtime::{Component, Engine, Linker, Store, Val};
+use weft_wasi::{MemoryOutputPipe, WasiCtx, WasiCtxBuilder};
+
+/// A command that writes each of its arguments and a newline to stdout, then waits on a
+/// 20 ms timer with `poll` (trapping if `poll` returned before the clock says 20 ms passed),
+/// then exits with `exit(err)` when it was given exactly three arguments, else returns ok.
+const COMMAND: &str = r#"(component
+  (import "wasi:io/error@0.2.0" (instance $err (export "error" (type (sub resource)))))
+  (alias export $err "error" (type $error))
+  (import "wasi:io/poll@0.2.0" (instance $poll
+    (export "pollable" (type $p (sub resource)))
+    (export "poll" (func (param "in" (list (borrow $p))) (result (list u32))))))
+  (alias export $poll "pollable" (type $pollable))
+  (import "wasi:io/streams@0.2.3" (instance $streams
+    (export "output-stream" (type $os (sub resource)))
+    (alias outer 1 $error (type $e))
+    (export "error" (type $e2 (eq $e)))
+    (type $se (variant (case "last-operation-failed" (own $e2)) (case "closed")))
+    (export "stream-error" (type $se2 (eq $se)))
+    (export "[method]output-stream.blocking-write-and-flush"
+      (func (param "self" (borrow $os)) (param "contents" (list u8)) (result (result (error $se2)))))))
+  (alias export $streams "output-stream" (type $output-stream))
+  (import "wasi:cli/stdout@0.2.0" (instance $stdout
+    (alias outer 1 $output-stream (type $o))
+    (export "output-stream" (type $o2 (eq $o)))
+    (export "get-stdout" (func (result (own $o2))))))
+  (import "wasi:cli/environment@0.2.0" (instance $env
+    (export "get-arguments" (func (result (list string))))))
+  (import "wasi:clocks/monotonic-clock@0.2.0" (instance $clock
+    (alias outer 1 $pollable (type $p))
+    (export "pollable" (type $p2 (eq $p)))
+    (export "now" (func (result u64)))
+    (export "subscribe-duration" (func (param "when" u64) (result (own $p2))))))
+  (import "wasi:cli/exit@0.2.0" (instance $exit (export "exit" (func (param "status" (result))))))
+
+  (core module $libc
+    (memory (export "memory") 1)
+    (global $next (mut i32) (i32.const 4096))
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $next) (i32.sub (local.get 2) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get 2))))
+      (global.set $next (i32.add (local.get $p) (local.get 3)))
+      (local.get $p)))
+  (core instance $libc (instantiate $libc))
+  (alias core export $libc "memory" (core memory $m))
+  (alias core export $libc "realloc" (core func $realloc))
+  (core func $get-stdout (canon lower (func $stdout "get-stdout")))
+  (core func $write (canon lower (func $streams "[method]output-stream.blocking-write-and-flush") (memory $m)))
+  (core func $args (canon lower (func $env "get-arguments") (memory $m) (realloc $realloc)))
+  (core func $now (canon lower (func $clock "now")))
+  (core func $sub (canon lower (func $clock "subscribe-duration")))
+  (core func $poll (canon lower (func $poll "poll") (memory $m) (realloc $realloc)))
+  (core func $exit (canon lower (func $exit "exit")))
+  (core module $main
+    (import "" "get-stdout" (func $get-stdout (result i32)))
+    (import "" "write" (func $write (param i32 i32 i32 i32)))
+    (import "" "args" (func $args (param i32)))
+    (import "" "now" (func $now (result i64)))
+    (import "" "sub" (func $sub (param i64) (result i32)))
+    (import "" "poll" (func $poll (param i32 i32 i32)))
+    (import "" "exit" (func $exit (param i32)))
+    (import "" "memory" (memory 1))
+    (data (i32.const 768) "\n")
+    (func (export "run") (result i32)
+      (local $out i32) (local $i i32) (local $n i32) (local $list i32) (local $t0 i64)
+      (local.set $out (call $get-stdout))
+      (call $args (i32.const 256))
+      (local.set $list (i32.load (i32.const 256)))
+      (local.set $n (i32.load (i32.const 260)))
+      (block $done
+        (loop $each
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (call $write (local.get $out)
+            (i32.load (i32.add (local.get $list) (i32.mul (local.get $i) (i32.const 8))))
+            (i32.load (i32.add (local.get $list) (i32.add (i32.mul (local.get $i) (i32.const 8)) (i32.const 4))))
+            (i32.const 512))
+          (if (i32.load8_u (i32.const 512)) (then unreachable))
+          (call $write (local.get $out) (i32.const 768) (i32.const 1) (i32.const 512))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $each)))
+      ;; Wait 20 ms through poll.
+      (local.set $t0 (call $now))
+      (i32.store (i32.const 1024) (call $sub (i64.const 20000000)))
+      (call $poll (i32.const 1024) (i32.const 1) (i32.const 1040))
+      ;; poll returned [0]: one index, 0.
+      (if (i32.ne (i32.load (i32.const 1044)) (i32.const 1)) (then unreachable))
+      (if (i32.ne (i32.load (i32.load (i32.const 1040))) (i32.const 0)) (then unreachable))
+      (if (i64.lt_u (i64.sub (call $now) (local.get $t0)) (i64.const 20000000)) (then unreachable))
+      (if (i32.eq (local.get $n) (i32.const 3)) (then (call $exit (i32.const 1))))
+      (i32.const 0)))
+  (core instance $i (instantiate $main (with "" (instance
+    (export "get-stdout" (func $get-stdout)) (export "write" (func $write))
+    (export "args" (func $args)) (export "now" (func $now)) (export "sub" (func $sub))
+    (export "poll" (func $poll)) (export "exit" (func $exit)) (export "memory" (memory $m))))))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $run-inst (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $run-inst)))"#;
+
+/// Runs the command with `args`: its stdout, `run`'s result, and the exit status if it exited.
+fn run(args: &[&str]) -> (String, Result<Option<Val>, String>, Option<u8>) {
+    let engine = Engine::new().unwrap();
+    let component = Component::new(&engine, &wat::parse_str(COMMAND).unwrap()).unwrap();
+    let mut linker: Linker<WasiCtx> = Linker::new();
+    weft_wasi::add_to_linker(&mut linker);
+    let stdout = MemoryOutputPipe::new();
+    let ctx = WasiCtxBuilder::new()
+        .args(args.iter().copied())
+        .stdout(stdout.clone())
+        .build();
+    let mut store = Store::new(&engine, ctx);
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let run = instance.func(&store, "wasi:cli/run@0.2.0#run").unwrap();
+    let result = run.call(&mut store, &[]).map_err(|e| e.to_string());
+    let out = String::from_utf8(stdout.contents()).unwrap();
+    (out, result, store.data().exit_code())
+}
+
+#[test]
+fn a_command_prints_its_arguments_and_waits_on_a_timer() {
+    let (out, result, exit) = run(&["prog", "héllo wörld"]);
+    assert_eq!(out, "prog\nhéllo wörld\n");
+    assert_eq!(result, Ok(Some(Val::Result(Ok(None)))));
+    assert_eq!(exit, None);
+}
+
+#[test]
+fn exit_records_the_status_and_ends_the_guest() {
+    let (out, result, exit) = run(&["prog", "a", "b"]);
+    assert_eq!(out, "prog\na\nb\n");
+    let err = result.unwrap_err();
+    assert!(err.contains(weft_wasi::EXIT_MESSAGE), "{err}");
+    assert_eq!(exit, Some(1));
+}
+
+#[test]
+fn a_store_grants_nothing_by_default() {
+    // No arguments, and stdout discarded: the guest still runs.
+    let engine = Engine::new().unwrap();
+    let component = Component::new(&engine, &wat::parse_str(COMMAND).unwrap()).unwrap();
+    let mut linker: Linker<WasiCtx> = Linker::new();
+    weft_wasi::add_to_linker(&mut linker);
+    let mut store = Store::new(&engine, WasiCtxBuilder::new().build());
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let run = instance.func(&store, "wasi:cli/run@0.2.0#run").unwrap();
+    assert_eq!(
+        run.call(&mut store, &[]).unwrap(),
+        Some(Val::Result(Ok(None)))
+    );
+    // The guest never drops its stdout stream and its timer: both are still in the table.
+    assert_eq!(store.data().table.len(), 2);
+}
