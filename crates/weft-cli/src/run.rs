@@ -10,7 +10,7 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use wasm_wave::untyped::UntypedFuncCall;
 use weft_abi::{FuncType, Val};
 use weft_runtime::{Component, Engine, EngineOptions, Linker, Store};
-use weft_wasi::{WasiCtx, WasiCtxBuilder};
+use weft_wasi::{DirPerms, FilePerms, WasiCtx, WasiCtxBuilder};
 
 /// `weft run`: the command line.
 #[derive(clap::Args)]
@@ -44,6 +44,10 @@ pub struct Args {
     /// Give the guest every environment variable of this process.
     #[arg(long)]
     inherit_env: bool,
+    /// Give the guest host directory HOST, as GUEST (by default the same path as written);
+    /// repeatable. The guest reaches nothing outside it.
+    #[arg(long, value_name = "HOST[::GUEST]")]
+    dir: Vec<String>,
     /// Arguments for the program (after `--`).
     #[arg(last = true)]
     args: Vec<String>,
@@ -177,6 +181,13 @@ impl Args {
         );
         if self.inherit_env {
             b = b.inherit_env();
+        }
+        for spec in &self.dir {
+            // As wasmtime's `--dir`: `HOST::GUEST`, or `HOST` seen by the guest as itself.
+            let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+            b = b
+                .preopened_dir(host, guest, DirPerms::all(), FilePerms::all())
+                .map_err(|e| anyhow!("`--dir {spec}`: cannot open directory `{host}`: {e}"))?;
         }
         for kv in &self.env {
             b = match kv.split_once('=') {

@@ -16,13 +16,35 @@ pub enum StreamError {
     Closed,
     /// The last operation failed; the message is the error's debug string.
     Failed(String),
+    /// The last operation failed with an I/O error: its message, and what it was (for
+    /// `wasi:filesystem/types.filesystem-error-code`).
+    Io(String, IoCause),
+}
+
+/// What an I/O error was: enough of a [`std::io::Error`] to name its filesystem error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IoCause {
+    /// The error's kind.
+    pub kind: std::io::ErrorKind,
+    /// The OS error number, if the OS reported the error.
+    pub raw_os_error: Option<i32>,
+}
+
+impl IoCause {
+    /// The cause of `e`.
+    pub fn of(e: &std::io::Error) -> IoCause {
+        IoCause {
+            kind: e.kind(),
+            raw_os_error: e.raw_os_error(),
+        }
+    }
 }
 
 impl From<std::io::Error> for StreamError {
     fn from(e: std::io::Error) -> StreamError {
         match e.kind() {
             std::io::ErrorKind::BrokenPipe => StreamError::Closed,
-            _ => StreamError::Failed(e.to_string()),
+            _ => StreamError::Io(e.to_string(), IoCause::of(&e)),
         }
     }
 }
@@ -62,8 +84,8 @@ pub const READ_MAX: usize = 1 << 20;
 pub struct InputEntry(pub Box<dyn InputStream>);
 /// A guest's output stream in the table.
 pub struct OutputEntry(pub Box<dyn OutputStream>);
-/// A `wasi:io/error.error` in the table.
-pub struct ErrorEntry(pub String);
+/// A `wasi:io/error.error` in the table: its debug string, and the I/O error behind it.
+pub struct ErrorEntry(pub String, pub Option<IoCause>);
 
 /// A `wasi:io/poll.pollable` in the table.
 #[derive(Debug, Clone, Copy)]
@@ -253,16 +275,16 @@ pub(crate) fn stream_error(
     types: &WasiTypes,
     e: StreamError,
 ) -> Result<Val, String> {
-    Ok(match e {
-        StreamError::Closed => Val::Variant("closed".into(), None),
-        StreamError::Failed(msg) => {
-            let rep = ctx.table.push(ErrorEntry(msg))?;
-            Val::Variant(
-                "last-operation-failed".into(),
-                Some(Box::new(own(types.error, rep))),
-            )
-        }
-    })
+    let (msg, cause) = match e {
+        StreamError::Closed => return Ok(Val::Variant("closed".into(), None)),
+        StreamError::Failed(msg) => (msg, None),
+        StreamError::Io(msg, cause) => (msg, Some(cause)),
+    };
+    let rep = ctx.table.push(ErrorEntry(msg, cause))?;
+    Ok(Val::Variant(
+        "last-operation-failed".into(),
+        Some(Box::new(own(types.error, rep))),
+    ))
 }
 
 /// Converts a stream result into the WIT `result<T, stream-error>`.

@@ -8,6 +8,11 @@
 //! [`WasiCtxBuilder`]: everything is denied unless granted, and a denied operation is the
 //! interface's error code, not a trap.
 //!
+//! The modules, one per package: `cli` (arguments, environment, exit, stdio, terminals),
+//! [`io`] (errors, pollables, streams), `clocks`, `random`, and `filesystem` (preopened
+//! directories, granted with [`WasiCtxBuilder::preopened_dir`], on cap-std: a guest's paths
+//! never leave its directories).
+//!
 //! Host resources (streams, pollables, errors, descriptors, sockets) live in one [`Table`]
 //! per context, under generation-checked representations.
 //!
@@ -31,6 +36,7 @@
 
 mod cli;
 mod clocks;
+mod filesystem;
 pub mod io;
 mod random;
 pub mod table;
@@ -40,6 +46,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use weft_runtime::{Linker, Resource, ResourceType, Val};
 
+pub use filesystem::{DirPerms, FilePerms};
 pub use io::{
     EmptyInput, InputStream, MemoryInputPipe, MemoryOutputPipe, OutputStream, Sink, StreamError,
 };
@@ -61,6 +68,7 @@ pub struct WasiCtx {
     wall_clock: Arc<dyn WallClock>,
     monotonic_clock: Arc<dyn MonotonicClock>,
     exit_code: Option<u8>,
+    preopens: Vec<filesystem::Preopen>,
 }
 
 /// One of the standard streams: how to open it, and whether it is a terminal.
@@ -227,6 +235,7 @@ impl WasiCtxBuilder {
                 wall_clock: clocks.clone(),
                 monotonic_clock: clocks,
                 exit_code: None,
+                preopens: Vec::new(),
             },
         }
     }
@@ -327,6 +336,21 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Gives the guest host directory `host_path` as `guest_path`
+    /// (`wasi:filesystem/preopens`), with `perms` for it and the directories under it and
+    /// `file_perms` for the files under it. Fails when the directory cannot be opened.
+    pub fn preopened_dir(
+        mut self,
+        host_path: impl AsRef<std::path::Path>,
+        guest_path: impl Into<String>,
+        perms: DirPerms,
+        file_perms: FilePerms,
+    ) -> Result<Self, std::io::Error> {
+        let p = filesystem::preopen(host_path.as_ref(), guest_path.into(), perms, file_perms)?;
+        self.ctx.preopens.push(p);
+        Ok(self)
+    }
+
     /// The context.
     pub fn build(self) -> WasiCtx {
         self.ctx
@@ -341,6 +365,8 @@ pub(crate) struct WasiTypes {
     pub output_stream: ResourceType,
     pub terminal_input: ResourceType,
     pub terminal_output: ResourceType,
+    pub descriptor: ResourceType,
+    pub directory_entry_stream: ResourceType,
 }
 
 /// An own handle of host resource `rep` of type `ty`, as a value.
@@ -352,6 +378,7 @@ pub(crate) fn own(ty: ResourceType, rep: u32) -> Val {
 pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) {
     let (error, pollable, input_stream, output_stream) = io::resource_types(linker);
     let (terminal_input, terminal_output) = cli::resource_types(linker);
+    let (descriptor, directory_entry_stream) = filesystem::resource_types(linker);
     let types = Arc::new(WasiTypes {
         error,
         pollable,
@@ -359,9 +386,12 @@ pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) {
         output_stream,
         terminal_input,
         terminal_output,
+        descriptor,
+        directory_entry_stream,
     });
     io::add(linker, &types);
     cli::add(linker, &types);
     clocks::add(linker, &types);
     random::add(linker);
+    filesystem::add(linker, &types);
 }
