@@ -64,13 +64,20 @@ impl Args {
                 .into_owned(),
             _ => bytes.to_vec(),
         };
-        if weft_binary::kind(&bytes) == weft_binary::Kind::Module {
-            bail!(
-                "`{}` is a core module, not a component\n      = help: wrap it first: `weft new {} -o component.wasm`",
-                self.component.display(),
-                self.component.display()
-            );
-        }
+        // A core module (a preview1 program, say) runs as the component `weft new` makes of
+        // it: WASI preview1 through the built-in adapter, over the same WASI 0.2 host.
+        let was_module = weft_binary::kind(&bytes) == weft_binary::Kind::Module;
+        let bytes = if was_module {
+            weft_component::new_component(&bytes, weft_component::NewOptions::default())
+                .map_err(|e| {
+                    anyhow!(
+                        "`{}` is a core module, and making a component of it failed: {e}\n      = help: `weft run` runs core modules that import WASI preview1 (`wasi_snapshot_preview1`) or embed their WIT world; wrap others with `weft new --wit …` first",
+                        self.component.display()
+                    )
+                })?
+        } else {
+            bytes
+        };
         let mut options = if self.no_cache {
             EngineOptions::default()
         } else {
@@ -83,6 +90,13 @@ impl Args {
             Component::new(&engine, &bytes)
         })
         .with_context(|| format!("failed to load `{}`", self.component.display()))?;
+        if was_module && component.exports().is_empty() {
+            bail!(
+                "`{}` is a core module with nothing to run: it neither imports WASI preview1 nor embeds a WIT world\n      = help: wrap it with its world first: `weft new {} --wit WORLD.wit -o component.wasm`",
+                self.component.display(),
+                self.component.display()
+            );
+        }
         let mut linker: Linker<WasiCtx> = Linker::new();
         weft_wasi::add_to_linker(&mut linker);
         linker.stub_missing(self.stub_missing);

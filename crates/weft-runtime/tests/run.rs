@@ -693,7 +693,10 @@ fn typed_host_functions_lift_byte_lists_directly() {
     let mut store = Store::new(&engine, Vec::new());
     let instance = linker.instantiate(&mut store, &c).unwrap();
     let ok = instance.func(&store, "ok").unwrap();
-    assert_eq!(ok.call(&mut store, &[]).unwrap(), Some(Val::U64(1000 + 6 + 255)));
+    assert_eq!(
+        ok.call(&mut store, &[]).unwrap(),
+        Some(Val::U64(1000 + 6 + 255))
+    );
     assert_eq!(store.data(), &["[1, 2, 3, 255] tag".to_string()]);
     // A list past the end of memory is a trap, and the host function is not called.
     let oob = instance.func(&store, "out-of-bounds").unwrap();

@@ -39,6 +39,7 @@ mod clocks;
 mod filesystem;
 pub mod io;
 mod random;
+mod sockets;
 pub mod table;
 
 use std::sync::Arc;
@@ -393,5 +394,6 @@ pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) {
     cli::add(linker, &types);
     clocks::add(linker, &types);
     random::add(linker);
+    sockets::add(linker);
     filesystem::add(linker, &types);
 }
