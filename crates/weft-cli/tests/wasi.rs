@@ -154,3 +154,23 @@ fn missing_host_dir_is_an_error() {
         ),
     );
 }
+
+/// The componentize-py fixture imports 25 WASI 0.2.9 interfaces, sockets included (denied);
+/// its `hello()` runs on weft's host as on wasmtime.
+#[test]
+fn componentize_py_component_runs_with_wasi() {
+    let path = weft_test_util::repo_root().join("target/fixtures/py-app.wasm");
+    if !path.is_file() {
+        println!(
+            "skipped: `{}` does not exist; run `fixtures/build.sh` to build the real-toolchain fixtures",
+            path.display()
+        );
+        return;
+    }
+    check(
+        &["run", "--invoke", "hello()", path.to_str().unwrap()],
+        0,
+        "\"hello from python\"\n",
+        "",
+    );
+}

@@ -154,3 +154,48 @@ fn a_store_grants_nothing_by_default() {
     // The guest never drops its stdout stream and its timer: both are still in the table.
     assert_eq!(store.data().table.len(), 2);
 }
+
+/// A component that creates a TCP socket: the network is denied, so `create-tcp-socket`
+/// returns `err(access-denied)` (the case index, 1, is what `try` returns).
+const TCP: &str = r#"(component
+  (import "wasi:sockets/network@0.2.0" (instance $net
+    (type $ec (enum "unknown" "access-denied" "not-supported"))
+    (export "error-code" (type (eq $ec)))
+    (type $af (enum "ipv4" "ipv6"))
+    (export "ip-address-family" (type (eq $af)))))
+  (alias export $net "error-code" (type $error-code))
+  (alias export $net "ip-address-family" (type $family))
+  (import "wasi:sockets/tcp@0.2.0" (instance $tcp (export "tcp-socket" (type (sub resource)))))
+  (alias export $tcp "tcp-socket" (type $tcp-socket))
+  (import "wasi:sockets/tcp-create-socket@0.2.0" (instance $create
+    (alias outer 1 $error-code (type $e)) (export "error-code" (type $e2 (eq $e)))
+    (alias outer 1 $family (type $f)) (export "ip-address-family" (type $f2 (eq $f)))
+    (alias outer 1 $tcp-socket (type $s)) (export "tcp-socket" (type $s2 (eq $s)))
+    (export "create-tcp-socket" (func (param "address-family" $f2) (result (result (own $s2) (error $e2)))))))
+  (core module $libc (memory (export "memory") 1))
+  (core instance $libc (instantiate $libc))
+  (alias core export $libc "memory" (core memory $m))
+  (core func $create (canon lower (func $create "create-tcp-socket") (memory $m)))
+  (core module $main
+    (import "" "create" (func $create (param i32 i32)))
+    (import "" "memory" (memory 1))
+    (func (export "try") (result i32)
+      (call $create (i32.const 0) (i32.const 16))
+      ;; result<own, error-code>: 1 = err, then the error code's case at offset 4.
+      (if (i32.ne (i32.load8_u (i32.const 16)) (i32.const 1)) (then unreachable))
+      (i32.load8_u (i32.const 20))))
+  (core instance $i (instantiate $main (with "" (instance
+    (export "create" (func $create)) (export "memory" (memory $m))))))
+  (func (export "try") (result u32) (canon lift (core func $i "try"))))"#;
+
+#[test]
+fn sockets_are_denied() {
+    let engine = Engine::new().unwrap();
+    let component = Component::new(&engine, &wat::parse_str(TCP).unwrap()).unwrap();
+    let mut linker: Linker<WasiCtx> = Linker::new();
+    weft_wasi::add_to_linker(&mut linker);
+    let mut store = Store::new(&engine, WasiCtxBuilder::new().build());
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let f = instance.func(&store, "try").unwrap();
+    assert_eq!(f.call(&mut store, &[]).unwrap(), Some(Val::U32(1)));
+}
