@@ -120,6 +120,13 @@ fn sections() -> Vec<(&'static str, Vec<Step>)> {
             ],
         ),
         (
+            "run-command",
+            vec![
+                run(&["run", "hello-c.wasm"]),
+                run(&["run", "examples/hello-c.wat"]),
+            ],
+        ),
+        (
             "new-error",
             vec![fail(&[
                 "new",
