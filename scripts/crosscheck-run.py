@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cross-checks `weft run --invoke` against `wasmtime run --invoke` (wasmtime 48.0.8, the oracle).
+"""Cross-checks `weft run` against `wasmtime run` (wasmtime 48.0.8, the oracle).
 
     scripts/crosscheck-run.py              run every case
     scripts/crosscheck-run.py -k echo-f    only the cases whose label or call contains `echo-f`
@@ -21,10 +21,21 @@ rust-greeter.wasm from `fixtures/build.sh --only rust-types,rust-greeter`. rust-
 `weft:greeter/host`, which neither runtime provides: weft runs it with `--stub-missing`, wasmtime
 with `-W unknown-imports-trap=y`, so a call that reaches the host traps in both.
 
+Programs: the preview1 core modules target/fixtures/rust-wasi-NAME.core.wasm from
+`fixtures/build.sh --only rust-wasi` (one Rust program per WASI behaviour), run as commands with
+`--env`, `--dir HOST::GUEST` and arguments, the same cases as
+crates/weft-cli/tests/wasi_programs.rs. Both runtimes get the same stdin; a program with a
+preopened directory gets a fresh one each, holding `given.txt`. Such a case is `same` when the
+exit status, stdout, stderr and (for a preopen) the files left in the directory are the same.
+wasmtime runs the core module on its own preview1 host; weft wraps it with the preview1
+adapter, through which `proc_exit(n)` for n > 0 exits 1: `exit-code` with 3 is compared only
+in that both fail.
+
 Exit status: 0 when every case is the same, 1 when one differs, 2 when something is missing.
 """
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
@@ -262,6 +273,39 @@ CASES = [
     (GREETER, 'ticks(1)', FAIL),  # calls host.tick
 ]
 
+# The rust-wasi programs: (label, program, flags, args, stdin, expectation). In flags, `%dir` is a
+# fresh host directory holding given.txt; stdin is bytes, or None for /dev/null. OK: the same exit
+# status (zero or not), stdout, stderr and files; MERGED: the same, with stdout and stderr in one
+# pipe; FAIL: both exit non-zero with the same stdout.
+WASI = "target/fixtures/rust-wasi-{}.core.wasm"
+MIB = 1024 * 1024
+PATTERN = bytes(i % 251 for i in range(MIB))
+MERGED = "merged"
+
+PROGRAMS = [
+    ("args/none", "args", [], [], None, OK),
+    ("args/several", "args", [], ["a", "b c", "", "ünï😀", "--flag", "-x=1"], None, OK),
+    ("env/given", "env", ["--env", "A=1", "--env", "EMPTY=", "--env", "SP=x y=z"],
+     ["A", "EMPTY", "SP", "UNSET"], None, OK),
+    ("env/none", "env", [], ["PATH", "HOME"], None, OK),
+    ("stdin/empty", "stdin", [], [], None, OK),
+    ("stdin/text", "stdin", [], [], b"hello, stdin\nsecond line\n", OK),
+    ("stdin/1mib", "stdin", [], [], PATTERN, OK),
+    ("exit-code/0", "exit-code", [], ["0"], None, OK),
+    ("exit-code/1", "exit-code", [], ["1"], None, OK),
+    ("exit-code/3", "exit-code", [], ["3"], None, FAIL),  # weft 1 (the adapter), wasmtime 3
+    ("files", "files", ["--dir", "%dir::/sandbox"], ["/sandbox"], None, OK),
+    ("files/dot", "files", ["--dir", "%dir::."], ["."], None, OK),
+    ("clock", "clock", [], [], None, OK),
+    ("random", "random", [], [], None, OK),
+    ("poll-sleep", "poll-sleep", [], [], None, OK),
+    ("large-write/0mib", "large-write", [], ["0"], None, OK),
+    ("large-write/1mib", "large-write", [], ["1"], None, OK),
+    ("large-write/8mib", "large-write", [], ["8"], None, OK),
+    ("stdout-stderr/separate", "stdout-stderr", [], [], None, OK),
+    ("stdout-stderr/merged", "stdout-stderr", [], [], None, MERGED),
+]
+
 # ---- finding the binaries ----------------------------------------------------------------------
 
 
@@ -345,13 +389,17 @@ def find_wasm_tools():
 
 
 class Run:
-    def __init__(self, argv):
+    def __init__(self, argv, stdin=None, merged=False):
         self.argv = argv
         try:
-            p = subprocess.run(argv, capture_output=True, timeout=TIMEOUT, cwd=ROOT)
-            self.code, out, err = p.returncode, p.stdout, p.stderr
+            p = subprocess.run(argv, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT if merged else subprocess.PIPE,
+                               input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
+                               timeout=TIMEOUT, cwd=ROOT)
+            self.code, out, err = p.returncode, p.stdout, p.stderr or b""
         except subprocess.TimeoutExpired as e:
             self.code, out, err = None, e.stdout or b"", (e.stderr or b"") + b"\n(timed out)"
+        self.raw_stdout = out
         self.stdout = out.decode("utf-8", "replace")
         self.stderr = err.decode("utf-8", "replace")
 
@@ -386,21 +434,109 @@ def numbers_only_differ(a, b):
     return a != b and norm(a) == norm(b)
 
 
+def tree(d):
+    """Everything under d, sorted: (relative path, contents); a directory as (path/, b"")."""
+    out = []
+    for base, dirs, files in os.walk(d):
+        rel = os.path.relpath(base, d)
+        for name in dirs:
+            out.append((os.path.normpath(os.path.join(rel, name)) + "/", b""))
+        for name in files:
+            with open(os.path.join(base, name), "rb") as f:
+                out.append((os.path.normpath(os.path.join(rel, name)), f.read()))
+    return sorted(out)
+
+
+def run_program(runtime, binary, case):
+    """Runs one rust-wasi case under `runtime` ('weft' or 'wasmtime'); the Run and the tree of
+    its preopened directory (None without one)."""
+    label, program, flags, args, stdin, expect = case
+    module = WASI.format(program)
+    host_dir = None
+    if any("%dir" in f for f in flags):
+        host_dir = os.path.join(WORK, "programs", runtime, label.replace("/", "-"))
+        shutil.rmtree(host_dir, ignore_errors=True)
+        os.makedirs(host_dir)
+        with open(os.path.join(host_dir, "given.txt"), "w") as f:
+            f.write("from the host\n")
+        flags = [f.replace("%dir", host_dir) for f in flags]
+    if runtime == "weft":
+        argv = [binary, "run", *flags, module, *(["--", *args] if args else [])]
+    else:
+        argv = [binary, "run", *flags, module, *args]
+    r = Run(argv, stdin=stdin, merged=expect == MERGED)
+    return r, (tree(host_dir) if host_dir else None)
+
+
+def compare_programs(cases, weft, wasmtime):
+    """The rust-wasi cases: (number same, labels of the different ones)."""
+    diffs, same = [], 0
+    for case in cases:
+        label, expect = case[0], case[5]
+        w, wtree = run_program("weft", weft, case)
+        o, otree = run_program("wasmtime", wasmtime, case)
+        if expect == FAIL:
+            agree = not w.ok and not o.ok and w.stdout == o.stdout
+            why = "expected both to fail with the same stdout"
+        else:
+            agree, why = False, ""
+            if w.code != o.code:
+                why = "exit status differs"
+            elif w.raw_stdout != o.raw_stdout:
+                why = "stdout differs"
+            elif w.stderr != o.stderr and w.ok:
+                why = "stderr differs"
+            elif wtree != otree:
+                why = "the files left in the preopened directory differ"
+            else:
+                agree = True
+        shown = w.stdout.strip()
+        if len(w.raw_stdout) > 200:
+            shown = f"{len(w.raw_stdout)} bytes, sha256 {hashlib.sha256(w.raw_stdout).hexdigest()[:16]}…"
+        if agree:
+            same += 1
+            print(f"same       rust-wasi {label}  =>  exit {w.code}, {short(shown, 200)!r}")
+        else:
+            diffs.append(f"rust-wasi {label}")
+            print(f"DIFFERENT  rust-wasi {label}  ({why})")
+            for name, r, t in (("weft", w, wtree), ("wasmtime", o, otree)):
+                print(f"    {name + ':':9} {r.describe()}")
+                if len(r.raw_stdout) > 2000:
+                    print(f"    {'':9} stdout: {len(r.raw_stdout)} bytes, "
+                          f"sha256 {hashlib.sha256(r.raw_stdout).hexdigest()}")
+                if r.ok and r.stderr:
+                    print(f"    {'':9} stderr {short(repr(r.stderr), 500)}")
+                if t is not None:
+                    print(f"    {'':9} files {short(repr(t), 1000)}")
+            print(f"    $ {short(' '.join(shell_quote(a) for a in w.argv), 1000)}")
+            print(f"    $ {short(' '.join(shell_quote(a) for a in o.argv), 1000)}")
+    return same, diffs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("-k", metavar="TEXT", help="only the cases whose component or call contains TEXT")
+    ap.add_argument("-k", metavar="TEXT", help="only the cases whose component or call (or program case label) contains TEXT")
     ap.add_argument("--list", action="store_true", help="print the cases and exit")
     args = ap.parse_args()
 
     cases = [c for c in CASES if not args.k or args.k in c[0] or args.k in c[1]]
+    programs = [c for c in PROGRAMS
+                if not args.k or args.k in c[0] or args.k in WASI.format(c[1])]
     if args.list:
         for comp, call, expect in cases:
             print(f"{comp}  {call}  ({expect})")
+        for label, program, flags, pargs, stdin, expect in programs:
+            print(f"{WASI.format(program)}  {' '.join(shell_quote(a) for a in flags + ['--'] + pargs)}  "
+                  f"({label}, {expect})")
         return 0
 
     missing = sorted({c[0] for c in cases if not os.path.exists(os.path.join(ROOT, c[0]))})
     if missing:
         die(f"missing {', '.join(missing)}: run `fixtures/build.sh --only rust-types,rust-greeter`")
+    missing = sorted({WASI.format(c[1]) for c in programs
+                      if not os.path.exists(os.path.join(ROOT, WASI.format(c[1])))})
+    if missing:
+        die(f"missing {', '.join(missing)}: run `fixtures/build.sh --only rust-wasi`")
 
     weft = find_weft()
     wasmtime = find_wasmtime()
@@ -462,8 +598,12 @@ def main():
             print(f"    $ {short(' '.join(shell_quote(a) for a in w.argv), 1000)}")
             print(f"    $ {short(' '.join(shell_quote(a) for a in o.argv), 1000)}")
 
+    p_same, p_diffs = compare_programs(programs, weft, wasmtime)
+    same += p_same
+    diffs += p_diffs
+
     print()
-    print(f"{len(cases)} cases: {same} same, {len(diffs)} different")
+    print(f"{len(cases) + len(programs)} cases: {same} same, {len(diffs)} different")
     for d in diffs:
         print(f"  DIFFERENT  {short(d)}")
     return 1 if diffs else 0
