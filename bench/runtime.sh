@@ -34,44 +34,10 @@ done
 mkdir -p "$out/runtime"
 
 # 1. wasmtime, the oracle: WASMTIME, else the copy installed next to the repository, else PATH.
-wasmtime_version=48.0.8
-if [ -z "${WASMTIME:-}" ]; then
-    if [ -x ../oracles/wasmtime/bin/wasmtime ]; then
-        WASMTIME=$(cd ../oracles/wasmtime/bin && pwd)/wasmtime
-    elif command -v wasmtime >/dev/null; then
-        WASMTIME=$(command -v wasmtime)
-    fi
-fi
-if [ -z "${WASMTIME:-}" ] || [ ! -x "$WASMTIME" ]; then
-    if [ -n "${WASMTIME:-}" ]; then
-        echo "error: WASMTIME=$WASMTIME is not an executable" >&2
-    else
-        echo "error: no wasmtime (looked for ../oracles/wasmtime/bin/wasmtime and \`wasmtime\` on PATH)" >&2
-    fi
-    echo "      = help: install it with \`cargo install wasmtime-cli@$wasmtime_version --locked\`, then put it on PATH or set WASMTIME=/path/to/wasmtime" >&2
-    exit 1
-fi
-if ! "$WASMTIME" --version | grep -qE "^wasmtime $wasmtime_version( |$)"; then
-    echo "warning: $WASMTIME is \`$("$WASMTIME" --version)\`, not wasmtime $wasmtime_version; timing it anyway" >&2
-fi
+find_wasmtime
 
-# 2. weft, release build.
-head_before=$(git rev-parse --short HEAD)
-build_weft
-# Time a copy, so that a colleague's `cargo build --release` during the run cannot swap the
-# binary under us; note the commit it was built from now, not when the report is written.
-weft=$out/runtime/weft
-cp target/release/weft "$weft"
-weft_rev=$(git rev-parse --short HEAD)
-if [ "$weft_rev" != "$head_before" ]; then
-    weft_rev="$weft_rev (HEAD moved from $head_before during the build)"
-fi
-if [ -n "$(git status --porcelain -- crates Cargo.toml Cargo.lock)" ]; then
-    weft_rev="$weft_rev (with uncommitted changes)"
-fi
-if [ "$build" = 0 ]; then
-    weft_rev="$weft_rev, not rebuilt by this run (binary from $(date -u -r target/release/weft '+%Y-%m-%d %H:%M UTC'))"
-fi
+# 2. weft, release build, timed as a copy (see build_weft_copy).
+build_weft_copy "$out/runtime/weft"
 
 # 3. Inputs: the example and bench/inputs/runtime (text, which both tools accept), and the
 #    componentize-py/-js fixtures (fixtures/build.sh caches, so this is quick when they exist).

@@ -9,6 +9,11 @@ runs on a warmer cache. Output goes to /dev/null for both. It prints a Markdown 
 
 Usage: timing.py --weft BIN --wasm-tools BIN [--rounds N] [--warmup N] [--record FILE]
                  --input NAME=PATH [--input NAME=PATH ...]
+
+The other drivers import their shared machinery from here: interleaved timing, statistics,
+the report's pieces and `--record` (component_timing.py), and for `weft run` against
+`wasmtime run` the checks' helpers, a case's timing, the report's header, table and commands
+(runtime_timing.py, wasi_timing.py).
 """
 
 import argparse
@@ -51,26 +56,31 @@ def check(name, argv):
         sys.exit(f"error: {name} printed something that is not JSON: {e}")
 
 
-def time_once(argv):
+def time_once(argv, ok=True, cwd=None):
+    """Runs `argv` once (in `cwd`), stdout and stderr to /dev/null, and returns the wall time in
+    seconds; exits unless it exits 0 (with `ok` false: unless it fails)."""
     start = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
     elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"error: `{' '.join(argv)}` failed during timing ({proc.returncode})")
+    if (proc.returncode == 0) != ok:
+        sys.exit(f"error: `{show(argv)}` exited with {proc.returncode} during timing")
     return elapsed
 
 
-def interleaved(args, cmds):
-    """Times the (name, argv) commands: `args.warmup` untimed runs each, then `args.rounds`
-    rounds, alternating which goes first. Returns the samples in seconds, by name."""
-    for _ in range(args.warmup):
+def interleaved(args, cmds, rounds=None, warmup=None, ok=True, cwd=None):
+    """Times the (name, argv) commands: `warmup` untimed runs each, then `rounds` rounds,
+    alternating which goes first (by default `args.warmup` and `args.rounds`). `ok` and `cwd`
+    are `time_once`'s. Returns the samples in seconds, by name."""
+    rounds = args.rounds if rounds is None else rounds
+    warmup = args.warmup if warmup is None else warmup
+    for _ in range(warmup):
         for _, argv in cmds:
-            time_once(argv)
+            time_once(argv, ok, cwd)
     samples = {name: [] for name, _ in cmds}
-    for r in range(args.rounds):
+    for r in range(rounds):
         order = cmds if r % 2 == 0 else list(reversed(cmds))
         for name, argv in order:
-            samples[name].append(time_once(argv))
+            samples[name].append(time_once(argv, ok, cwd))
     return samples
 
 
@@ -220,6 +230,185 @@ def finish(args, results, text, **block):
     if args.record:
         record(args.record, text, **block)
         print(f"recorded in {args.record}", file=sys.stderr)
+
+
+# `weft run` against `wasmtime run`, case by case: the machinery bench/runtime_timing.py and
+# bench/wasi_timing.py share. A case's result is a dict: case, label, path, commands (argv by
+# tool), rounds, warmup, stats (by tool, `summary` plus max), ratio (weft's median over
+# wasmtime's, None when skipped), target, skipped (None, or why weft was not timed), facts
+# (what the check found), samples; and cwd when its commands run in another directory.
+
+RUNNERS = ("weft", "wasmtime")
+
+
+def run_once(argv, cwd=None):
+    """Runs `argv` once (in `cwd`): (exit status, stdout, stderr), the output as text."""
+    proc = subprocess.run(argv, capture_output=True, cwd=cwd)
+    return proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+
+
+def show(argv):
+    return " ".join(argv)
+
+
+def code(text):
+    """`text` as a Markdown code span (a double-backtick one when it holds backticks)."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def first_line(text):
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def line_with(text, needle):
+    """The first line of `text` that holds `needle`, else its first non-blank line."""
+    for line in text.splitlines():
+        if needle in line:
+            return line.strip()
+    return first_line(text)
+
+
+def why_weft_fails(weft_argv, rc, err, cwd=None):
+    """For a case weft cannot run yet: (short reason for the table, details). When the error
+    lists missing imports and they are all WASI's, the reason is the WASI host; then `weft run
+    --stub-missing` says where the guest first needs it."""
+    missing = [line.strip()[2:] for line in err.splitlines() if line.startswith("  - ")]
+    if not missing or not all(m.startswith("wasi:") for m in missing):
+        return f"`weft run` exits {rc}", f"`weft run` exits {rc}: {code(first_line(err))}"
+    interfaces = sorted({m.split("#", 1)[0] for m in missing})
+    detail = (f"`weft run` exits {rc}: the component imports {len(missing)} functions of "
+              f"{len(interfaces)} WASI interfaces, which `weft run` does not provide yet")
+    stub = [weft_argv[0], "run", "--stub-missing", *weft_argv[2:]]
+    stub_rc, _, stub_err = run_once(stub, cwd)
+    if stub_rc != 0:
+        detail += f"; with `--stub-missing` it stops at {code(first_line(stub_err))}"
+    return "needs the WASI host", detail
+
+
+def load():
+    """The load average (1, 5, 15 min), or None where there is none."""
+    try:
+        return os.getloadavg()
+    except OSError:
+        return None
+
+
+def fmt_load(la):
+    return "unknown" if la is None else ", ".join(f"{x:.2f}" for x in la)
+
+
+def time_case(args, case, label, path, weft_argv, wt_argv, *, facts, skipped, target,
+              rounds=None, warmup=None, ok=True, cwd=None):
+    """Times a checked case: `weft_argv` against `wt_argv` interleaved (`interleaved`'s
+    `rounds`, `warmup`, `ok` and `cwd`), or wasmtime's alone when `skipped` says why weft is
+    not timed. Returns the case's result."""
+    cmds = [("weft", weft_argv), ("wasmtime", wt_argv)]
+    if skipped:
+        cmds = cmds[1:]
+    rounds = args.rounds if rounds is None else rounds
+    warmup = args.warmup if warmup is None else warmup
+    print(f"timing {case}: {label}: {rounds} rounds{' (wasmtime only)' if skipped else ''} …",
+          file=sys.stderr)
+    samples = interleaved(args, cmds, rounds, warmup, ok, cwd)
+    stats = {name: {**summary(xs), "max": max(xs)} for name, xs in samples.items()}
+    ratio = None if skipped else stats["weft"]["median"] / stats["wasmtime"]["median"]
+    res = {
+        "case": case,
+        "label": label,
+        "path": path,
+        "commands": {"weft": weft_argv, "wasmtime": wt_argv},
+        "rounds": rounds,
+        "warmup": warmup,
+        "stats": stats,
+        "ratio": ratio,
+        "target": target,
+        "skipped": skipped,
+        "facts": facts,
+        "samples": samples,
+    }
+    if cwd is not None:
+        res["cwd"] = cwd
+    return res
+
+
+def runner_header(args, load_before, load_after):
+    """The report's first lines: when and how it was measured, the machine, both tools."""
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return [
+        f"Measured {now} by `{args.invocation}`.",
+        "",
+        f"* Machine: {os.cpu_count()} cores, {cpu_model()}, {platform.system()} {platform.release()}; "
+        f"load average (1, 5, 15 min) {fmt_load(load_before)} before, {fmt_load(load_after)} after.",
+        f"* weft: `{version([args.weft, '--version'])}`, commit {args.weft_rev or git_rev(args.repo)}, "
+        f"release build (timed as a copy, `{rel(args, args.weft)}`).",
+        f"* wasmtime: `{version([args.wasmtime, '--version'])}` (`cargo install wasmtime-cli --locked`, "
+        "default features and settings).",
+    ]
+
+
+def runner_table(results, checked):
+    """The results table, two rows a case (weft's, wasmtime's); `checked(res)` says what the
+    check before timing found. A tool without stats is shown as skipped."""
+    lines = [
+        "| case | input | tool | median ms | min–max ms | stdev ms | weft / wasmtime (median) "
+        "| target | met | checked before timing |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for res in results:
+        for i, name in enumerate(RUNNERS):
+            first = i == 0
+            case = f"`{res['case']}`" if first else ""
+            label = ""
+            if first:
+                label = res["label"] + (f" (`{os.path.basename(res['path'])}`)" if res["path"] else "")
+            s = res["stats"].get(name)
+            if s is None:
+                cells = f"skipped: {res['skipped']} | | "
+            else:
+                cells = f"{ms(s['median'])} | {ms(s['min'])}–{ms(s['max'])} | {ms(s['stdev'])}"
+            if first:
+                if res["ratio"] is None:
+                    tail = f"— | ≤ {res['target']}× | not yet (skipped) | {checked(res)}"
+                else:
+                    met = "yes" if res["ratio"] <= res["target"] else "**no**"
+                    tail = f"**{res['ratio']:.2f}×** | ≤ {res['target']}× | {met} | {checked(res)}"
+            else:
+                tail = " | | | "
+            lines.append(f"| {case} | {label} | {name} | {cells} | {tail} |")
+    return lines
+
+
+def quote(arg):
+    """Shell quoting for the commands as shown (single quotes around calls)."""
+    if any(c in arg for c in ' ()"\'$'):
+        return "'" + arg.replace("'", "'\\''") + "'"
+    return arg
+
+
+def runner_commands(args, results):
+    """The report's closing block: every command as run, paths relative to the repository
+    (or, for a case run in another directory, `(cd DIR && …)` with paths relative to DIR)."""
+    note = (" (the weft command of a skipped case is run to see that it fails, not timed)"
+            if any(r["skipped"] and r["commands"] for r in results) else "")
+
+    def shown(a, base):
+        # An absolute path relative to `base`; in `HOST::GUEST` (a `--dir`), HOST alone.
+        host, sep, guest = a.partition("::")
+        if sep and os.path.isabs(host):
+            return os.path.relpath(host, base) + sep + guest
+        return os.path.relpath(a, base) if os.path.isabs(a) else a
+
+    lines = ["", f"Exact commands timed{note}:", "", "```"]
+    for res in results:
+        cwd = res.get("cwd")
+        for argv in res["commands"].values():
+            line = " ".join(quote(shown(a, cwd or args.repo)) for a in argv)
+            lines.append(line if cwd is None else f"(cd {quote(rel(args, cwd))} && {line})")
+    lines += ["```"]
+    return lines
 
 
 def main():
