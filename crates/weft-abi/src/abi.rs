@@ -25,7 +25,10 @@ use std::future::Future;
 
 pub use check::type_check;
 pub use lift::{lift_flat_values, lift_flat_values_with_sources, load, Lifter};
-pub use lower::{allocate, allocate_with_sources, lower_flat_values, lower_values, Allocations};
+pub use lower::{
+    allocate, allocate_blocks, allocate_with_sources, check_out_pointer, lower_flat_values,
+    lower_values, Allocations, Block, Writer,
+};
 
 use crate::{EnumType, FuncType, Resource, ResourceType, ResultType, Type, VariantType};
 

@@ -20,7 +20,7 @@ use weft_abi::{FuncType, ResourceType, Type, Val};
 use crate::handles::{end_lends, Handle, TableView, WRONG_TYPE};
 use crate::inline::{CoreDef, FuncDef, Options, PlanResource};
 use crate::instance::{Data, InstanceData};
-use crate::linker::HostImpl;
+use crate::linker::{Direct, HostImpl};
 
 /// Calls a component function from the host side.
 pub(crate) async fn call_def<T: Send + 'static>(
@@ -494,7 +494,43 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                         // Lends end with the call.
                         let lent = std::mem::take(&mut handles.lent);
                         end_lends(&mut d.tables[table], &lent);
-                        (result.map_err(trap)?, None)
+                        match result.map_err(trap)? {
+                            Direct::Val(v) => (v, None),
+                            Direct::Typed(r) => {
+                                // The typed path lowers it, unless some part of it needs the
+                                // general one (then it becomes a `Val`).
+                                let mut blocks = Vec::new();
+                                let typed_ok = match result_types.first() {
+                                    Some(rty) if result_types.len() == 1 => {
+                                        r.value().fast_blocks(rty, opts.encoding, &mut blocks)
+                                            && (out_ptr.is_some()
+                                                || (blocks.is_empty() && r.value().is_flat(rty)))
+                                    }
+                                    _ => false,
+                                };
+                                if !typed_ok {
+                                    (r.into_val(), None)
+                                } else {
+                                    let flat = lower_typed(
+                                        &mut cx,
+                                        inst,
+                                        table,
+                                        memory,
+                                        resolved.realloc.clone(),
+                                        out_ptr,
+                                        &result_types,
+                                        &blocks,
+                                        r,
+                                    )
+                                    .await?;
+                                    if let (Some(slot), Some(v)) = (core_results.first_mut(), flat)
+                                    {
+                                        *slot = wasm_val(v);
+                                    }
+                                    return Ok(());
+                                }
+                            }
+                        }
                     }
                     _ => {
                         let args = {
@@ -596,6 +632,65 @@ pub(crate) fn make_lowered<T: Send + 'static>(
             })
         },
     )
+}
+
+/// Lowers a typed host function's result on the typed path (the blocks its
+/// [`fast_blocks`](crate::typed::FastValue::fast_blocks) asked for): checks the out-pointer,
+/// allocates the blocks with the guest's `realloc`, then stores the value at the out-pointer,
+/// or returns it as its one flat value.
+#[allow(clippy::too_many_arguments)]
+async fn lower_typed<T: Send + 'static>(
+    cx: &mut StoreContextMut<'_, Data<T>>,
+    inst: usize,
+    table: usize,
+    memory: Option<wasmtime::Memory>,
+    realloc: Option<Realloc32>,
+    out_ptr: Option<u32>,
+    result_types: &[Type],
+    blocks: &[abi::Block],
+    result: Box<dyn crate::linker::TypedResult>,
+) -> wasmtime::Result<Option<CoreVal>> {
+    let mem_len = memory.map_or(0, |m| m.data_size(&*cx));
+    if let Some(p) = out_ptr {
+        abi::check_out_pointer(mem_len, p, result_types).map_err(trap)?;
+    }
+    let ptrs = if blocks.is_empty() {
+        Vec::new()
+    } else {
+        abi::allocate_blocks(
+            &mut GuestRealloc {
+                cx: &mut *cx,
+                inst,
+                owner: table,
+                realloc,
+                memory,
+            },
+            blocks,
+        )
+        .await
+        .map_err(trap)?
+    };
+    let (mem, data): (&mut [u8], &mut Data<T>) = match memory {
+        Some(m) => m.data_and_store_mut(&mut *cx),
+        None => (&mut [], cx.data_mut()),
+    };
+    let d = &mut data.instances[inst];
+    let mut handles = TableView::new(&mut d.tables[table], table as u32, &d.implementers);
+    let mut w = abi::Writer::new(mem, &mut handles, &ptrs);
+    let rty = &result_types[0];
+    let value = result.value();
+    match out_ptr {
+        Some(p) => {
+            value.fast_store(rty, &mut w, u64::from(p)).map_err(trap)?;
+            Ok(None)
+        }
+        None => match value.fast_flat(rty, &mut w) {
+            Some(v) => Ok(Some(v.map_err(trap)?)),
+            None => Err(trap(Trap::new(
+                "internal error: a typed result without its flat value",
+            ))),
+        },
+    }
 }
 
 /// Makes `resource.new` (kind 0), `resource.rep` (1) or `resource.drop` (2) of plan

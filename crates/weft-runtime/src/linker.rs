@@ -49,11 +49,41 @@ pub(crate) struct TypedHost<T> {
                 &mut T,
                 &mut weft_abi::abi::Lifter<'_>,
                 &[weft_abi::Type],
-            ) -> std::result::Result<Option<Val>, weft_abi::abi::Trap>
+            ) -> std::result::Result<Direct, weft_abi::abi::Trap>
             + Send
             + Sync,
     >,
     pub(crate) vals: HostFunc<T>,
+}
+
+/// What a typed host function called from a guest returned.
+pub(crate) enum Direct {
+    /// A result for the general path (or none).
+    Val(Option<Val>),
+    /// A Rust result, which lowers on the typed path when it can.
+    Typed(Box<dyn TypedResult>),
+}
+
+/// A typed host function's Rust result.
+pub(crate) trait TypedResult: Send {
+    /// The value, for typed lowering.
+    fn value(&self) -> &dyn crate::typed::FastValue;
+    /// The value as a [`Val`], for the general path.
+    fn into_val(self: Box<Self>) -> Option<Val>;
+}
+
+/// A result that has a value ([`ComponentResult::as_value`] is `Some`).
+struct Held<R>(R);
+
+impl<R: ComponentResult + Send> TypedResult for Held<R> {
+    fn value(&self) -> &dyn crate::typed::FastValue {
+        self.0
+            .as_value()
+            .expect("only results with a value are held")
+    }
+    fn into_val(self: Box<Self>) -> Option<Val> {
+        self.0.into_result()
+    }
 }
 
 impl<T> Clone for HostImpl<T> {
@@ -196,7 +226,7 @@ impl<T: Send + 'static> Linker<T> {
     ) -> &mut Self
     where
         P: crate::typed::ComponentList + 'static,
-        R: crate::typed::ComponentResult + 'static,
+        R: crate::typed::ComponentResult + Send + 'static,
     {
         self.instance_func_wrap("", name, f)
     }
@@ -211,7 +241,7 @@ impl<T: Send + 'static> Linker<T> {
     ) -> &mut Self
     where
         P: crate::typed::ComponentList + 'static,
-        R: crate::typed::ComponentResult + 'static,
+        R: crate::typed::ComponentResult + Send + 'static,
     {
         self.funcs.insert(import_path(instance, func), typed_def(f));
         self
@@ -421,7 +451,7 @@ fn typed_def<T, P, R>(
 where
     T: Send + 'static,
     P: crate::typed::ComponentList + 'static,
-    R: crate::typed::ComponentResult + 'static,
+    R: crate::typed::ComponentResult + Send + 'static,
 {
     let f = Arc::new(f);
     let g = f.clone();
@@ -432,9 +462,11 @@ where
     let direct = Box::new(
         move |data: &mut T, lifter: &mut weft_abi::abi::Lifter<'_>, tys: &[weft_abi::Type]| {
             let params = P::lift_params(lifter, tys)?;
-            f(data, params)
-                .map(ComponentResult::into_result)
-                .map_err(weft_abi::abi::Trap::new)
+            let result = f(data, params).map_err(weft_abi::abi::Trap::new)?;
+            Ok(match result.as_value() {
+                Some(_) => Direct::Typed(Box::new(Held(result))),
+                None => Direct::Val(result.into_result()),
+            })
         },
     );
     HostDef {

@@ -14,7 +14,9 @@
 //! The values still travel as [`Val`]s through the general canonical ABI path; the
 //! conversions here are what makes the signatures typed.
 
-use weft_abi::abi::{Lifter, Trap};
+use weft_abi::abi::{
+    alignment, elem_size, max_case_alignment, Block, CoreVal, Lifter, StringEncoding, Trap, Writer,
+};
 use weft_abi::{FuncType, Resource, Type, Val};
 
 /// A Rust type that is a component value type.
@@ -33,6 +35,66 @@ pub trait ComponentValue: Sized {
         Self::from_val(lifter.lift_flat(ty)?).map_err(Trap::new)
     }
 
+    /// Typed lowering, phase one: whether this value, of type `ty`, is lowered on the typed
+    /// path into a guest with string encoding `enc` — if so, it has pushed the blocks it needs
+    /// (in the spec's order). `false`: the value goes through a [`Val`] (floats, strings into
+    /// a non-UTF-8 guest, [`Val`] itself, …).
+    #[doc(hidden)]
+    fn fast_blocks(&self, _ty: &Type, _enc: StringEncoding, _blocks: &mut Vec<Block>) -> bool {
+        false
+    }
+
+    /// Typed lowering, phase two: stores the value at `ptr` (after [`Self::fast_blocks`]
+    /// said yes).
+    #[doc(hidden)]
+    fn fast_store(&self, _ty: &Type, _w: &mut Writer<'_>, _ptr: u64) -> Result<(), Trap> {
+        Err(Trap::new(
+            "internal error: no typed lowering for this value",
+        ))
+    }
+
+    /// Typed lowering of a value that is one flat core value (integers, `bool`, `char`,
+    /// handles); `None` for the others.
+    #[doc(hidden)]
+    fn fast_flat(&self, _ty: &Type, _w: &mut Writer<'_>) -> Option<Result<CoreVal, Trap>> {
+        None
+    }
+
+    /// [`Self::fast_blocks`] of a `list<Self>` of these `items`, `list_ty` the list's type:
+    /// its block, then its elements' (`u8` has no elements to visit).
+    #[doc(hidden)]
+    fn fast_list_blocks(
+        items: &[Self],
+        elem: &Type,
+        enc: StringEncoding,
+        blocks: &mut Vec<Block>,
+    ) -> bool {
+        let Ok(size) = u32::try_from(items.len() as u64 * u64::from(elem_size(elem))) else {
+            return false;
+        };
+        blocks.push(Block {
+            align: alignment(elem),
+            size,
+            string: false,
+        });
+        items.iter().all(|item| item.fast_blocks(elem, enc, blocks))
+    }
+
+    /// [`Self::fast_store`] of a list's `items` into its block at `ptr`.
+    #[doc(hidden)]
+    fn fast_store_list(
+        items: &[Self],
+        elem: &Type,
+        w: &mut Writer<'_>,
+        ptr: u64,
+    ) -> Result<(), Trap> {
+        let size = u64::from(elem_size(elem));
+        for (i, item) in items.iter().enumerate() {
+            item.fast_store(elem, w, ptr + i as u64 * size)?;
+        }
+        Ok(())
+    }
+
     /// Lifts the next value, a `list<Self>` of type `list_ty`. By default through a [`Val`];
     /// `u8` copies the bytes at once.
     #[doc(hidden)]
@@ -47,6 +109,22 @@ pub trait ComponentValue: Sized {
     }
 }
 
+/// The longest string the canonical ABI lowers (spec `MAX_STRING_BYTE_LENGTH`): longer ones
+/// take the general path, which traps with the spec's message.
+const MAX_STRING_BYTES: usize = (1 << 28) - 1;
+
+/// A pointer and a length, stored as two `i32`s at `ptr`.
+fn write_pair(w: &mut Writer<'_>, ptr: u64, begin: u32, length: u32) -> Result<(), Trap> {
+    w.write(ptr, &begin.to_le_bytes())?;
+    w.write(ptr + 4, &length.to_le_bytes())
+}
+
+/// `x` rounded up to `align` (a power of two).
+fn align_to(x: u64, align: u32) -> u64 {
+    let a = u64::from(align.max(1));
+    x.div_ceil(a) * a
+}
+
 fn mismatch(expected: &str, ty: &Type) -> Result<(), String> {
     Err(format!("expected {expected}, found {ty}"))
 }
@@ -56,6 +134,26 @@ fn wrong(expected: &str, val: &Val) -> String {
 }
 
 macro_rules! primitive {
+    (@core I32, $w:expr) => { CoreVal::I32($w as u32 as i32) };
+    (@core I64, $w:expr) => { CoreVal::I64($w as i64) };
+    // An integer (or `bool`, `char`) stored as `$bytes` little-endian bytes of `$wide` and
+    // flattened to one `$core` value.
+    (int $rust:ty, $ty:ident, $val:ident, $name:literal, $conv:expr, $core:ident, $bytes:literal $(, { $($extra:tt)* })?) => {
+        primitive!($rust, $ty, $val, $name, {
+            fn fast_blocks(&self, ty: &Type, _: StringEncoding, _: &mut Vec<Block>) -> bool {
+                matches!(ty, Type::$ty)
+            }
+            fn fast_store(&self, _: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap> {
+                let wide: u64 = $conv(*self);
+                w.write(ptr, &wide.to_le_bytes()[..$bytes])
+            }
+            fn fast_flat(&self, _: &Type, _: &mut Writer<'_>) -> Option<Result<CoreVal, Trap>> {
+                let wide: u64 = $conv(*self);
+                Some(Ok(primitive!(@core $core, wide)))
+            }
+            $($($extra)*)?
+        });
+    };
     ($rust:ty, $ty:ident, $val:ident, $name:literal) => {
         primitive!($rust, $ty, $val, $name, {});
     };
@@ -81,9 +179,9 @@ macro_rules! primitive {
     };
 }
 
-primitive!(bool, Bool, Bool, "bool");
-primitive!(i8, S8, S8, "s8");
-primitive!(u8, U8, U8, "u8", {
+primitive!(int bool, Bool, Bool, "bool", |b: bool| u64::from(b), I32, 1);
+primitive!(int i8, S8, S8, "s8", |x: i8| x as u8 as u64, I32, 1);
+primitive!(int u8, U8, U8, "u8", u64::from, I32, 1, {
     fn lift_list(lifter: &mut Lifter<'_>, list_ty: &Type) -> Result<Vec<u8>, Trap> {
         if !matches!(list_ty, Type::List(e) if **e == Type::U8) {
             return Err(Trap::new(format!("expected list<u8>, found {list_ty}")));
@@ -92,17 +190,46 @@ primitive!(u8, U8, U8, "u8", {
         let length = lifter.next_i32()?;
         Ok(lifter.byte_list(ptr, length)?.to_vec())
     }
+    fn fast_list_blocks(items: &[u8], elem: &Type, _: StringEncoding, blocks: &mut Vec<Block>) -> bool {
+        let Ok(size) = u32::try_from(items.len()) else {
+            return false;
+        };
+        blocks.push(Block { align: 1, size, string: false });
+        *elem == Type::U8
+    }
+    fn fast_store_list(items: &[u8], _: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap> {
+        w.write(ptr, items)
+    }
 });
-primitive!(i16, S16, S16, "s16");
-primitive!(u16, U16, U16, "u16");
-primitive!(i32, S32, S32, "s32");
-primitive!(u32, U32, U32, "u32");
-primitive!(i64, S64, S64, "s64");
-primitive!(u64, U64, U64, "u64");
+primitive!(int i16, S16, S16, "s16", |x: i16| x as u16 as u64, I32, 2);
+primitive!(int u16, U16, U16, "u16", u64::from, I32, 2);
+primitive!(int i32, S32, S32, "s32", |x: i32| x as u32 as u64, I32, 4);
+primitive!(int u32, U32, U32, "u32", u64::from, I32, 4);
+primitive!(int i64, S64, S64, "s64", |x: i64| x as u64, I64, 8);
+primitive!(int u64, U64, U64, "u64", |x: u64| x, I64, 8);
 primitive!(f32, F32, F32, "f32");
 primitive!(f64, F64, F64, "f64");
-primitive!(char, Char, Char, "char");
-primitive!(String, String, String, "string");
+primitive!(int char, Char, Char, "char", |c: char| u64::from(u32::from(c)), I32, 4);
+primitive!(String, String, String, "string", {
+    fn fast_blocks(&self, ty: &Type, enc: StringEncoding, blocks: &mut Vec<Block>) -> bool {
+        // A host string is UTF-8: into a UTF-8 guest it is one copy (spec
+        // `store_string_copy`); other encodings transcode on the general path.
+        if *ty != Type::String || enc != StringEncoding::Utf8 || self.len() > MAX_STRING_BYTES {
+            return false;
+        }
+        blocks.push(Block {
+            align: 1,
+            size: self.len() as u32,
+            string: true,
+        });
+        true
+    }
+    fn fast_store(&self, _: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap> {
+        let block = w.next_block()?;
+        w.write(u64::from(block), self.as_bytes())?;
+        write_pair(w, ptr, block, self.len() as u32)
+    }
+});
 
 impl<T: ComponentValue> ComponentValue for Vec<T> {
     fn typecheck(ty: &Type) -> Result<(), String> {
@@ -123,6 +250,20 @@ impl<T: ComponentValue> ComponentValue for Vec<T> {
     fn lift(lifter: &mut Lifter<'_>, ty: &Type) -> Result<Self, Trap> {
         T::lift_list(lifter, ty)
     }
+    fn fast_blocks(&self, ty: &Type, enc: StringEncoding, blocks: &mut Vec<Block>) -> bool {
+        match ty {
+            Type::List(e) => T::fast_list_blocks(self, e, enc, blocks),
+            _ => false,
+        }
+    }
+    fn fast_store(&self, ty: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap> {
+        let Type::List(e) = ty else {
+            return Err(Trap::new(format!("expected a list type, found {ty}")));
+        };
+        let block = w.next_block()?;
+        T::fast_store_list(self, e, w, u64::from(block))?;
+        write_pair(w, ptr, block, self.len() as u32)
+    }
 }
 
 impl<T: ComponentValue> ComponentValue for Option<T> {
@@ -141,6 +282,24 @@ impl<T: ComponentValue> ComponentValue for Option<T> {
             other => Err(wrong("option", &other)),
         }
     }
+    fn fast_blocks(&self, ty: &Type, enc: StringEncoding, blocks: &mut Vec<Block>) -> bool {
+        match (ty, self) {
+            (Type::Option(_), None) => true,
+            (Type::Option(e), Some(v)) => v.fast_blocks(e, enc, blocks),
+            _ => false,
+        }
+    }
+    fn fast_store(&self, ty: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap> {
+        let Type::Option(e) = ty else {
+            return Err(Trap::new(format!("expected an option type, found {ty}")));
+        };
+        // Two cases: a one-byte discriminant, the payload at the cases' alignment.
+        w.write(ptr, &[u8::from(self.is_some())])?;
+        match self {
+            Some(v) => v.fast_store(e, w, align_to(ptr + 1, max_case_alignment(ty))),
+            None => Ok(()),
+        }
+    }
 }
 
 /// One side of a `result`: `()` stands for a missing payload.
@@ -151,6 +310,22 @@ pub trait ResultPayload: Sized {
     fn into_payload(self) -> Option<Box<Val>>;
     /// The payload from a value.
     fn from_payload(val: Option<Box<Val>>) -> Result<Self, String>;
+    /// [`ComponentValue::fast_blocks`] of the payload (of type `ty`, absent for none).
+    #[doc(hidden)]
+    fn fast_payload_blocks(
+        &self,
+        ty: Option<&Type>,
+        enc: StringEncoding,
+        blocks: &mut Vec<Block>,
+    ) -> bool;
+    /// [`ComponentValue::fast_store`] of the payload.
+    #[doc(hidden)]
+    fn fast_payload_store(
+        &self,
+        ty: Option<&Type>,
+        w: &mut Writer<'_>,
+        ptr: u64,
+    ) -> Result<(), Trap>;
 }
 
 impl ResultPayload for () {
@@ -164,6 +339,17 @@ impl ResultPayload for () {
         None
     }
     fn from_payload(_: Option<Box<Val>>) -> Result<Self, String> {
+        Ok(())
+    }
+    fn fast_payload_blocks(
+        &self,
+        ty: Option<&Type>,
+        _: StringEncoding,
+        _: &mut Vec<Block>,
+    ) -> bool {
+        ty.is_none()
+    }
+    fn fast_payload_store(&self, _: Option<&Type>, _: &mut Writer<'_>, _: u64) -> Result<(), Trap> {
         Ok(())
     }
 }
@@ -182,6 +368,25 @@ impl<T: ComponentValue> ResultPayload for T {
         match val {
             Some(v) => T::from_val(*v),
             None => Err("a result without its payload".into()),
+        }
+    }
+    fn fast_payload_blocks(
+        &self,
+        ty: Option<&Type>,
+        enc: StringEncoding,
+        blocks: &mut Vec<Block>,
+    ) -> bool {
+        ty.is_some_and(|t| self.fast_blocks(t, enc, blocks))
+    }
+    fn fast_payload_store(
+        &self,
+        ty: Option<&Type>,
+        w: &mut Writer<'_>,
+        ptr: u64,
+    ) -> Result<(), Trap> {
+        match ty {
+            Some(t) => self.fast_store(t, w, ptr),
+            None => Err(Trap::new("a result payload without a type")),
         }
     }
 }
@@ -209,6 +414,25 @@ impl<T: ResultPayload, E: ResultPayload> ComponentValue for Result<T, E> {
             other => Err(wrong("result", &other)),
         }
     }
+    fn fast_blocks(&self, ty: &Type, enc: StringEncoding, blocks: &mut Vec<Block>) -> bool {
+        match (ty, self) {
+            (Type::Result(r), Ok(v)) => v.fast_payload_blocks(r.ok.as_ref(), enc, blocks),
+            (Type::Result(r), Err(e)) => e.fast_payload_blocks(r.err.as_ref(), enc, blocks),
+            _ => false,
+        }
+    }
+    fn fast_store(&self, ty: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap> {
+        let Type::Result(r) = ty else {
+            return Err(Trap::new(format!("expected a result type, found {ty}")));
+        };
+        // Two cases: a one-byte discriminant, the payload at the cases' alignment.
+        w.write(ptr, &[u8::from(self.is_err())])?;
+        let at = align_to(ptr + 1, max_case_alignment(ty));
+        match self {
+            Ok(v) => v.fast_payload_store(r.ok.as_ref(), w, at),
+            Err(e) => e.fast_payload_store(r.err.as_ref(), w, at),
+        }
+    }
 }
 
 impl ComponentValue for Resource {
@@ -226,6 +450,16 @@ impl ComponentValue for Resource {
             Val::Resource(r) => Ok(r),
             other => Err(wrong("resource", &other)),
         }
+    }
+    fn fast_blocks(&self, ty: &Type, _: StringEncoding, _: &mut Vec<Block>) -> bool {
+        matches!(ty, Type::Own(_) | Type::Borrow(_))
+    }
+    fn fast_store(&self, ty: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap> {
+        let h = w.lower_handle(*self, ty)?;
+        w.write(ptr, &h.to_le_bytes())
+    }
+    fn fast_flat(&self, ty: &Type, w: &mut Writer<'_>) -> Option<Result<CoreVal, Trap>> {
+        Some(w.lower_handle(*self, ty).map(|h| CoreVal::I32(h as i32)))
     }
 }
 
@@ -311,6 +545,25 @@ macro_rules! tuple_values {
                     other => Err(wrong("tuple", &other)),
                 }
             }
+            fn fast_blocks(&self, ty: &Type, enc: StringEncoding, blocks: &mut Vec<Block>) -> bool {
+                let Type::Tuple(ts) = ty else { return false };
+                let n = 0 $(+ { let _ = $i; 1 })*;
+                ts.len() == n $(&& self.$i.fast_blocks(&ts[$i], enc, blocks))*
+            }
+            fn fast_store(&self, ty: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap> {
+                let Type::Tuple(ts) = ty else {
+                    return Err(Trap::new(format!("expected a tuple type, found {ty}")));
+                };
+                // Spec `store_record`: each field at its alignment, in order.
+                let mut at = ptr;
+                $(
+                    at = align_to(at, alignment(&ts[$i]));
+                    self.$i.fast_store(&ts[$i], w, at)?;
+                    at += u64::from(elem_size(&ts[$i]));
+                )*
+                let _ = at;
+                Ok(())
+            }
         }
     )*};
 }
@@ -346,6 +599,51 @@ pub trait ComponentResult: Sized {
     fn into_result(self) -> Option<Val>;
     /// From the result value.
     fn from_result(val: Option<Val>) -> Result<Self, String>;
+    /// The result as a [`ComponentValue`], for typed lowering (`None`: no result).
+    #[doc(hidden)]
+    fn as_value(&self) -> Option<&dyn FastValue> {
+        None
+    }
+}
+
+/// The typed-lowering half of [`ComponentValue`], object-safe.
+#[doc(hidden)]
+pub trait FastValue {
+    fn fast_blocks(&self, ty: &Type, enc: StringEncoding, blocks: &mut Vec<Block>) -> bool;
+    fn fast_store(&self, ty: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap>;
+    fn fast_flat(&self, ty: &Type, w: &mut Writer<'_>) -> Option<Result<CoreVal, Trap>>;
+    /// Whether the value is one flat core value (so [`FastValue::fast_flat`] gives it).
+    fn is_flat(&self, ty: &Type) -> bool;
+}
+
+impl<T: ComponentValue> FastValue for T {
+    fn fast_blocks(&self, ty: &Type, enc: StringEncoding, blocks: &mut Vec<Block>) -> bool {
+        ComponentValue::fast_blocks(self, ty, enc, blocks)
+    }
+    fn fast_store(&self, ty: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap> {
+        ComponentValue::fast_store(self, ty, w, ptr)
+    }
+    fn fast_flat(&self, ty: &Type, w: &mut Writer<'_>) -> Option<Result<CoreVal, Trap>> {
+        ComponentValue::fast_flat(self, ty, w)
+    }
+    fn is_flat(&self, ty: &Type) -> bool {
+        // Integers, `bool`, `char` and handles are one flat value; they answer `fast_flat`.
+        matches!(
+            ty,
+            Type::Bool
+                | Type::S8
+                | Type::U8
+                | Type::S16
+                | Type::U16
+                | Type::S32
+                | Type::U32
+                | Type::S64
+                | Type::U64
+                | Type::Char
+                | Type::Own(_)
+                | Type::Borrow(_)
+        )
+    }
 }
 
 impl ComponentResult for () {
@@ -378,6 +676,9 @@ impl<T: ComponentValue> ComponentResult for T {
             Some(v) => T::from_val(v),
             None => Err("no result".into()),
         }
+    }
+    fn as_value(&self) -> Option<&dyn FastValue> {
+        Some(self)
     }
 }
 

@@ -704,3 +704,133 @@ fn typed_host_functions_lift_byte_lists_directly() {
     assert!(err.to_string().contains("out of bounds"), "{err}");
     assert_eq!(store.data().len(), 1);
 }
+
+/// Typed host functions lower their results on the typed path (lists and strings with the
+/// guest's `realloc`, spilled results at the out-pointer, handles); the guest's memory after
+/// calling them, `realloc`'s bump pointer included, is byte for byte what the same functions
+/// over `Val`s (the general path) leave.
+#[test]
+fn typed_results_lower_as_the_general_path_does() {
+    let engine = Engine::new().unwrap();
+    let wat = format!(
+        r#"(component
+            (import "h" (instance $h
+                (export "bytes" (func (param "n" u32) (result (result (list u8) (error string)))))
+                (export "names" (func (result (list string))))
+                (export "pair" (func (result (tuple u64 u32))))
+                (export "maybe" (func (param "n" u32) (result (option string))))
+                (export "count" (func (result u32)))))
+            {LIBC}
+            (alias core export $libc "memory" (core memory $mem))
+            (alias core export $libc "realloc" (core func $realloc))
+            (core func $bytes (canon lower (func $h "bytes") (memory $mem) (realloc $realloc)))
+            (core func $names (canon lower (func $h "names") (memory $mem) (realloc $realloc)))
+            (core func $pair (canon lower (func $h "pair") (memory $mem)))
+            (core func $maybe (canon lower (func $h "maybe") (memory $mem) (realloc $realloc)))
+            (core func $count (canon lower (func $h "count")))
+            (core module $m
+                (import "h" "bytes" (func $bytes (param i32 i32)))
+                (import "h" "names" (func $names (param i32)))
+                (import "h" "pair" (func $pair (param i32)))
+                (import "h" "maybe" (func $maybe (param i32 i32)))
+                (import "h" "count" (func $count (result i32)))
+                (import "libc" "memory" (memory 1))
+                (func (export "run") (result i64)
+                    (local $h i64) (local $i i32)
+                    (call $bytes (i32.const 5) (i32.const 0))
+                    (call $bytes (i32.const 500) (i32.const 16))
+                    (call $names (i32.const 32))
+                    (call $pair (i32.const 48))
+                    (call $maybe (i32.const 1) (i32.const 64))
+                    (call $maybe (i32.const 0) (i32.const 80))
+                    (i32.store (i32.const 96) (call $count))
+                    ;; FNV-1a over the first 2 KiB: everything written, and the blocks.
+                    (local.set $h (i64.const 0xcbf29ce484222325))
+                    (loop $l
+                        (local.set $h (i64.mul
+                            (i64.xor (local.get $h) (i64.load8_u (local.get $i)))
+                            (i64.const 0x100000001b3)))
+                        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br_if $l (i32.lt_u (local.get $i) (i32.const 2048))))
+                    (local.get $h)))
+            (core instance $i (instantiate $m
+                (with "h" (instance
+                    (export "bytes" (func $bytes)) (export "names" (func $names))
+                    (export "pair" (func $pair)) (export "maybe" (func $maybe))
+                    (export "count" (func $count))))
+                (with "libc" (instance $libc))))
+            (func (export "run") (result u64) (canon lift (core func $i "run"))))"#
+    );
+    let c = component(&engine, &wat);
+
+    let mut typed: Linker<()> = Linker::new();
+    typed
+        .instance_func_wrap("h", "bytes", |_: &mut (), (n,): (u32,)| {
+            Ok(if n < 100 {
+                Ok((0..n as u8).collect::<Vec<u8>>())
+            } else {
+                Err(format!("{n} is too many"))
+            })
+        })
+        .instance_func_wrap("h", "names", |_: &mut (), (): ()| {
+            Ok(vec!["a".to_string(), "héllo".to_string(), String::new()])
+        })
+        .instance_func_wrap("h", "pair", |_: &mut (), (): ()| Ok((u64::MAX - 1, 7u32)))
+        .instance_func_wrap("h", "maybe", |_: &mut (), (n,): (u32,)| {
+            Ok((n == 1).then(|| "some".to_string()))
+        })
+        .instance_func_wrap("h", "count", |_: &mut (), (): ()| Ok(42u32));
+
+    let mut general: Linker<()> = Linker::new();
+    let list = |items: Vec<Val>| Val::List(items);
+    general
+        .instance_func(
+            "h",
+            "bytes",
+            Arc::new(move |_, args| {
+                let Val::U32(n) = args[0] else { unreachable!() };
+                Ok(Some(Val::Result(if n < 100 {
+                    Ok(Some(Box::new(list((0..n as u8).map(Val::U8).collect()))))
+                } else {
+                    Err(Some(Box::new(Val::String(format!("{n} is too many")))))
+                })))
+            }),
+        )
+        .instance_func(
+            "h",
+            "names",
+            Arc::new(|_, _| {
+                Ok(Some(Val::List(vec![
+                    Val::String("a".into()),
+                    Val::String("héllo".into()),
+                    Val::String(String::new()),
+                ])))
+            }),
+        )
+        .instance_func(
+            "h",
+            "pair",
+            Arc::new(|_, _| Ok(Some(Val::Tuple(vec![Val::U64(u64::MAX - 1), Val::U32(7)])))),
+        )
+        .instance_func(
+            "h",
+            "maybe",
+            Arc::new(|_, args| {
+                let Val::U32(n) = args[0] else { unreachable!() };
+                Ok(Some(Val::Option(
+                    (n == 1).then(|| Box::new(Val::String("some".into()))),
+                )))
+            }),
+        )
+        .instance_func("h", "count", Arc::new(|_, _| Ok(Some(Val::U32(42)))));
+
+    let mut hashes = Vec::new();
+    for linker in [&typed, &general] {
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &c).unwrap();
+        let run = instance.func(&store, "run").unwrap();
+        hashes.push(run.call(&mut store, &[]).unwrap());
+    }
+    assert_eq!(hashes[0], hashes[1]);
+    assert!(matches!(hashes[0], Some(Val::U64(_))), "{hashes:?}");
+}

@@ -691,7 +691,7 @@ fn method<T, P, R>(
 ) where
     T: WasiView,
     P: ComponentList + 'static,
-    R: ResultPayload + 'static,
+    R: ResultPayload + Send + 'static,
 {
     l.instance_func_wrap(
         TYPES,

@@ -32,7 +32,7 @@ use super::{
     num_i32_flags, trap_if, Cases, CoreType, CoreVal, Handles, MemoryRealloc, Options, Realloc,
     SimpleEncoding, Spill, StringEncoding, StringSource, Trap, UTF16_TAG,
 };
-use crate::{Type, Val};
+use crate::{Resource, Type, Val};
 
 /// The results of phase one ([`allocate`]): the pointer of every block `realloc` returned, in
 /// traversal order, for phase two ([`lower_flat_values`]) to write into.
@@ -937,4 +937,100 @@ fn encode_float_as_i32(f: f32) -> u32 {
 /// Spec `encode_float_as_i64`, in the deterministic profile: NaNs are canonical.
 fn encode_float_as_i64(f: f64) -> u64 {
     canonicalize_nan64(f).to_bits()
+}
+
+// ---- The typed fast path's building blocks (hosts that lower Rust values directly). ----
+
+/// A block a typed host's result needs: a `list` or a `string` of `size` bytes, allocated
+/// with one `realloc(0, 0, align, size)` (a UTF-8 string copied into a UTF-8 guest, a list of
+/// scalars).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    pub align: u32,
+    pub size: u32,
+    /// A string (else a list), for the wording of an out-of-bounds trap.
+    pub string: bool,
+}
+
+/// Phase one for typed hosts: `realloc` for each block in order, each result checked for
+/// alignment and bounds as [`allocate`] checks it. Returns the pointers.
+pub async fn allocate_blocks<R: Realloc>(
+    realloc: &mut R,
+    blocks: &[Block],
+) -> Result<Vec<u32>, Trap> {
+    let mut ptrs = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        let ptr = realloc.realloc(0, 0, b.align, b.size).await?;
+        let ptr64 = u64::from(ptr);
+        trap_if(ptr64 != align_to64(ptr64, b.align), || {
+            "realloc return: result not aligned (unaligned pointer)".into()
+        })?;
+        trap_if(
+            ptr64 + u64::from(b.size) > realloc.memory_len() as u64,
+            || {
+                let what = if b.string { What::String } else { What::List };
+                format!(
+                    "realloc return: beyond end of memory ({})",
+                    what.out_of_bounds()
+                )
+            },
+        )?;
+        ptrs.push(ptr);
+    }
+    Ok(ptrs)
+}
+
+/// Traps unless a tuple of `ts` fits, aligned, at out-pointer `ptr` (spec `lower_flat_values`'
+/// checks, made before anything is allocated).
+pub fn check_out_pointer(mem_len: usize, ptr: u32, ts: &[Type]) -> Result<(), Trap> {
+    check_ptr(mem_len, ptr, ts)
+}
+
+/// Phase two for typed hosts: writes into guest memory at checked pointers, takes the blocks
+/// phase one allocated in order, and lowers handles.
+pub struct Writer<'a> {
+    mem: &'a mut [u8],
+    handles: &'a mut dyn Handles,
+    blocks: std::slice::Iter<'a, u32>,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer into `mem` with the pointers [`allocate_blocks`] returned.
+    pub fn new(mem: &'a mut [u8], handles: &'a mut dyn Handles, blocks: &'a [u32]) -> Writer<'a> {
+        Writer {
+            mem,
+            handles,
+            blocks: blocks.iter(),
+        }
+    }
+
+    /// Writes `bytes` at `ptr`, or traps if they do not all fit in memory.
+    pub fn write(&mut self, ptr: u64, bytes: &[u8]) -> Result<(), Trap> {
+        let range = usize::try_from(ptr).ok().zip(
+            ptr.checked_add(bytes.len() as u64)
+                .and_then(|end| usize::try_from(end).ok()),
+        );
+        match range.and_then(|(start, end)| self.mem.get_mut(start..end)) {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                Ok(())
+            }
+            None => Err(Trap::new("pointer out of bounds of memory")),
+        }
+    }
+
+    /// The next block phase one allocated.
+    pub fn next_block(&mut self) -> Result<u32, Trap> {
+        self.blocks.next().copied().ok_or_else(allocations_mismatch)
+    }
+
+    /// Spec `lower_own` / `lower_borrow` of `r` as a value of handle type `t`.
+    pub fn lower_handle(&mut self, r: Resource, t: &Type) -> Result<u32, Trap> {
+        let v = Val::Resource(r);
+        match t {
+            Type::Own(rt) if r.ty == *rt && r.own => self.handles.lower_own(r),
+            Type::Borrow(rt) if r.ty == *rt => self.handles.lower_borrow(r),
+            _ => Err(mismatch(&v, t)),
+        }
+    }
 }
