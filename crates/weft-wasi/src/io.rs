@@ -152,7 +152,30 @@ pub struct Stderr;
 
 impl OutputStream for Stdout {
     fn write(&mut self, bytes: &[u8]) -> Result<(), StreamError> {
-        Ok(std::io::stdout().lock().write_all(bytes)?)
+        // Straight to the file descriptor on Unix: the guest buffers as it likes, and Rust's
+        // line-buffered `Stdout` would scan every write for newlines (a tenth of the time of
+        // writing 100 MiB). Whatever weft itself buffered goes first.
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsFd;
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            lock.flush()?;
+            let mut rest = bytes;
+            while !rest.is_empty() {
+                match rustix::io::write(lock.as_fd(), rest) {
+                    Ok(0) => return Err(StreamError::Closed),
+                    Ok(n) => rest = &rest[n..],
+                    Err(rustix::io::Errno::INTR) => {}
+                    Err(e) => return Err(std::io::Error::from(e).into()),
+                }
+            }
+            Ok(())
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(std::io::stdout().lock().write_all(bytes)?)
+        }
     }
     fn flush(&mut self) -> Result<(), StreamError> {
         Ok(std::io::stdout().lock().flush()?)
