@@ -187,12 +187,12 @@ impl Args {
         Ok(())
     }
 
-    /// The guest's WASI context: its arguments (the component's path first), the
+    /// The guest's WASI context: its arguments (the component's file name first), the
     /// environment it was given, and this process's stdio.
     fn wasi_ctx(&self) -> Result<WasiCtx> {
-        let mut b = WasiCtxBuilder::new().inherit_stdio().args(
-            std::iter::once(self.component.display().to_string()).chain(self.args.iter().cloned()),
-        );
+        let mut b = WasiCtxBuilder::new()
+            .inherit_stdio()
+            .args(std::iter::once(program_name(&self.component)).chain(self.args.iter().cloned()));
         if self.inherit_env {
             b = b.inherit_env();
         }
@@ -266,6 +266,15 @@ impl Args {
             _ => anyhow!("{e}"),
         }
     }
+}
+
+/// The guest's `argv[0]`: the component's file name, as `wasmtime run` gives it (the host's
+/// directories are none of the guest's business).
+fn program_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// The guest asked to exit with `code`: the CLI exits with it, printing nothing.

@@ -27,7 +27,7 @@ fn c_hello() -> Option<PathBuf> {
 fn greeting(fixture: &Path, name: &str, outfile: &str) -> String {
     format!(
         "hello, {name}!\nargc=3\nargv[0]={}\nargv[1]={name}\nargv[2]={outfile}\n",
-        fixture.display()
+        fixture.file_name().unwrap().to_string_lossy()
     )
 }
 
