@@ -25,6 +25,7 @@
 //! # Ok::<(), weft_runtime::Error>(())
 //! ```
 
+mod cache;
 mod call;
 mod error;
 mod handles;
@@ -84,6 +85,8 @@ pub fn default_cache_dir() -> Option<std::path::PathBuf> {
 #[derive(Clone)]
 pub struct Engine {
     inner: wasmtime::Engine,
+    /// Where compiled modules are kept, if anywhere.
+    cache: Option<Arc<cache::ModuleCache>>,
     /// The epoch timer, started by the first store given a timeout.
     ticker: Arc<std::sync::OnceLock<()>>,
     fuel: bool,
@@ -126,20 +129,14 @@ impl Engine {
         config.wasm_multi_memory(true);
         config.consume_fuel(options.fuel);
         config.epoch_interruption(options.timeouts);
-        if let Some(dir) = &options.cache_dir {
-            let mut cache = wasmtime::CacheConfig::new();
-            cache.with_directory(dir);
-            let cache = wasmtime::Cache::new(cache).map_err(|e| {
-                Error::msg(format!(
-                    "cannot use `{}` as the compilation cache: {e:#}",
-                    dir.display()
-                ))
-            })?;
-            config.cache(Some(cache));
-        }
         let inner = wasmtime::Engine::new(&config).map_err(|e| Error::msg(format!("{e:#}")))?;
+        let cache = options
+            .cache_dir
+            .as_deref()
+            .map(|dir| Arc::new(cache::ModuleCache::new(dir, &inner)));
         Ok(Engine {
             inner,
+            cache,
             ticker: Arc::new(std::sync::OnceLock::new()),
             fuel: options.fuel,
             timeouts: options.timeouts,
@@ -171,25 +168,30 @@ impl Component {
         // (each also compiles its functions in parallel), so that no core idles while a small
         // module waits for a large one.
         let compile = |m: &translate::StaticModule| {
-            wasmtime::Module::new(&engine.inner, &bytes[m.range.clone()])
-                .map(Some)
-                .map_err(|e| {
-                    let message = format!("{e:#}");
-                    if message.contains("proposal not enabled") {
-                        return Error::unsupported(format!(
-                            "a core wasm proposal weft does not enable ({message})"
-                        ));
-                    }
-                    Error::new(
-                        ErrorKind::Binary {
-                            offset: Some(m.range.start),
-                        },
-                        format!(
-                            "invalid core module at offset {:#x}: {message}",
-                            m.range.start
-                        ),
-                    )
-                })
+            let module = &bytes[m.range.clone()];
+            let fresh = || wasmtime::Module::from_binary(&engine.inner, module);
+            match &engine.cache {
+                Some(cache) => cache.get_or_compile(&engine.inner, module, fresh),
+                None => fresh(),
+            }
+            .map(Some)
+            .map_err(|e| {
+                let message = format!("{e:#}");
+                if message.contains("proposal not enabled") {
+                    return Error::unsupported(format!(
+                        "a core wasm proposal weft does not enable ({message})"
+                    ));
+                }
+                Error::new(
+                    ErrorKind::Binary {
+                        offset: Some(m.range.start),
+                    },
+                    format!(
+                        "invalid core module at offset {:#x}: {message}",
+                        m.range.start
+                    ),
+                )
+            })
         };
         let modules: Vec<Option<wasmtime::Module>> = match translation.modules.as_slice() {
             [] => Vec::new(),

@@ -834,3 +834,64 @@ fn typed_results_lower_as_the_general_path_does() {
     assert_eq!(hashes[0], hashes[1]);
     assert!(matches!(hashes[0], Some(Val::U64(_))), "{hashes:?}");
 }
+
+/// Compiled modules go to the cache directory once and are loaded from it after; a file that
+/// does not load (corrupt, or from another wasmtime) is compiled again and replaced.
+#[test]
+fn compiled_modules_are_cached_on_disk() {
+    let dir = std::env::temp_dir().join(format!("weft-module-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let options = weft_runtime::EngineOptions {
+        cache_dir: Some(dir.clone()),
+        ..Default::default()
+    };
+    let wat = r#"(component
+        (core module $m (func (export "add") (param i32 i32) (result i32)
+            local.get 0 local.get 1 i32.add))
+        (core instance $i (instantiate $m))
+        (func (export "add") (param "a" u32) (param "b" u32) (result u32)
+            (canon lift (core func $i "add"))))"#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let add = |engine: &Engine| {
+        let c = Component::new(engine, &bytes).unwrap();
+        let mut store = Store::new(engine, ());
+        let instance = Linker::new().instantiate(&mut store, &c).unwrap();
+        let f = instance.func(&store, "add").unwrap();
+        f.call(&mut store, &[Val::U32(2), Val::U32(3)]).unwrap()
+    };
+    let files = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.join("modules"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect()
+    };
+
+    assert_eq!(
+        add(&Engine::with_options(&options).unwrap()),
+        Some(Val::U32(5))
+    );
+    let cached = files();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    let written = std::fs::metadata(&cached[0]).unwrap().modified().unwrap();
+
+    // Another engine with the same settings loads it, and does not write it again.
+    assert_eq!(
+        add(&Engine::with_options(&options).unwrap()),
+        Some(Val::U32(5))
+    );
+    assert_eq!(files(), cached);
+    assert_eq!(
+        std::fs::metadata(&cached[0]).unwrap().modified().unwrap(),
+        written
+    );
+
+    // A file that does not load is compiled again and replaced.
+    std::fs::write(&cached[0], b"not a compiled module").unwrap();
+    assert_eq!(
+        add(&Engine::with_options(&options).unwrap()),
+        Some(Val::U32(5))
+    );
+    assert_eq!(files(), cached);
+    assert!(std::fs::metadata(&cached[0]).unwrap().len() > 100);
+    let _ = std::fs::remove_dir_all(&dir);
+}
