@@ -4,6 +4,8 @@
 //! wasmtime's `ns:pkg/iface.function@version`, or a function name that only one export
 //! has) and its arguments in WAVE; the result is printed in WAVE.
 
+mod net;
+
 use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -48,6 +50,34 @@ pub struct Args {
     /// repeatable. The guest reaches nothing outside it.
     #[arg(long, value_name = "HOST[::GUEST]")]
     dir: Vec<String>,
+    /// Give the guest the network: TCP and UDP sockets bound, connected and sending to
+    /// any address, and name lookup. Without it (or the `--allow-…` lists below), creating
+    /// a socket or resolving a name is `access-denied`.
+    #[arg(long)]
+    allow_network: bool,
+    /// Let the guest resolve host names (`wasi:sockets/ip-name-lookup`, with this
+    /// machine's resolver).
+    #[arg(long)]
+    allow_ip_name_lookup: bool,
+    /// Let the guest connect TCP sockets to HOST:PORT; repeatable. HOST is an IP address
+    /// (`[…]` for IPv6), a name (resolved when `weft run` starts; the guest needs
+    /// `--allow-ip-name-lookup` to resolve it itself) or `*`; PORT is a number or `*`.
+    /// Any of the `--allow-tcp-…`/`--allow-udp-…` lists lets the guest create sockets;
+    /// every other address is `access-denied`.
+    #[arg(long, value_name = "HOST:PORT")]
+    allow_tcp_connect: Vec<String>,
+    /// Let the guest bind TCP sockets (to listen, say) to ADDR:PORT; repeatable. Port 0
+    /// lets the system pick the port; `*` allows any.
+    #[arg(long, value_name = "ADDR:PORT")]
+    allow_tcp_bind: Vec<String>,
+    /// Let the guest bind UDP sockets to ADDR:PORT (`0.0.0.0:0` for a client's
+    /// ephemeral port); repeatable.
+    #[arg(long, value_name = "ADDR:PORT")]
+    allow_udp_bind: Vec<String>,
+    /// Let the guest send UDP datagrams to HOST:PORT (and limit a socket's streams to it);
+    /// repeatable.
+    #[arg(long, value_name = "HOST:PORT")]
+    allow_udp_send: Vec<String>,
     /// Arguments for the program (after `--`).
     #[arg(last = true)]
     args: Vec<String>,
@@ -213,6 +243,22 @@ impl Args {
                 },
             };
         }
+        let mut patterns = Vec::new();
+        for (flag, specs, uses) in [
+            (
+                "allow-tcp-connect",
+                &self.allow_tcp_connect,
+                net::TCP_CONNECT,
+            ),
+            ("allow-tcp-bind", &self.allow_tcp_bind, net::TCP_BIND),
+            ("allow-udp-bind", &self.allow_udp_bind, net::UDP_BIND),
+            ("allow-udp-send", &self.allow_udp_send, net::UDP_SEND),
+        ] {
+            for spec in specs {
+                patterns.push(net::parse(flag, spec, uses)?);
+            }
+        }
+        let b = net::grant(b, self.allow_network, self.allow_ip_name_lookup, patterns);
         Ok(b.build())
     }
 

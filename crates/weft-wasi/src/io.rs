@@ -1,10 +1,14 @@
 //! `wasi:io`: errors, pollables and `poll`, input and output streams — and the stream
 //! implementations the other interfaces hand out (stdio, in-memory pipes, files).
+//!
+//! A pollable is ready at once, at an instant, or when an I/O [`Readiness`] says so
+//! (sockets, name lookups); `poll` and `pollable.block` wait on the earliest of them.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use futures::future::BoxFuture;
 use weft_runtime::{Linker, Resource, ResourceType, Val};
 
 use crate::{own, WasiCtx, WasiTypes, WasiView};
@@ -57,6 +61,11 @@ pub trait InputStream: Send {
     fn blocking_read(&mut self, len: usize) -> Result<Vec<u8>, StreamError> {
         self.read(len)
     }
+    /// What `subscribe` returns: when a read will not come back empty. By default always
+    /// ready (a stream whose reads never wait, or wait in `read`).
+    fn pollable(&self) -> Pollable {
+        Pollable::Ready
+    }
 }
 
 /// A byte sink a guest writes through `wasi:io/streams.output-stream`.
@@ -68,6 +77,16 @@ pub trait OutputStream: Send {
     /// How many bytes the next write may take.
     fn check_write(&mut self) -> Result<usize, StreamError> {
         Ok(DEFAULT_WRITE_BUDGET)
+    }
+    /// Sends what was written on, waiting until it is sent (`blocking-flush`, and the
+    /// flushes of the `blocking-write-…-and-flush` functions). By default [`Self::flush`].
+    fn blocking_flush(&mut self) -> Result<(), StreamError> {
+        self.flush()
+    }
+    /// What `subscribe` returns: when `check-write` will allow a write (or fail). By
+    /// default always ready.
+    fn pollable(&self) -> Pollable {
+        Pollable::Ready
     }
 }
 
@@ -88,23 +107,85 @@ pub struct OutputEntry(pub Box<dyn OutputStream>);
 pub struct ErrorEntry(pub String, pub Option<IoCause>);
 
 /// A `wasi:io/poll.pollable` in the table.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub enum Pollable {
     /// Always ready (streams that never make a guest wait, such as files and pipes).
     Ready,
     /// Ready from this instant on (clocks).
     At(Instant),
+    /// Ready when an I/O event happened (a socket, a name lookup).
+    Io(Arc<dyn Readiness>),
+}
+
+/// What an I/O pollable waits for. `is_ready` asks without waiting; `wait` resolves once
+/// it may have become true (`poll` asks again, so a wake-up too early is harmless). The
+/// future must not borrow the guest's state: it runs while other pollables are waited on.
+pub trait Readiness: Send + Sync {
+    /// Whether the event happened.
+    fn is_ready(&self) -> bool;
+    /// Resolves when the event may have happened.
+    fn wait(&self) -> BoxFuture<'static, ()>;
+}
+
+impl std::fmt::Debug for Pollable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pollable::Ready => f.write_str("Ready"),
+            Pollable::At(t) => f.debug_tuple("At").field(t).finish(),
+            Pollable::Io(_) => f.write_str("Io"),
+        }
+    }
 }
 
 impl Pollable {
     fn deadline(&self) -> Option<Instant> {
         match self {
-            Pollable::Ready => None,
             Pollable::At(t) => Some(*t),
+            Pollable::Ready | Pollable::Io(_) => None,
         }
     }
     fn is_ready(&self, now: Instant) -> bool {
-        self.deadline().is_none_or(|t| t <= now)
+        match self {
+            Pollable::Ready => true,
+            Pollable::At(t) => *t <= now,
+            Pollable::Io(r) => r.is_ready(),
+        }
+    }
+}
+
+/// Waits until at least one of `pollables` is ready: the indices of those that are.
+/// Deadlines alone wait on tokio's timer inside a tokio runtime, else by sleeping the thread;
+/// with I/O, on the I/O runtime's timer.
+pub async fn wait_ready(pollables: &[Pollable]) -> Vec<u32> {
+    loop {
+        let now = Instant::now();
+        let ready: Vec<u32> = (0..pollables.len())
+            .filter(|&i| pollables[i].is_ready(now))
+            .map(|i| i as u32)
+            .collect();
+        if !ready.is_empty() {
+            return ready;
+        }
+        let deadline = pollables.iter().filter_map(Pollable::deadline).min();
+        let io: Vec<BoxFuture<'static, ()>> = pollables
+            .iter()
+            .filter_map(|p| match p {
+                Pollable::Io(r) => Some(r.wait()),
+                _ => None,
+            })
+            .collect();
+        match (io.is_empty(), deadline) {
+            (true, Some(d)) => sleep_until(d).await,
+            // Nothing to wait for (an empty list).
+            (true, None) => return Vec::new(),
+            (false, None) => {
+                futures::future::select_all(io).await;
+            }
+            (false, Some(d)) => {
+                let timer = crate::rt::sleep_until(d);
+                futures::future::select(futures::future::select_all(io), timer).await;
+            }
+        }
     }
 }
 
@@ -391,10 +472,8 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
         Arc::new(|t: &mut T, args: Vec<Val>| {
             Box::pin(async move {
                 let rep = resource_arg(&args, 0)?.rep;
-                let p = *t.wasi().table.get::<Pollable>(rep)?;
-                if let Some(d) = p.deadline() {
-                    sleep_until(d).await;
-                }
+                let p = t.wasi().table.get::<Pollable>(rep)?.clone();
+                wait_ready(&[p]).await;
                 Ok(None)
             })
         }),
@@ -415,24 +494,10 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
                     let Val::Resource(r) = item else {
                         return Err("`poll` takes a list of pollables".to_string());
                     };
-                    pollables.push(*t.wasi().table.get::<Pollable>(r.rep)?);
+                    pollables.push(t.wasi().table.get::<Pollable>(r.rep)?.clone());
                 }
-                loop {
-                    let now = Instant::now();
-                    let ready: Vec<Val> = (0..pollables.len())
-                        .filter(|&i| pollables[i].is_ready(now))
-                        .map(|i| Val::U32(i as u32))
-                        .collect();
-                    if !ready.is_empty() {
-                        return Ok(Some(Val::List(ready)));
-                    }
-                    // None is ready, so every one has a deadline.
-                    let next = pollables.iter().filter_map(Pollable::deadline).min();
-                    match next {
-                        Some(d) => sleep_until(d).await,
-                        None => return Ok(Some(Val::List(Vec::new()))),
-                    }
-                }
+                let ready = wait_ready(&pollables).await;
+                Ok(Some(Val::List(ready.into_iter().map(Val::U32).collect())))
             })
         }),
     );
@@ -486,8 +551,8 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
         "[method]input-stream.subscribe",
         move |t: &mut T, (s,): (Resource,)| {
             let ctx = t.wasi();
-            input(ctx, s)?;
-            new_pollable(ctx, &ty, Pollable::Ready)
+            let p = input(ctx, s)?.pollable();
+            new_pollable(ctx, &ty, p)
         },
     );
 
@@ -525,18 +590,23 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
             }
             let ctx = t.wasi();
             let out = output(ctx, s)?;
-            let r = out.write(&bytes).and_then(|()| out.flush());
+            let r = out.write(&bytes).and_then(|()| out.blocking_flush());
             stream_result(ctx, &ty, r)
         },
     );
-    for name in [
-        "[method]output-stream.flush",
-        "[method]output-stream.blocking-flush",
+    for (name, blocking) in [
+        ("[method]output-stream.flush", false),
+        ("[method]output-stream.blocking-flush", true),
     ] {
         let ty = types.clone();
         l.instance_func_wrap(STREAMS, name, move |t: &mut T, (s,): (Resource,)| {
             let ctx = t.wasi();
-            let r = output(ctx, s)?.flush();
+            let out = output(ctx, s)?;
+            let r = if blocking {
+                out.blocking_flush()
+            } else {
+                out.flush()
+            };
             stream_result(ctx, &ty, r)
         });
     }
@@ -546,8 +616,8 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
         "[method]output-stream.subscribe",
         move |t: &mut T, (s,): (Resource,)| {
             let ctx = t.wasi();
-            output(ctx, s)?;
-            new_pollable(ctx, &ty, Pollable::Ready)
+            let p = output(ctx, s)?.pollable();
+            new_pollable(ctx, &ty, p)
         },
     );
     let ty = types.clone();
@@ -573,7 +643,9 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
             }
             let ctx = t.wasi();
             let out = output(ctx, s)?;
-            let r = out.write(&vec![0u8; len as usize]).and_then(|()| out.flush());
+            let r = out
+                .write(&vec![0u8; len as usize])
+                .and_then(|()| out.blocking_flush());
             stream_result(ctx, &ty, r)
         },
     );
@@ -603,7 +675,7 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
                         let out = output(ctx, dst)?;
                         let w = out.write(&b);
                         let w = if blocking {
-                            w.and_then(|()| out.flush())
+                            w.and_then(|()| out.blocking_flush())
                         } else {
                             w
                         };

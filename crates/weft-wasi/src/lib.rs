@@ -9,9 +9,11 @@
 //! interface's error code, not a trap.
 //!
 //! The modules, one per package: `cli` (arguments, environment, exit, stdio, terminals),
-//! [`io`] (errors, pollables, streams), `clocks`, `random`, and `filesystem` (preopened
+//! [`io`] (errors, pollables, streams), `clocks`, `random`, `filesystem` (preopened
 //! directories, granted with [`WasiCtxBuilder::preopened_dir`], on cap-std: a guest's paths
-//! never leave its directories).
+//! never leave its directories), and `sockets` (TCP, UDP and name lookup on the host's
+//! sockets, granted with [`WasiCtxBuilder::allow_network`],
+//! [`WasiCtxBuilder::socket_addr_check`] and [`WasiCtxBuilder::allow_ip_name_lookup`]).
 //!
 //! Host resources (streams, pollables, errors, descriptors, sockets) live in one [`Table`]
 //! per context, under generation-checked representations.
@@ -39,9 +41,11 @@ mod clocks;
 mod filesystem;
 pub mod io;
 mod random;
+mod rt;
 mod sockets;
 pub mod table;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -51,6 +55,7 @@ pub use filesystem::{DirPerms, FilePerms};
 pub use io::{
     EmptyInput, InputStream, MemoryInputPipe, MemoryOutputPipe, OutputStream, Sink, StreamError,
 };
+pub use sockets::SocketAddrUse;
 pub use table::Table;
 
 /// The WASI state of one store: what the guest may see and do, and its host resources.
@@ -70,6 +75,7 @@ pub struct WasiCtx {
     monotonic_clock: Arc<dyn MonotonicClock>,
     exit_code: Option<u8>,
     preopens: Vec<filesystem::Preopen>,
+    network: sockets::Policy,
 }
 
 /// One of the standard streams: how to open it, and whether it is a terminal.
@@ -195,7 +201,7 @@ fn os_u64() -> u64 {
 }
 
 /// Builds a [`WasiCtx`]. Nothing is granted by default: no arguments, no environment,
-/// empty stdin, discarded stdout and stderr, no directories, no network.
+/// empty stdin, discarded stdout and stderr, no directories, no network, no name lookup.
 pub struct WasiCtxBuilder {
     ctx: WasiCtx,
 }
@@ -237,6 +243,7 @@ impl WasiCtxBuilder {
                 monotonic_clock: clocks,
                 exit_code: None,
                 preopens: Vec::new(),
+                network: sockets::Policy::default(),
             },
         }
     }
@@ -352,6 +359,49 @@ impl WasiCtxBuilder {
         Ok(self)
     }
 
+    /// Grants the guest the network (`yes`): it may create TCP and UDP sockets and bind,
+    /// connect and send to any address. `false` takes the grant back (with any
+    /// [`WasiCtxBuilder::socket_addr_check`]): creating a socket is then `access-denied`.
+    /// Name lookup is granted separately, with [`WasiCtxBuilder::allow_ip_name_lookup`].
+    pub fn allow_network(mut self, yes: bool) -> Self {
+        self.ctx.network.check = match yes {
+            true => Some(Arc::new(|_, _| true)),
+            false => None,
+        };
+        self
+    }
+
+    /// Grants the guest the network as far as `check` allows: it may create sockets, and
+    /// each address it binds, connects or sends a datagram to is put to `check` with what
+    /// it is for; a refusal is `access-denied`. Replaces [`WasiCtxBuilder::allow_network`]'s
+    /// grant (and the other way round).
+    ///
+    /// ```
+    /// use weft_wasi::{SocketAddrUse, WasiCtxBuilder};
+    ///
+    /// // Connections to one local service, nothing else.
+    /// let ctx = WasiCtxBuilder::new()
+    ///     .socket_addr_check(|addr, use_| {
+    ///         use_ == SocketAddrUse::TcpConnect && addr == "127.0.0.1:5432".parse().unwrap()
+    ///     })
+    ///     .build();
+    /// # let _ = ctx;
+    /// ```
+    pub fn socket_addr_check(
+        mut self,
+        check: impl Fn(SocketAddr, SocketAddrUse) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.ctx.network.check = Some(Arc::new(check));
+        self
+    }
+
+    /// Lets the guest resolve names (`wasi:sockets/ip-name-lookup`, with the host's
+    /// resolver); denied by default (`access-denied`).
+    pub fn allow_ip_name_lookup(mut self, yes: bool) -> Self {
+        self.ctx.network.name_lookup = yes;
+        self
+    }
+
     /// The context.
     pub fn build(self) -> WasiCtx {
         self.ctx
@@ -394,6 +444,6 @@ pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) {
     cli::add(linker, &types);
     clocks::add(linker, &types);
     random::add(linker);
-    sockets::add(linker);
+    sockets::add(linker, &types);
     filesystem::add(linker, &types);
 }
