@@ -140,7 +140,12 @@ pub(crate) fn resolve<T: Send + 'static>(
             if let Some(f) = cx.data().instances[inst].lowered[*l as usize] {
                 return Ok(f.into());
             }
-            let f = make_lowered(cx, inst, *l);
+            // A call into another component instance of this component runs its compiled
+            // adapter if it has one (adapter.rs); every other goes through the host.
+            let f = match crate::adapter::instantiate(cx, inst, *l) {
+                Some(f) => f,
+                None => make_lowered(cx, inst, *l),
+            };
             cx.data_mut().instances[inst].lowered[*l as usize] = Some(f);
             Ok(f.into())
         }
@@ -274,9 +279,17 @@ pub(crate) async fn call_lifted<T: Send + 'static>(
     if cx.data().instances[inst].poisoned[callee] {
         return Err(trap(Trap::new("cannot enter component instance")));
     }
+    let entered = cx.data().instances[inst].entered.len();
     let result = call_lifted_inner(cx, inst, l, args, sources).await;
     if result.is_err() {
-        cx.data_mut().instances[inst].poisoned[callee] = true;
+        let d = &mut cx.data_mut().instances[inst];
+        d.poisoned[callee] = true;
+        // So are the instances compiled adapters entered inside this call and did not leave:
+        // the trap unwound through them.
+        let above = d.entered.split_off(entered.min(d.entered.len()));
+        for i in above {
+            d.poisoned[i as usize] = true;
+        }
     }
     result
 }

@@ -115,6 +115,9 @@ pub(crate) struct InstanceData<T> {
     /// Per component instance of the plan: whether it may call out (not while its
     /// `realloc` or a post-return function runs).
     pub(crate) may_leave: Vec<bool>,
+    /// The component instances compiled adapters have entered and not yet left, innermost
+    /// last: a trap that unwinds through them poisons them (`call_lifted`).
+    pub(crate) entered: Vec<u32>,
     /// The runtime type of each plan resource.
     pub(crate) resource_types: Vec<ResourceType>,
     /// The component instance that defines each runtime resource type it defines.

@@ -25,6 +25,7 @@
 //! # Ok::<(), weft_runtime::Error>(())
 //! ```
 
+mod adapter;
 mod cache;
 mod call;
 mod error;
@@ -43,7 +44,7 @@ pub use linker::{HostDtor, HostFunc, HostFuncAsync, Linker};
 pub use weft_abi::{FuncType, Resource, ResourceType, Type, Val};
 
 /// How an [`Engine`] compiles.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct EngineOptions {
     /// Keep compiled core modules on disk, keyed by their content and the engine's settings,
     /// in this directory (absolute). `None`: compile every time.
@@ -54,6 +55,24 @@ pub struct EngineOptions {
     /// Interrupt guests at deadlines ([`Store::set_timeout`]): one timer thread per engine
     /// advances its epoch.
     pub timeouts: bool,
+    /// Compile an adapter for each call from one component instance into another of the same
+    /// component whose types allow it (no resources, UTF-8 strings on both sides), instead of
+    /// going through the host (see ARCHITECTURE.md). Calls are the same either way, only
+    /// faster; the default is on unless the environment has `WEFT_COMPILED_ADAPTERS=0`, which
+    /// compares the two.
+    pub compiled_adapters: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> EngineOptions {
+        EngineOptions {
+            cache_dir: None,
+            fuel: false,
+            timeouts: false,
+            compiled_adapters: std::env::var_os("WEFT_COMPILED_ADAPTERS")
+                .is_none_or(|v| v != "0" && v != "false"),
+        }
+    }
 }
 
 impl EngineOptions {
@@ -91,6 +110,7 @@ pub struct Engine {
     ticker: Arc<std::sync::OnceLock<()>>,
     fuel: bool,
     timeouts: bool,
+    compiled_adapters: bool,
 }
 
 /// How often the epoch timer ticks: the resolution of timeouts.
@@ -140,6 +160,7 @@ impl Engine {
             ticker: Arc::new(std::sync::OnceLock::new()),
             fuel: options.fuel,
             timeouts: options.timeouts,
+            compiled_adapters: options.compiled_adapters,
         })
     }
 }
@@ -156,6 +177,8 @@ pub(crate) struct ComponentInner {
     /// Compiled core modules, by static module index; `None` for modules the plan never
     /// instantiates.
     pub(crate) modules: Vec<Option<wasmtime::Module>>,
+    /// The compiled adapters of calls between its component instances.
+    pub(crate) adapters: adapter::Adapters,
 }
 
 impl Component {
@@ -211,13 +234,32 @@ impl Component {
                 out.into_iter().collect::<Result<Vec<_>>>()
             })?,
         };
+        // The adapters of calls between component instances (adapter.rs), compiled and cached
+        // as the core modules are.
+        let adapters = match engine.compiled_adapters {
+            true => adapter::compile(&plan, &|module: &[u8]| {
+                let fresh = || wasmtime::Module::from_binary(&engine.inner, module);
+                match &engine.cache {
+                    Some(cache) => cache.get_or_compile(&engine.inner, module, fresh),
+                    None => fresh(),
+                }
+            }),
+            false => adapter::Adapters::default(),
+        };
         Ok(Component {
             inner: Arc::new(ComponentInner {
                 engine: engine.clone(),
                 plan,
                 modules,
+                adapters,
             }),
         })
+    }
+
+    /// How many of the component's lowerings call another of its component instances through a
+    /// compiled adapter rather than through the host ([`EngineOptions::compiled_adapters`]).
+    pub fn compiled_adapters(&self) -> usize {
+        self.inner.adapters.len()
     }
 
     /// The component's imports: name and, for functions, their type (instances list their

@@ -394,6 +394,7 @@ impl<T: Send + 'static> Linker<T> {
                 .collect(),
             poisoned: vec![false; plan.component_instances as usize],
             may_leave: vec![true; plan.component_instances as usize],
+            entered: Vec::new(),
             resource_types,
             implementers,
             host,
