@@ -28,8 +28,8 @@ crates/weft-cli/tests/wasi_programs.rs. Both runtimes get the same stdin; a prog
 preopened directory gets a fresh one each, holding `given.txt`. Such a case is `same` when the
 exit status, stdout, stderr and (for a preopen) the files left in the directory are the same.
 wasmtime runs the core module on its own preview1 host; weft wraps it with the preview1
-adapter, through which `proc_exit(n)` for n > 0 exits 1: `exit-code` with 3 is compared only
-in that both fail.
+adapter and serves `proc_exit(n)` with `wasi:cli/exit.exit-with-code(n)`, so the exit statuses
+are compared exactly.
 
 Exit status: 0 when every case is the same, 1 when one differs, 2 when something is missing.
 """
@@ -275,7 +275,7 @@ CASES = [
 
 # The rust-wasi programs: (label, program, flags, args, stdin, expectation). In flags, `%dir` is a
 # fresh host directory holding given.txt; stdin is bytes, or None for /dev/null. OK: the same exit
-# status (zero or not), stdout, stderr and files; MERGED: the same, with stdout and stderr in one
+# status, stdout, stderr and files; MERGED: the same, with stdout and stderr in one
 # pipe; FAIL: both exit non-zero with the same stdout.
 WASI = "target/fixtures/rust-wasi-{}.core.wasm"
 MIB = 1024 * 1024
@@ -293,7 +293,7 @@ PROGRAMS = [
     ("stdin/1mib", "stdin", [], [], PATTERN, OK),
     ("exit-code/0", "exit-code", [], ["0"], None, OK),
     ("exit-code/1", "exit-code", [], ["1"], None, OK),
-    ("exit-code/3", "exit-code", [], ["3"], None, FAIL),  # weft 1 (the adapter), wasmtime 3
+    ("exit-code/3", "exit-code", [], ["3"], None, OK),
     ("files", "files", ["--dir", "%dir::/sandbox"], ["/sandbox"], None, OK),
     ("files/dot", "files", ["--dir", "%dir::."], ["."], None, OK),
     ("clock", "clock", [], [], None, OK),

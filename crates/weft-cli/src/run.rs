@@ -98,7 +98,18 @@ impl Args {
         // it: WASI preview1 through the built-in adapter, over the same WASI 0.2 host.
         let was_module = weft_binary::kind(&bytes) == weft_binary::Kind::Module;
         let bytes = if was_module {
-            weft_component::new_component(&bytes, weft_component::NewOptions::default())
+            // `proc_exit` goes through `wasi:cli/exit.exit-with-code`, so the program's exit
+            // status is kept as `wasmtime run` keeps it (the adapter alone makes every
+            // non-zero status 1).
+            let (module, adapters) = match weft_component::preview1_exit_with_code(&bytes) {
+                Ok(Some((module, adapter))) => (module, vec![adapter]),
+                _ => (bytes, Vec::new()),
+            };
+            let options = weft_component::NewOptions {
+                adapters,
+                ..Default::default()
+            };
+            weft_component::new_component(&module, options)
                 .map_err(|e| {
                     anyhow!(
                         "`{}` is a core module, and making a component of it failed: {e}\n      = help: `weft run` runs core modules that import WASI preview1 (`wasi_snapshot_preview1`) or embed their WIT world; wrap others with `weft new --wit …` first",

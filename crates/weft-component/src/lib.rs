@@ -9,6 +9,8 @@ mod decode;
 pub use decode::{decode, decode_metadata, push_binary, push_path, Decoded, Metadata};
 
 pub mod abi;
+mod exit;
+pub use exit::{preview1_exit_with_code, EXIT_ADAPTER};
 mod new;
 pub use new::{new_component, NewOptions};
 mod encode;
