@@ -33,11 +33,15 @@ world adapter {
 }
 "#;
 
+/// A module with its `proc_exit` import renamed, and the adapter that serves it (its import
+/// module name and bytes).
+pub type Rerouted = (Vec<u8>, (String, Vec<u8>));
+
 /// For a core module that imports `wasi_snapshot_preview1.proc_exit`: the module with that
 /// import renamed to come from [`EXIT_ADAPTER`], and that adapter (its import module name and
 /// bytes), to wrap with [`new_component`](crate::new_component)'s `adapters`. `None` when the
 /// module does not import `proc_exit`.
-pub fn preview1_exit_with_code(module: &[u8]) -> Result<Option<(Vec<u8>, (String, Vec<u8>))>> {
+pub fn preview1_exit_with_code(module: &[u8]) -> Result<Option<Rerouted>> {
     let mut out = Module::new();
     let mut renamed = false;
     for payload in Parser::new(0).parse_all(module) {

@@ -10,7 +10,7 @@ pub use decode::{decode, decode_metadata, push_binary, push_path, Decoded, Metad
 
 pub mod abi;
 mod exit;
-pub use exit::{preview1_exit_with_code, EXIT_ADAPTER};
+pub use exit::{preview1_exit_with_code, Rerouted, EXIT_ADAPTER};
 mod new;
 pub use new::{new_component, NewOptions};
 mod encode;
