@@ -174,3 +174,41 @@ fn componentize_py_component_runs_with_wasi() {
         "",
     );
 }
+
+/// Stdin is pollable: with no input yet, a 500 ms timer wins a `poll` against it; then
+/// `pollable.block` waits until input comes (`tests/wasi/poll-stdin.wat`). With the input
+/// already there, stdin wins.
+#[test]
+fn stdin_is_polled_with_timers() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let wat = weft_test_util::repo_root().join("crates/weft-cli/tests/wasi/poll-stdin.wat");
+    let run = |delay: Option<std::time::Duration>, input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
+            .arg("run")
+            .arg(&wat)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        match delay {
+            Some(d) => {
+                std::thread::sleep(d);
+                stdin.write_all(input).unwrap();
+            }
+            None => stdin.write_all(input).unwrap(),
+        }
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The input comes well after the timer (the guest starts, then waits 500 ms).
+    assert_eq!(
+        run(Some(std::time::Duration::from_millis(2500)), b"late"),
+        "timer\nlate"
+    );
+    assert_eq!(run(None, b"early"), "stdin\nearly");
+}

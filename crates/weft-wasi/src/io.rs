@@ -204,25 +204,182 @@ async fn sleep_until(deadline: Instant) {
 }
 
 /// The process's standard input, shared by every stream the guest opens on it.
+///
+/// One background thread, started by the first read or `subscribe`, reads the process's stdin
+/// into a shared buffer (at most [`STDIN_AHEAD`] bytes ahead of the guest), so that `read`
+/// returns what has arrived without waiting, `blocking-read` waits for it, and `subscribe`'s
+/// pollable is ready exactly when bytes (or the end) are there: a guest can poll stdin
+/// together with timers and sockets.
 pub struct Stdin;
+
+/// How far the stdin reader reads ahead of the guest.
+pub const STDIN_AHEAD: usize = 64 * 1024;
+
+/// What the stdin reader thread and the guest share.
+struct StdinShared {
+    state: Mutex<StdinState>,
+    /// Signalled when bytes arrive or the end is reached (guests blocked in `blocking-read`),
+    /// and when the guest takes bytes (the reader waiting for room).
+    changed: std::sync::Condvar,
+    /// The same, for pollables waiting asynchronously.
+    notify: tokio::sync::Notify,
+}
+
+#[derive(Default)]
+struct StdinState {
+    buf: std::collections::VecDeque<u8>,
+    /// The end of input was reached.
+    eof: bool,
+    /// Reading failed (sticky).
+    error: Option<String>,
+}
+
+impl StdinState {
+    fn ready(&self) -> bool {
+        !self.buf.is_empty() || self.eof || self.error.is_some()
+    }
+
+    /// Takes up to `len` bytes, or says the stream ended or failed; `None` when nothing has
+    /// arrived yet.
+    fn take(&mut self, len: usize) -> Option<Result<Vec<u8>, StreamError>> {
+        if !self.buf.is_empty() {
+            let n = len.min(self.buf.len());
+            return Some(Ok(self.buf.drain(..n).collect()));
+        }
+        if let Some(e) = &self.error {
+            return Some(Err(StreamError::Failed(e.clone())));
+        }
+        if self.eof {
+            return Some(Err(StreamError::Closed));
+        }
+        None
+    }
+}
+
+/// The shared stdin state, its reader thread started on first use.
+fn stdin_shared() -> &'static Arc<StdinShared> {
+    static SHARED: std::sync::OnceLock<Arc<StdinShared>> = std::sync::OnceLock::new();
+    SHARED.get_or_init(|| {
+        let shared = Arc::new(StdinShared {
+            state: Mutex::new(StdinState::default()),
+            changed: std::sync::Condvar::new(),
+            notify: tokio::sync::Notify::new(),
+        });
+        let reader = shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name("weft-stdin".into())
+            .spawn(move || read_stdin(&reader));
+        if let Err(e) = spawned {
+            let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.error = Some(format!("cannot start the stdin reader: {e}"));
+        }
+        shared
+    })
+}
+
+/// The reader thread: reads stdin in chunks while the buffer has room, until the end or an
+/// error.
+fn read_stdin(shared: &StdinShared) {
+    let mut chunk = vec![0u8; STDIN_AHEAD];
+    loop {
+        {
+            let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+            while state.buf.len() >= STDIN_AHEAD {
+                state = shared
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+        }
+        let result = std::io::stdin().lock().read(&mut chunk);
+        let done = {
+            let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+            match result {
+                Ok(0) => state.eof = true,
+                Ok(n) => state.buf.extend(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => state.error = Some(e.to_string()),
+            }
+            state.eof || state.error.is_some()
+        };
+        shared.changed.notify_all();
+        shared.notify.notify_waiters();
+        if done {
+            return;
+        }
+    }
+}
+
+/// Readiness of stdin, for `subscribe`.
+struct StdinReady(Arc<StdinShared>);
+
+impl Readiness for StdinReady {
+    fn is_ready(&self) -> bool {
+        self.0
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .ready()
+    }
+    fn wait(&self) -> futures::future::BoxFuture<'static, ()> {
+        let shared = self.0.clone();
+        Box::pin(async move {
+            loop {
+                let notified = shared.notify.notified();
+                tokio::pin!(notified);
+                // Registered before the check, so a wake-up between the two is not lost.
+                notified.as_mut().enable();
+                if shared
+                    .state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .ready()
+                {
+                    return;
+                }
+                notified.await;
+            }
+        })
+    }
+}
 
 impl InputStream for Stdin {
     fn read(&mut self, len: usize) -> Result<Vec<u8>, StreamError> {
-        // Reading the process's stdin blocks until input comes; `subscribe` says it is
-        // always ready, so a guest that polls first sees the same behaviour.
-        self.blocking_read(len)
+        let shared = stdin_shared();
+        let taken = shared
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take(len.min(READ_MAX));
+        match taken {
+            Some(r) => {
+                // Room for the reader.
+                shared.changed.notify_all();
+                r
+            }
+            None => Ok(Vec::new()),
+        }
     }
     fn blocking_read(&mut self, len: usize) -> Result<Vec<u8>, StreamError> {
-        let mut buf = vec![0; len.min(READ_MAX)];
-        if buf.is_empty() {
-            return Ok(buf);
+        if len == 0 {
+            return Ok(Vec::new());
         }
-        let n = std::io::stdin().lock().read(&mut buf)?;
-        if n == 0 {
-            return Err(StreamError::Closed);
+        let shared = stdin_shared();
+        let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(r) = state.take(len.min(READ_MAX)) {
+                drop(state);
+                shared.changed.notify_all();
+                return r;
+            }
+            state = shared
+                .changed
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
         }
-        buf.truncate(n);
-        Ok(buf)
+    }
+    fn pollable(&self) -> Pollable {
+        Pollable::Io(Arc::new(StdinReady(stdin_shared().clone())))
     }
 }
 
