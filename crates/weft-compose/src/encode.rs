@@ -1,0 +1,630 @@
+//! Building the composed component: the inputs as nested components, the imports that stay,
+//! one instance per input in dependency order, the root's exports re-exported.
+//!
+//! Every item is appended as soon as it is known (sections may repeat and interleave), so an
+//! import that needs a type another instance exports comes after that instance. Each import of
+//! the result is given the type its first importer declared, rebuilt from wasmparser's types:
+//! resources and named types the importer took from another of its imports are aliased from
+//! wherever that import came from, never redefined, so resource identity is kept.
+
+use std::collections::HashMap;
+
+use wasm_encoder::{
+    Alias, ComponentAliasSection, ComponentExportKind, ComponentExportSection,
+    ComponentImportSection, ComponentInstanceSection, ComponentOuterAliasKind,
+    ComponentTypeEncoder, ComponentTypeRef, ComponentTypeSection, InstanceType, RawSection,
+    TypeBounds,
+};
+use wasmparser::component_types::{
+    ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId, ComponentEntityType,
+    ComponentFuncTypeId, ComponentValType, ResourceId,
+};
+
+use crate::check::{Checker, NodeId, Origin, Origins, Side};
+use crate::read::Component;
+use crate::{Error, Plan, Result};
+
+/// A type as a key of the maps below: resources by identity, defined types by id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Key {
+    Res(ResourceId),
+    Def(ComponentDefinedTypeId),
+}
+
+fn any_key(id: ComponentAnyTypeId) -> Option<Key> {
+    match id {
+        ComponentAnyTypeId::Resource(r) => Some(Key::Res(r.resource())),
+        ComponentAnyTypeId::Defined(d) => Some(Key::Def(d)),
+        _ => None,
+    }
+}
+
+fn export_kind(ty: &ComponentEntityType) -> ComponentExportKind {
+    match ty {
+        ComponentEntityType::Module(_) => ComponentExportKind::Module,
+        ComponentEntityType::Func(_) => ComponentExportKind::Func,
+        ComponentEntityType::Value(_) => ComponentExportKind::Value,
+        ComponentEntityType::Type { .. } => ComponentExportKind::Type,
+        ComponentEntityType::Instance(_) => ComponentExportKind::Instance,
+        ComponentEntityType::Component(_) => ComponentExportKind::Component,
+    }
+}
+
+/// An import of the result: which input's import gave it its type, and its item.
+struct TopImport {
+    node: NodeId,
+    ty: ComponentEntityType,
+    item: (ComponentExportKind, u32),
+}
+
+pub(crate) struct Composer<'a> {
+    comps: &'a [Component<'a>],
+    plan: &'a Plan,
+    origins: Origins,
+    out: wasm_encoder::Component,
+    n_types: u32,
+    n_funcs: u32,
+    n_instances: u32,
+    n_components: u32,
+    top_imports: HashMap<String, TopImport>,
+    /// The item each import of each node is given: `(node, import index)`.
+    import_items: HashMap<(NodeId, usize), (ComponentExportKind, u32)>,
+    /// Where a node's imports name a type: `(node, key)` → `(import index, export name)`.
+    locations: HashMap<(NodeId, Key), (usize, String)>,
+    /// Types aliased out of an import's instance: `(node, import index, export name)`.
+    aliased_types: HashMap<(NodeId, usize, String), u32>,
+    /// Items aliased out of a node's instance: `(node, export name)`.
+    aliased_exports: HashMap<(NodeId, String), u32>,
+    instances: HashMap<NodeId, u32>,
+}
+
+impl<'a> Composer<'a> {
+    pub(crate) fn new(comps: &'a [Component<'a>], plan: &'a Plan) -> Composer<'a> {
+        Composer {
+            comps,
+            plan,
+            origins: Origins::default(),
+            out: wasm_encoder::Component::new(),
+            n_types: 0,
+            n_funcs: 0,
+            n_instances: 0,
+            n_components: 0,
+            top_imports: HashMap::new(),
+            import_items: HashMap::new(),
+            locations: HashMap::new(),
+            aliased_types: HashMap::new(),
+            aliased_exports: HashMap::new(),
+            instances: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn run(mut self) -> Result<Vec<u8>> {
+        let mut component_index = HashMap::new();
+        for &node in &self.plan.order {
+            self.out.section(&RawSection {
+                id: wasm_encoder::ComponentSectionId::Component as u8,
+                data: self.comps[node].bytes,
+            });
+            component_index.insert(node, self.n_components);
+            self.n_components += 1;
+        }
+        // The root's imports come first, in its order, up to its first plugged one (the ones
+        // after it may need types that import's instance exports).
+        for idx in 0..self.comps[0].imports.len() {
+            if self.plan.plugs.contains_key(&(0, idx)) {
+                break;
+            }
+            self.import(0, idx)?;
+        }
+        for &node in &self.plan.order {
+            let mut args = Vec::new();
+            for idx in 0..self.comps[node].imports.len() {
+                let item = self.import(node, idx)?;
+                args.push((self.comps[node].imports[idx].0.clone(), item.0, item.1));
+            }
+            let mut section = ComponentInstanceSection::new();
+            section.instantiate(component_index[&node], args);
+            self.out.section(&section);
+            self.instances.insert(node, self.n_instances);
+            self.n_instances += 1;
+        }
+        let root = &self.comps[0];
+        let mut exports = ComponentExportSection::new();
+        for (name, ty) in &root.exports {
+            let kind = export_kind(ty);
+            let idx = self.alias_export(0, name, kind);
+            exports.export(name.as_str(), kind, idx, None);
+        }
+        self.out.section(&exports);
+        Ok(self.out.finish())
+    }
+
+    /// Gives import `idx` of `node` its item: a plugged export, or an import of the result.
+    fn import(&mut self, node: NodeId, idx: usize) -> Result<(ComponentExportKind, u32)> {
+        if let Some(item) = self.import_items.get(&(node, idx)) {
+            return Ok(*item);
+        }
+        let comps = self.comps;
+        let me = &comps[node];
+        let (name, ty) = &me.imports[idx];
+        let imp = Side {
+            node,
+            types: &me.types,
+        };
+        let item = if let Some(&(dep, eidx)) = self.plan.plugs.get(&(node, idx)) {
+            let d = &comps[dep];
+            let (ename, ety) = &d.exports[eidx];
+            let exp = Side {
+                node: dep,
+                types: &d.types,
+            };
+            Checker {
+                origins: &mut self.origins,
+            }
+            .entity(exp, ety, imp, ty)
+            .map_err(|m| {
+                Error::msg(format!(
+                    "import `{name}` of `{}` could not be satisfied by export `{ename}` of `{}`: \
+                     {m}",
+                    me.label, d.label
+                ))
+                .with_help("the export's type must be a subtype of the import's")
+            })?;
+            let kind = export_kind(ety);
+            (kind, self.alias_export(dep, ename, kind))
+        } else if let Some(top) = self.top_imports.get(name) {
+            let first = &comps[top.node];
+            let exp = Side {
+                node: top.node,
+                types: &first.types,
+            };
+            let item = top.item;
+            Checker {
+                origins: &mut self.origins,
+            }
+            .entity(exp, &top.ty, imp, ty)
+            .map_err(|m| {
+                Error::msg(format!(
+                    "`{}` and `{}` both import `{name}`, with different types: {m}",
+                    first.label, me.label
+                ))
+                .with_help("one import of the result cannot serve both")
+            })?;
+            item
+        } else {
+            let item = self.new_import(node, name, ty)?;
+            self.top_imports.insert(
+                name.clone(),
+                TopImport {
+                    node,
+                    ty: *ty,
+                    item,
+                },
+            );
+            item
+        };
+        // Record where the types this import brings are, for the imports after it.
+        if let ComponentEntityType::Instance(id) = ty {
+            for (ename, e) in &me.types[*id].exports {
+                if let ComponentEntityType::Type {
+                    referenced,
+                    created,
+                } = e.ty
+                {
+                    for k in [referenced, created].into_iter().filter_map(any_key) {
+                        self.locations
+                            .entry((node, k))
+                            .or_insert_with(|| (idx, ename.clone()));
+                    }
+                }
+            }
+        }
+        self.import_items.insert((node, idx), item);
+        Ok(item)
+    }
+
+    /// An item aliased out of `node`'s instance (once).
+    fn alias_export(&mut self, node: NodeId, name: &str, kind: ComponentExportKind) -> u32 {
+        if let Some(idx) = self.aliased_exports.get(&(node, name.to_string())) {
+            return *idx;
+        }
+        let mut section = ComponentAliasSection::new();
+        section.alias(Alias::InstanceExport {
+            instance: self.instances[&node],
+            kind,
+            name,
+        });
+        self.out.section(&section);
+        let idx = self.bump(kind);
+        self.aliased_exports.insert((node, name.to_string()), idx);
+        idx
+    }
+
+    fn bump(&mut self, kind: ComponentExportKind) -> u32 {
+        let counter = match kind {
+            ComponentExportKind::Func => &mut self.n_funcs,
+            ComponentExportKind::Instance => &mut self.n_instances,
+            ComponentExportKind::Type => &mut self.n_types,
+            ComponentExportKind::Component => &mut self.n_components,
+            // Never aliased here: modules and values are refused before.
+            ComponentExportKind::Module | ComponentExportKind::Value => &mut self.n_funcs,
+        };
+        *counter += 1;
+        *counter - 1
+    }
+
+    /// The top-level type a node's import named `name` in the instance it imported as
+    /// `import` (aliased out of whatever that import became, once).
+    fn located_type(&mut self, node: NodeId, import: usize, name: &str) -> Result<u32> {
+        let key = (node, import, name.to_string());
+        if let Some(idx) = self.aliased_types.get(&key) {
+            return Ok(*idx);
+        }
+        let Some(&(ComponentExportKind::Instance, instance)) =
+            self.import_items.get(&(node, import))
+        else {
+            return Err(Error::msg(format!(
+                "type `{name}` of import `{}` of `{}` is not available",
+                self.comps[node].imports[import].0, self.comps[node].label
+            )));
+        };
+        let mut section = ComponentAliasSection::new();
+        section.alias(Alias::InstanceExport {
+            instance,
+            kind: ComponentExportKind::Type,
+            name,
+        });
+        self.out.section(&section);
+        let idx = self.n_types;
+        self.n_types += 1;
+        self.aliased_types.insert(key, idx);
+        Ok(idx)
+    }
+
+    /// A new import of the result with the type `node` gave its import `name`.
+    fn new_import(
+        &mut self,
+        node: NodeId,
+        name: &str,
+        ty: &ComponentEntityType,
+    ) -> Result<(ComponentExportKind, u32)> {
+        let unsupported = |what: &str| {
+            Err(Error::msg(format!(
+                "import `{name}` of `{}` is a {what}; an unplugged {what} import is not supported yet",
+                self.comps[node].label
+            )))
+        };
+        match ty {
+            ComponentEntityType::Instance(id) => {
+                let mut space = Space {
+                    composer: self,
+                    node,
+                    inst: Some(InstanceType::new()),
+                    local: HashMap::new(),
+                };
+                let types = &space.composer.comps[node].types;
+                for (ename, item) in &types[*id].exports {
+                    space.export(name, ename, &item.ty)?;
+                }
+                let inst = space.inst.take().unwrap_or_default();
+                let mut section = ComponentTypeSection::new();
+                section.instance(&inst);
+                self.out.section(&section);
+                let ty_idx = self.n_types;
+                self.n_types += 1;
+                let mut imports = ComponentImportSection::new();
+                imports.import(name, ComponentTypeRef::Instance(ty_idx));
+                self.out.section(&imports);
+                let idx = self.n_instances;
+                self.n_instances += 1;
+                Ok((ComponentExportKind::Instance, idx))
+            }
+            ComponentEntityType::Func(f) => {
+                let mut space = Space {
+                    composer: self,
+                    node,
+                    inst: None,
+                    local: HashMap::new(),
+                };
+                let ty_idx = space.func(*f)?;
+                let mut imports = ComponentImportSection::new();
+                imports.import(name, ComponentTypeRef::Func(ty_idx));
+                self.out.section(&imports);
+                let idx = self.n_funcs;
+                self.n_funcs += 1;
+                Ok((ComponentExportKind::Func, idx))
+            }
+            other => unsupported(crate::check::kind(other)),
+        }
+    }
+}
+
+/// Where a type being rebuilt goes: an instance type (`inst`) or the component itself.
+struct Space<'c, 'a> {
+    composer: &'c mut Composer<'a>,
+    node: NodeId,
+    inst: Option<InstanceType>,
+    /// Types already in this space.
+    local: HashMap<Key, u32>,
+}
+
+impl Space<'_, '_> {
+    /// Defines a type in this space; returns its index.
+    fn define(&mut self, f: impl FnOnce(ComponentTypeEncoder<'_>)) -> u32 {
+        match &mut self.inst {
+            Some(inst) => {
+                let idx = inst.type_count();
+                f(inst.ty());
+                idx
+            }
+            None => {
+                let mut section = ComponentTypeSection::new();
+                f(section.ty());
+                self.composer.out.section(&section);
+                self.composer.n_types += 1;
+                self.composer.n_types - 1
+            }
+        }
+    }
+
+    /// A top-level type, reachable from this space.
+    fn outer(&mut self, top: u32) -> u32 {
+        match &mut self.inst {
+            Some(inst) => {
+                let idx = inst.type_count();
+                inst.alias(Alias::Outer {
+                    kind: ComponentOuterAliasKind::Type,
+                    count: 1,
+                    index: top,
+                });
+                idx
+            }
+            None => top,
+        }
+    }
+
+    /// A type the node's earlier imports brought, aliased into this space, if it is one.
+    fn located(&mut self, key: Key) -> Result<Option<u32>> {
+        let Some((import, name)) = self.composer.locations.get(&(self.node, key)).cloned() else {
+            return Ok(None);
+        };
+        let top = self.composer.located_type(self.node, import, &name)?;
+        let idx = self.outer(top);
+        self.local.insert(key, idx);
+        Ok(Some(idx))
+    }
+
+    /// The key of `id` and of every alias it peels to.
+    fn keys(&self, id: ComponentDefinedTypeId) -> Vec<Key> {
+        let types = &self.composer.comps[self.node].types;
+        let mut keys = vec![Key::Def(id)];
+        let mut cur = id;
+        while let Some(next) = types.peel_alias(cur) {
+            keys.push(Key::Def(next));
+            cur = next;
+        }
+        keys
+    }
+
+    fn find(&mut self, keys: &[Key]) -> Result<Option<u32>> {
+        for k in keys {
+            if let Some(idx) = self.local.get(k) {
+                return Ok(Some(*idx));
+            }
+        }
+        for k in keys {
+            if let Some(idx) = self.located(*k)? {
+                return Ok(Some(idx));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Adds export `ename` of an imported instance type.
+    fn export(&mut self, import: &str, ename: &str, ty: &ComponentEntityType) -> Result<()> {
+        let comps = self.composer.comps;
+        let types = &comps[self.node].types;
+        let bound = match ty {
+            ComponentEntityType::Type {
+                referenced,
+                created,
+            } => {
+                let key = any_key(*referenced);
+                let mut keys: Vec<Key> = match referenced {
+                    ComponentAnyTypeId::Defined(d) => self.keys(*d),
+                    _ => key.into_iter().collect(),
+                };
+                let bound = match (key, self.find(&keys)?) {
+                    (_, Some(idx)) => TypeBounds::Eq(idx),
+                    (Some(Key::Res(rid)), None) => {
+                        // A resource this import defines: the result's import defines it.
+                        if self.composer.origins.bound(self.node, rid).is_none() {
+                            self.composer.origins.bind(
+                                self.node,
+                                rid,
+                                Origin::Import {
+                                    name: import.to_string(),
+                                    export: ename.to_string(),
+                                },
+                            );
+                        }
+                        TypeBounds::SubResource
+                    }
+                    (Some(Key::Def(d)), None) => {
+                        TypeBounds::Eq(self.defined(ComponentValType::Type(d))?)
+                    }
+                    (None, None) => {
+                        return Err(Error::msg(format!(
+                            "type `{ename}` of import `{import}` of `{}` is not a value type or a \
+                             resource, which is not supported yet",
+                            comps[self.node].label
+                        )))
+                    }
+                };
+                let Some(inst) = &mut self.inst else {
+                    return Ok(());
+                };
+                let idx = inst.type_count();
+                inst.export(ename, ComponentTypeRef::Type(bound));
+                if let Some(k) = any_key(*created) {
+                    keys.push(k);
+                }
+                for k in keys {
+                    self.local.insert(k, idx);
+                }
+                return Ok(());
+            }
+            ComponentEntityType::Func(f) => ComponentTypeRef::Func(self.func(*f)?),
+            other => {
+                let _ = types;
+                return Err(Error::msg(format!(
+                    "export `{ename}` of import `{import}` of `{}` is a {}, which is not supported \
+                     yet",
+                    comps[self.node].label,
+                    crate::check::kind(other)
+                )));
+            }
+        };
+        if let Some(inst) = &mut self.inst {
+            inst.export(ename, bound);
+        }
+        Ok(())
+    }
+
+    fn func(&mut self, f: ComponentFuncTypeId) -> Result<u32> {
+        let ty = &self.composer.comps[self.node].types[f];
+        let mut params = Vec::new();
+        for (name, p) in ty.params.iter() {
+            params.push((name.to_string(), self.val(*p)?));
+        }
+        let result = ty.result.map(|r| self.val(r)).transpose()?;
+        let async_ = ty.async_;
+        Ok(self.define(|t| {
+            let mut f = t.function();
+            f.async_(async_);
+            f.params(params.iter().map(|(n, t)| (n.as_str(), *t)));
+            f.result(result);
+        }))
+    }
+
+    fn val(&mut self, ty: ComponentValType) -> Result<wasm_encoder::ComponentValType> {
+        match ty {
+            ComponentValType::Primitive(p) => {
+                Ok(wasm_encoder::ComponentValType::Primitive(p.into()))
+            }
+            ComponentValType::Type(id) => {
+                if let ComponentDefinedType::Primitive(p) =
+                    &self.composer.comps[self.node].types[id]
+                {
+                    if self.find(&self.keys(id))?.is_none() {
+                        return Ok(wasm_encoder::ComponentValType::Primitive((*p).into()));
+                    }
+                }
+                Ok(wasm_encoder::ComponentValType::Type(self.defined(ty)?))
+            }
+        }
+    }
+
+    fn resource(&mut self, rid: ResourceId) -> Result<u32> {
+        match self.find(&[Key::Res(rid)])? {
+            Some(idx) => Ok(idx),
+            None => Err(Error::msg(format!(
+                "a resource type used by an import of `{}` is not one of its imports' resources, \
+                 which is not supported yet",
+                self.composer.comps[self.node].label
+            ))),
+        }
+    }
+
+    /// The index of a defined type in this space (found, aliased or defined here).
+    fn defined(&mut self, ty: ComponentValType) -> Result<u32> {
+        let id = match ty {
+            ComponentValType::Primitive(p) => {
+                return Ok(self.define(|t| t.defined_type().primitive(p.into())));
+            }
+            ComponentValType::Type(id) => id,
+        };
+        let keys = self.keys(id);
+        if let Some(idx) = self.find(&keys)? {
+            return Ok(idx);
+        }
+        let comps = self.composer.comps;
+        let def = &comps[self.node].types[id];
+        use ComponentDefinedType as D;
+        let idx = match def {
+            D::Primitive(p) => self.define(|t| t.defined_type().primitive((*p).into())),
+            D::Record(r) => {
+                let mut fields = Vec::new();
+                for (n, t) in &r.fields {
+                    fields.push((n.to_string(), self.val(*t)?));
+                }
+                self.define(|t| {
+                    t.defined_type()
+                        .record(fields.iter().map(|(n, t)| (n.as_str(), *t)))
+                })
+            }
+            D::Variant(v) => {
+                let mut cases = Vec::new();
+                for (n, c) in &v.cases {
+                    cases.push((n.to_string(), c.ty.map(|t| self.val(t)).transpose()?));
+                }
+                self.define(|t| {
+                    t.defined_type()
+                        .variant(cases.iter().map(|(n, t)| (n.as_str(), *t)))
+                })
+            }
+            D::List { element, .. } => {
+                let e = self.val(*element)?;
+                self.define(|t| t.defined_type().list(e))
+            }
+            D::FixedLengthList {
+                element, length, ..
+            } => {
+                let e = self.val(*element)?;
+                let n = *length;
+                self.define(|t| t.defined_type().fixed_length_list(e, n))
+            }
+            D::Map { key, value, .. } => {
+                let k = self.val(*key)?;
+                let v = self.val(*value)?;
+                self.define(|t| t.defined_type().map(k, v))
+            }
+            D::Tuple(tu) => {
+                let mut items = Vec::new();
+                for t in tu.types.iter() {
+                    items.push(self.val(*t)?);
+                }
+                self.define(|t| t.defined_type().tuple(items))
+            }
+            D::Flags(f) => self.define(|t| t.defined_type().flags(f.iter().map(|n| n.as_str()))),
+            D::Enum(e) => self.define(|t| t.defined_type().enum_type(e.iter().map(|n| n.as_str()))),
+            D::Option { ty, .. } => {
+                let e = self.val(*ty)?;
+                self.define(|t| t.defined_type().option(e))
+            }
+            D::Result { ok, err, .. } => {
+                let ok = ok.map(|t| self.val(t)).transpose()?;
+                let err = err.map(|t| self.val(t)).transpose()?;
+                self.define(|t| t.defined_type().result(ok, err))
+            }
+            D::Own(r) => {
+                let r = self.resource(r.resource())?;
+                self.define(|t| t.defined_type().own(r))
+            }
+            D::Borrow(r) => {
+                let r = self.resource(r.resource())?;
+                self.define(|t| t.defined_type().borrow(r))
+            }
+            D::Future { ty, .. } => {
+                let e = ty.map(|t| self.val(t)).transpose()?;
+                self.define(|t| t.defined_type().future(e))
+            }
+            D::Stream { ty, .. } => {
+                let e = ty.map(|t| self.val(t)).transpose()?;
+                self.define(|t| t.defined_type().stream(e))
+            }
+        };
+        self.local.insert(Key::Def(id), idx);
+        Ok(idx)
+    }
+}

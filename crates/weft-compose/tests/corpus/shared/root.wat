@@ -1,0 +1,15 @@
+(component
+  (import "test:demo/answer" (instance $a (export "get" (func (result u32)))))
+  (import "test:demo/other" (instance $o (export "get" (func (result u32)))))
+  (alias export $a "get" (func $get))
+  (alias export $o "get" (func $get2))
+  (core func $g (canon lower (func $get)))
+  (core func $g2 (canon lower (func $get2)))
+  (core module $m
+    (import "a" "get" (func $get (result i32)))
+    (import "a" "get2" (func $get2 (result i32)))
+    (func (export "run") (result i32) call $get call $get2 i32.add))
+  (core instance $i (instantiate $m (with "a" (instance (export "get" (func $g)) (export "get2" (func $g2))))))
+  (func $run (result u32) (canon lift (core func $i "run")))
+  (export "run" (func $run))
+)
