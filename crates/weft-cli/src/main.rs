@@ -9,6 +9,7 @@
 //! `run` method returning `anyhow::Result<()>`; adding `weft run` or `weft compose` means one
 //! new module and one new variant of [`Command`].
 
+mod compose;
 mod embed;
 mod input;
 mod inspect;
@@ -56,6 +57,8 @@ enum Command {
     Run(run::Args),
     /// Run component `.wast` scripts and report each directive's outcome.
     Wast(wast::Args),
+    /// Compose components: plug the imports of a root component with the exports of others.
+    Compose(compose::Args),
 }
 
 impl Command {
@@ -67,6 +70,7 @@ impl Command {
             Command::Inspect(args) => args.run(),
             Command::Run(args) => args.run(),
             Command::Wast(args) => args.run(),
+            Command::Compose(args) => args.run(),
         }
     }
 }

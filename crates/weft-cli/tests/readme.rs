@@ -120,6 +120,21 @@ fn sections() -> Vec<(&'static str, Vec<Step>)> {
             ],
         ),
         (
+            "compose",
+            vec![
+                run(&[
+                    "compose",
+                    "examples/compose/counter-user.wat",
+                    "-d",
+                    "examples/compose/counters.wat",
+                    "-o",
+                    "counter.wasm",
+                ]),
+                run(&["wit", "counter.wasm"]),
+                run(&["run", "--invoke", "run(5)", "counter.wasm"]),
+            ],
+        ),
+        (
             "run-command",
             vec![
                 run(&["run", "hello-c.wasm"]),
