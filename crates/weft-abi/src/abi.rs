@@ -354,7 +354,7 @@ fn align_to(x: u32, alignment: u32) -> u32 {
 }
 
 /// Spec `align_to` on (64-bit) pointers, which cannot overflow for 32-bit operands.
-fn align_to64(x: u64, alignment: u32) -> u64 {
+pub fn align_to64(x: u64, alignment: u32) -> u64 {
     match alignment {
         0 => x,
         a => x.next_multiple_of(u64::from(a)),

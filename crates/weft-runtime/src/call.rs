@@ -517,7 +517,7 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                                     Some(rty) if result_types.len() == 1 => {
                                         r.value().fast_blocks(rty, opts.encoding, &mut blocks)
                                             && (out_ptr.is_some()
-                                                || (blocks.is_empty() && r.value().is_flat(rty)))
+                                                || (blocks.is_empty() && r.value().has_fast_flat()))
                                     }
                                     _ => false,
                                 };

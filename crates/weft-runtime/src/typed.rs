@@ -15,7 +15,8 @@
 //! conversions here are what makes the signatures typed.
 
 use weft_abi::abi::{
-    alignment, elem_size, max_case_alignment, Block, CoreVal, Lifter, StringEncoding, Trap, Writer,
+    align_to64, alignment, elem_size, max_case_alignment, Block, CoreVal, Lifter, StringEncoding,
+    Trap, Writer,
 };
 use weft_abi::{FuncType, Resource, Type, Val};
 
@@ -58,6 +59,12 @@ pub trait ComponentValue: Sized {
     #[doc(hidden)]
     fn fast_flat(&self, _ty: &Type, _w: &mut Writer<'_>) -> Option<Result<CoreVal, Trap>> {
         None
+    }
+
+    /// Whether [`Self::fast_flat`] gives this value (asked before anything is allocated).
+    #[doc(hidden)]
+    fn has_fast_flat(&self) -> bool {
+        false
     }
 
     /// [`Self::fast_blocks`] of a `list<Self>` of these `items`, `list_ty` the list's type:
@@ -119,12 +126,6 @@ fn write_pair(w: &mut Writer<'_>, ptr: u64, begin: u32, length: u32) -> Result<(
     w.write(ptr + 4, &length.to_le_bytes())
 }
 
-/// `x` rounded up to `align` (a power of two).
-fn align_to(x: u64, align: u32) -> u64 {
-    let a = u64::from(align.max(1));
-    x.div_ceil(a) * a
-}
-
 fn mismatch(expected: &str, ty: &Type) -> Result<(), String> {
     Err(format!("expected {expected}, found {ty}"))
 }
@@ -150,6 +151,9 @@ macro_rules! primitive {
             fn fast_flat(&self, _: &Type, _: &mut Writer<'_>) -> Option<Result<CoreVal, Trap>> {
                 let wide: u64 = $conv(*self);
                 Some(Ok(primitive!(@core $core, wide)))
+            }
+            fn has_fast_flat(&self) -> bool {
+                true
             }
             $($($extra)*)?
         });
@@ -296,7 +300,7 @@ impl<T: ComponentValue> ComponentValue for Option<T> {
         // Two cases: a one-byte discriminant, the payload at the cases' alignment.
         w.write(ptr, &[u8::from(self.is_some())])?;
         match self {
-            Some(v) => v.fast_store(e, w, align_to(ptr + 1, max_case_alignment(ty))),
+            Some(v) => v.fast_store(e, w, align_to64(ptr + 1, max_case_alignment(ty))),
             None => Ok(()),
         }
     }
@@ -427,7 +431,7 @@ impl<T: ResultPayload, E: ResultPayload> ComponentValue for Result<T, E> {
         };
         // Two cases: a one-byte discriminant, the payload at the cases' alignment.
         w.write(ptr, &[u8::from(self.is_err())])?;
-        let at = align_to(ptr + 1, max_case_alignment(ty));
+        let at = align_to64(ptr + 1, max_case_alignment(ty));
         match self {
             Ok(v) => v.fast_payload_store(r.ok.as_ref(), w, at),
             Err(e) => e.fast_payload_store(r.err.as_ref(), w, at),
@@ -460,6 +464,9 @@ impl ComponentValue for Resource {
     }
     fn fast_flat(&self, ty: &Type, w: &mut Writer<'_>) -> Option<Result<CoreVal, Trap>> {
         Some(w.lower_handle(*self, ty).map(|h| CoreVal::I32(h as i32)))
+    }
+    fn has_fast_flat(&self) -> bool {
+        true
     }
 }
 
@@ -557,7 +564,7 @@ macro_rules! tuple_values {
                 // Spec `store_record`: each field at its alignment, in order.
                 let mut at = ptr;
                 $(
-                    at = align_to(at, alignment(&ts[$i]));
+                    at = align_to64(at, alignment(&ts[$i]));
                     self.$i.fast_store(&ts[$i], w, at)?;
                     at += u64::from(elem_size(&ts[$i]));
                 )*
@@ -568,19 +575,18 @@ macro_rules! tuple_values {
     )*};
 }
 
-tuple_values! {
-    (A 0),
-    (A 0, B 1),
-    (A 0, B 1, C 2),
-    (A 0, B 1, C 2, D 3),
-    (A 0, B 1, C 2, D 3, E 4),
-    (A 0, B 1, C 2, D 3, E 4, F 5),
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6),
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7),
+/// Tuples of one to eight members are parameter lists and `tuple<…>` values; `()` is only a
+/// parameter list (as a value it would be a result-less `ComponentResult` twice over).
+macro_rules! nonempty_tuples {
+    ($($t:tt),* $(,)?) => {
+        tuples! { $($t),* }
+        tuple_values! { $($t),* }
+    };
 }
 
-tuples! {
-    (),
+tuples! { () }
+
+nonempty_tuples! {
     (A 0),
     (A 0, B 1),
     (A 0, B 1, C 2),
@@ -612,8 +618,8 @@ pub trait FastValue {
     fn fast_blocks(&self, ty: &Type, enc: StringEncoding, blocks: &mut Vec<Block>) -> bool;
     fn fast_store(&self, ty: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap>;
     fn fast_flat(&self, ty: &Type, w: &mut Writer<'_>) -> Option<Result<CoreVal, Trap>>;
-    /// Whether the value is one flat core value (so [`FastValue::fast_flat`] gives it).
-    fn is_flat(&self, ty: &Type) -> bool;
+    /// Whether [`FastValue::fast_flat`] gives the value (one flat core value).
+    fn has_fast_flat(&self) -> bool;
 }
 
 impl<T: ComponentValue> FastValue for T {
@@ -626,23 +632,8 @@ impl<T: ComponentValue> FastValue for T {
     fn fast_flat(&self, ty: &Type, w: &mut Writer<'_>) -> Option<Result<CoreVal, Trap>> {
         ComponentValue::fast_flat(self, ty, w)
     }
-    fn is_flat(&self, ty: &Type) -> bool {
-        // Integers, `bool`, `char` and handles are one flat value; they answer `fast_flat`.
-        matches!(
-            ty,
-            Type::Bool
-                | Type::S8
-                | Type::U8
-                | Type::S16
-                | Type::U16
-                | Type::S32
-                | Type::U32
-                | Type::S64
-                | Type::U64
-                | Type::Char
-                | Type::Own(_)
-                | Type::Borrow(_)
-        )
+    fn has_fast_flat(&self) -> bool {
+        ComponentValue::has_fast_flat(self)
     }
 }
 

@@ -597,6 +597,21 @@ fn latin1_len(s: &str) -> Option<u32> {
     })
 }
 
+/// Writes `bytes` at `ptr` in `mem`, or traps if they do not all fit.
+fn write_at(mem: &mut [u8], ptr: u64, bytes: &[u8]) -> Result<(), Trap> {
+    let range = usize::try_from(ptr).ok().zip(
+        ptr.checked_add(bytes.len() as u64)
+            .and_then(|end| usize::try_from(end).ok()),
+    );
+    match range.and_then(|(start, end)| mem.get_mut(start..end)) {
+        Some(dst) => {
+            dst.copy_from_slice(bytes);
+            Ok(())
+        }
+        None => Err(Trap::new("pointer out of bounds of memory")),
+    }
+}
+
 /// Spec `LiftLowerContext`, for phase two of lowering.
 struct LowerCx<'a> {
     mem: &'a mut [u8],
@@ -616,17 +631,7 @@ impl LowerCx<'_> {
 
     /// Writes `bytes` at `ptr`, or traps if they do not all fit in memory.
     fn write(&mut self, ptr: u64, bytes: &[u8]) -> Result<(), Trap> {
-        let range = usize::try_from(ptr).ok().zip(
-            ptr.checked_add(bytes.len() as u64)
-                .and_then(|end| usize::try_from(end).ok()),
-        );
-        match range.and_then(|(start, end)| self.mem.get_mut(start..end)) {
-            Some(dst) => {
-                dst.copy_from_slice(bytes);
-                Ok(())
-            }
-            None => Err(Trap::new("pointer out of bounds of memory")),
-        }
+        write_at(self.mem, ptr, bytes)
     }
 
     /// Spec `store(cx, v, t, ptr)`.
@@ -1006,17 +1011,7 @@ impl<'a> Writer<'a> {
 
     /// Writes `bytes` at `ptr`, or traps if they do not all fit in memory.
     pub fn write(&mut self, ptr: u64, bytes: &[u8]) -> Result<(), Trap> {
-        let range = usize::try_from(ptr).ok().zip(
-            ptr.checked_add(bytes.len() as u64)
-                .and_then(|end| usize::try_from(end).ok()),
-        );
-        match range.and_then(|(start, end)| self.mem.get_mut(start..end)) {
-            Some(dst) => {
-                dst.copy_from_slice(bytes);
-                Ok(())
-            }
-            None => Err(Trap::new("pointer out of bounds of memory")),
-        }
+        write_at(self.mem, ptr, bytes)
     }
 
     /// The next block phase one allocated.
