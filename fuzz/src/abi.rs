@@ -18,20 +18,19 @@
 //!   pointer loaded. Any outcome but a panic is fine; a successful lift must match its types
 //!   and survive a round trip of its own.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use arbitrary::{Result, Unstructured};
 use futures::executor::block_on;
 use weft_abi::abi::{
     allocate, allocate_with_sources, elem_size, flatten_types, lift_flat_values_with_sources, load,
-    lower_flat_values, type_check, CoreType, CoreVal, Handles, Options, Realloc, Spill,
-    StringSource,
+    lower_flat_values, type_check, CoreType, CoreVal, Options, Spill, StringSource,
 };
 use weft_abi::{
     EnumType, FlagsType, RecordType, Resource, ResourceType, ResultType, StringEncoding, Trap,
     Type, Val, VariantType,
 };
+use weft_test_util::abi::{GuestMemory, HandleTable, PAGE};
 
 /// How deep [`ty`] nests types in [`run`].
 const DEPTH: u32 = 3;
@@ -43,8 +42,6 @@ const ENCODINGS: [StringEncoding; 3] = [
 ];
 /// The flat limits tried: everything spilled, results-like, a middle one, parameters-like.
 const MAX_FLATS: [usize; 4] = [0, 1, 4, 16];
-/// A wasm page: guest memory grows by whole pages.
-const PAGE: usize = 1 << 16;
 /// Spec `CANONICAL_FLOAT32_NAN` and `CANONICAL_FLOAT64_NAN`: the only NaNs lifting produces.
 const CANONICAL_NAN32: u32 = 0x7fc0_0000;
 const CANONICAL_NAN64: u64 = 0x7ff8_0000_0000_0000;
@@ -137,7 +134,7 @@ pub fn lift_garbage(u: &mut Unstructured<'_>, stats: &mut Stats) -> Result<()> {
         1 => flat.push(CoreVal::I32(small(u)? as i32)),
         _ => {}
     }
-    let mut table = Table::default();
+    let mut table = HandleTable::default();
     for _ in 0..4 {
         table.add(Resource {
             ty: ResourceType(u.int_in_range(0..=2)?),
@@ -523,16 +520,10 @@ fn same(a: &Val, b: &Val) -> bool {
 // ---- The guest. ----
 
 /// A guest instance: its linear memory with a bump allocator as `realloc` (recording every
-/// call), its handle table, and how its values are passed.
+/// call, growing the memory by whole pages), its handle table, and how its values are passed.
 struct Guest {
-    mem: Vec<u8>,
-    next: u32,
-    /// Whether `realloc` of an existing block always moves it (and scribbles on the old one)
-    /// rather than shrinking in place.
-    moving: bool,
-    /// Every `realloc(old_ptr, old_size, align, new_size)` call, in order.
-    calls: Vec<(u32, u32, u32, u32)>,
-    table: Table,
+    memory: GuestMemory,
+    table: HandleTable,
     max_flat: usize,
     /// Results-style: spilled values go to this pointer, which the guest reserved.
     out_pointer: Option<u32>,
@@ -549,11 +540,13 @@ impl Guest {
         // The out-pointer's block starts at 16, and the bump allocator after it.
         let next = out_pointer.map_or(16, |size| (16 + size).next_multiple_of(8) + 64);
         Guest {
-            mem: vec![0; len.max(next as usize).next_multiple_of(PAGE)],
-            next,
-            moving,
-            calls: Vec::new(),
-            table: Table::default(),
+            memory: GuestMemory {
+                next,
+                moving,
+                grow_up_to: Some(MAX_MEMORY),
+                ..GuestMemory::new(len.max(next as usize).next_multiple_of(PAGE))
+            },
+            table: HandleTable::default(),
             max_flat: 16,
             out_pointer: out_pointer.map(|_| 16),
         }
@@ -595,14 +588,20 @@ impl Guest {
             )
         };
         let allocs = match sources {
-            None => block_on(allocate(self, opts, max_flat, spill, vals, ts)),
+            None => block_on(allocate(&mut self.memory, opts, max_flat, spill, vals, ts)),
             Some(sources) => block_on(allocate_with_sources(
-                self, opts, max_flat, spill, vals, ts, sources,
+                &mut self.memory,
+                opts,
+                max_flat,
+                spill,
+                vals,
+                ts,
+                sources,
             )),
         }
         .unwrap_or_else(|e| fail("allocating", e, self));
         let flat = lower_flat_values(
-            &mut self.mem,
+            &mut self.memory.mem,
             opts,
             &mut self.table,
             &allocs,
@@ -632,7 +631,7 @@ impl Guest {
             _ => flat,
         };
         let lifted = lift_flat_values_with_sources(
-            &self.mem,
+            &self.memory.mem,
             opts,
             &mut self.table,
             max_flat,
@@ -647,39 +646,9 @@ impl Guest {
 
         stats.lowerings += 1;
         stats.spilled += usize::from(spilled);
-        stats.reallocs += self.calls.len();
-        stats.chained += self.calls.iter().filter(|c| c.0 != 0).count();
+        stats.reallocs += self.memory.calls.len();
+        stats.chained += self.memory.calls.iter().filter(|c| c.0 != 0).count();
         lifted
-    }
-
-    /// The bump allocator: shrinks in place unless `moving`, otherwise moves the block to
-    /// fresh memory (growing the memory by whole pages if needed) and fills the old one with
-    /// garbage.
-    fn bump(
-        &mut self,
-        old_ptr: u32,
-        old_size: u32,
-        align: u32,
-        new_size: u32,
-    ) -> Result<u32, Trap> {
-        if old_ptr != 0 && new_size <= old_size && !self.moving {
-            return Ok(old_ptr);
-        }
-        let ptr = self.next.next_multiple_of(align.max(1));
-        let end = ptr as usize + new_size as usize;
-        if end > MAX_MEMORY {
-            return Err(Trap::new("the fuzz guest's memory is exhausted"));
-        }
-        if end > self.mem.len() {
-            self.mem.resize(end.next_multiple_of(PAGE), 0);
-        }
-        if old_ptr != 0 {
-            let (old, n) = (old_ptr as usize, old_size.min(new_size) as usize);
-            self.mem.copy_within(old..old + n, ptr as usize);
-            self.mem[old..old + old_size as usize].fill(0xaa);
-        }
-        self.next = end as u32;
-        Ok(ptr)
     }
 }
 
@@ -687,90 +656,19 @@ impl Guest {
 impl std::fmt::Debug for Guest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Guest")
-            .field("memory_len", &self.mem.len())
-            .field("next", &self.next)
-            .field("moving", &self.moving)
+            .field("memory_len", &self.memory.mem.len())
+            .field("next", &self.memory.next)
+            .field("moving", &self.memory.moving)
             .field("max_flat", &self.max_flat)
             .field("out_pointer", &self.out_pointer)
-            .field("realloc_calls", &self.calls)
+            .field("realloc_calls", &self.memory.calls)
             .field("table", &self.table.slots)
             .finish()
     }
 }
 
-impl Realloc for Guest {
-    fn realloc(
-        &mut self,
-        old_ptr: u32,
-        old_size: u32,
-        align: u32,
-        new_size: u32,
-    ) -> impl Future<Output = Result<u32, Trap>> + Send {
-        self.calls.push((old_ptr, old_size, align, new_size));
-        std::future::ready(self.bump(old_ptr, old_size, align, new_size))
-    }
-
-    fn memory_len(&self) -> usize {
-        self.mem.len()
-    }
-}
-
 fn tuple(ts: &[Type]) -> Type {
     Type::Tuple(ts.into())
-}
-
-/// A resource handle table like a component instance's: index 0 is reserved.
-#[derive(Default)]
-struct Table {
-    slots: Vec<Option<Resource>>,
-}
-
-impl Table {
-    fn get(&self, h: u32) -> Result<Resource, Trap> {
-        match self.slots.get(h as usize) {
-            Some(Some(r)) if h != 0 => Ok(*r),
-            _ => Err(Trap::new(format!("unknown handle index {h}"))),
-        }
-    }
-
-    fn add(&mut self, r: Resource) -> u32 {
-        if self.slots.is_empty() {
-            self.slots.push(None);
-        }
-        self.slots.push(Some(r));
-        (self.slots.len() - 1) as u32
-    }
-}
-
-impl Handles for Table {
-    fn lift_own(&mut self, rt: ResourceType, h: u32) -> Result<Resource, Trap> {
-        let r = self.get(h)?;
-        if r.ty != rt || !r.own {
-            return Err(Trap::new(format!(
-                "handle index {h} used with the wrong type"
-            )));
-        }
-        self.slots[h as usize] = None;
-        Ok(r)
-    }
-
-    fn lift_borrow(&mut self, rt: ResourceType, h: u32) -> Result<Resource, Trap> {
-        let r = self.get(h)?;
-        if r.ty != rt {
-            return Err(Trap::new(format!(
-                "handle index {h} used with the wrong type"
-            )));
-        }
-        Ok(Resource { own: false, ..r })
-    }
-
-    fn lower_own(&mut self, r: Resource) -> Result<u32, Trap> {
-        Ok(self.add(r))
-    }
-
-    fn lower_borrow(&mut self, r: Resource) -> Result<u32, Trap> {
-        Ok(self.add(Resource { own: false, ..r }))
-    }
 }
 
 #[cfg(test)]

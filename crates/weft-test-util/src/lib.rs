@@ -11,8 +11,11 @@
 //!   two resolvers' JSON compare equal whatever order they allocate in.
 //! * [`wasm_tools`] and [`wasm_tools_json`]: find a `wasm-tools` binary and run
 //!   `component wit --json` with it, for the differential tests.
+//! * [`abi`]: a guest memory with a recording bump `realloc`, and a resource handle table, for
+//!   testing and fuzzing the canonical ABI on plain vectors.
 #![deny(missing_docs)]
 
+pub mod abi;
 pub mod canon;
 
 use std::collections::HashMap;
