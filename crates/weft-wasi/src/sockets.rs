@@ -417,11 +417,21 @@ pub(crate) fn check_family(ip: IpAddr, family: Family) -> Result<(), ErrorCode> 
 
 /// Whether `ip` names one host (or, unspecified, any interface): not multicast or
 /// broadcast.
-pub(crate) fn is_unicast(ip: IpAddr) -> bool {
+fn is_unicast(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(a) => !a.is_multicast() && !a.is_broadcast(),
         IpAddr::V6(a) => !a.is_multicast(),
     }
+}
+
+/// `invalid-argument` unless `addr` can be a local address of a `family` socket (what
+/// `start-bind` is given).
+pub(crate) fn check_local(addr: SocketAddr, family: Family) -> Result<(), ErrorCode> {
+    check_family(addr.ip(), family)?;
+    if !is_unicast(addr.ip()) {
+        return Err(ErrorCode::InvalidArgument);
+    }
+    Ok(())
 }
 
 /// `invalid-argument` unless `addr` can be a remote address of a `family` socket.
@@ -433,8 +443,20 @@ pub(crate) fn check_remote(addr: SocketAddr, family: Family) -> Result<(), Error
     Ok(())
 }
 
+/// `create-tcp-socket` and `create-udp-socket`: a new socket of type `ty` in the family the
+/// `ip-address-family` value `family` names, if `policy` grants sockets.
+pub(crate) fn create_socket(
+    policy: &Policy,
+    family: &Val,
+    ty: SocketType,
+) -> SockResult<(Family, OwnedFd)> {
+    policy.sockets()?;
+    let family = Family::from_val(family)?;
+    Ok((family, new_socket(family, ty)?))
+}
+
 /// A new non-blocking, close-on-exec socket (IPv6-only for IPv6).
-pub(crate) fn new_socket(family: Family, ty: SocketType) -> io::Result<OwnedFd> {
+fn new_socket(family: Family, ty: SocketType) -> io::Result<OwnedFd> {
     let af = match family {
         Family::V4 => AddressFamily::INET,
         Family::V6 => AddressFamily::INET6,
@@ -579,6 +601,15 @@ impl Readiness for FdReady {
     }
     fn wait(&self) -> BoxFuture<'static, ()> {
         Box::pin(wait_fd(self.fd.clone(), self.flags))
+    }
+}
+
+/// `local-address`: the address the socket `fd` is bound to.
+pub(crate) fn local_address(fd: BorrowedFd<'_>) -> SockResult<Val> {
+    let addr = rustix::net::getsockname(fd)?;
+    match SocketAddr::try_from(addr) {
+        Ok(a) => Ok(socket_addr_val(a)),
+        Err(_) => Err(ErrorCode::Unknown.into()),
     }
 }
 

@@ -25,9 +25,9 @@ use weft_runtime::typed::{ComponentValue, ResultPayload};
 use weft_runtime::{Linker, Resource, Val};
 
 use super::{
-    buffer_size, check_family, check_remote, finish, hop_limit, is_unicast, new_socket, poll_now,
-    poll_wait, register, set_buffer_size, set_hop_limit, socket_addr, socket_addr_val, trap,
-    wait_fd, would_block, ErrorCode, Family, FdReady, Registered, SockResult, SocketAddrUse,
+    buffer_size, check_local, check_remote, create_socket, finish, hop_limit, local_address,
+    poll_now, poll_wait, register, set_buffer_size, set_hop_limit, socket_addr, socket_addr_val,
+    trap, wait_fd, would_block, ErrorCode, Family, FdReady, Registered, SockResult, SocketAddrUse,
     SocketTypes, TCP, TCP_CREATE,
 };
 use crate::io::{
@@ -84,10 +84,7 @@ impl TcpSocket {
     }
 
     fn start_bind(&mut self, addr: SocketAddr) -> SockResult<()> {
-        check_family(addr.ip(), self.family)?;
-        if !is_unicast(addr.ip()) {
-            return Err(ErrorCode::InvalidArgument.into());
-        }
+        check_local(addr, self.family)?;
         match mem::replace(&mut self.state, State::Closed) {
             State::Unbound(fd) => {
                 // As the WIT asks: a recently closed socket's TIME_WAIT does not keep a
@@ -227,13 +224,7 @@ impl TcpSocket {
         match &self.state {
             State::Unbound(_) | State::Closed => Err(ErrorCode::InvalidState.into()),
             State::BindStarted(_) => Err(ErrorCode::ConcurrencyConflict.into()),
-            _ => {
-                let addr = rustix::net::getsockname(self.fd()?)?;
-                match SocketAddr::try_from(addr) {
-                    Ok(a) => Ok(socket_addr_val(a)),
-                    Err(_) => Err(ErrorCode::Unknown.into()),
-                }
-            }
+            _ => local_address(self.fd()?),
         }
     }
 
@@ -685,9 +676,7 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>, st: &A
         move |t: &mut T, (family,): (Val,)| {
             let ctx = t.wasi();
             finish((|| {
-                ctx.network.sockets()?;
-                let family = Family::from_val(&family)?;
-                let fd = new_socket(family, SocketType::STREAM)?;
+                let (family, fd) = create_socket(&ctx.network, &family, SocketType::STREAM)?;
                 let socket = TcpSocket {
                     family,
                     state: State::Unbound(fd),

@@ -15,10 +15,10 @@ use rustix::net::{RecvFlags, SendFlags, SocketType};
 use weft_runtime::{Linker, Resource, Val};
 
 use super::{
-    buffer_size, check_family, check_remote, finish, hop_limit, is_unicast, new_socket, poll_now,
-    register, set_buffer_size, set_hop_limit, socket_addr, socket_addr_val, trap, would_block,
-    ErrorCode, Family, FdReady, Policy, Registered, SockResult, SocketAddrUse, SocketTypes, UDP,
-    UDP_CREATE,
+    buffer_size, check_local, check_remote, create_socket, finish, hop_limit, local_address,
+    poll_now, register, set_buffer_size, set_hop_limit, socket_addr, socket_addr_val, trap,
+    would_block, ErrorCode, Family, FdReady, Policy, Registered, SockResult, SocketAddrUse,
+    SocketTypes, UDP, UDP_CREATE,
 };
 use crate::io::{new_pollable, Pollable};
 use crate::{WasiCtx, WasiTypes, WasiView};
@@ -58,10 +58,7 @@ impl UdpSocket {
     }
 
     fn start_bind(&mut self, addr: SocketAddr) -> SockResult<()> {
-        check_family(addr.ip(), self.family)?;
-        if !is_unicast(addr.ip()) {
-            return Err(ErrorCode::InvalidArgument.into());
-        }
+        check_local(addr, self.family)?;
         match mem::replace(&mut self.state, State::Closed) {
             State::Unbound(fd) => {
                 if let Err(e) = rustix::net::bind(&fd, &addr) {
@@ -129,11 +126,7 @@ impl UdpSocket {
         let State::Bound(fd) = &self.state else {
             return Err(ErrorCode::InvalidState.into());
         };
-        let addr = rustix::net::getsockname(fd.fd())?;
-        match SocketAddr::try_from(addr) {
-            Ok(a) => Ok(socket_addr_val(a)),
-            Err(_) => Err(ErrorCode::Unknown.into()),
-        }
+        local_address(fd.fd())
     }
 }
 
@@ -293,9 +286,7 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>, st: &A
         move |t: &mut T, (family,): (Val,)| {
             let ctx = t.wasi();
             finish((|| {
-                ctx.network.sockets()?;
-                let family = Family::from_val(&family)?;
-                let fd = new_socket(family, SocketType::DGRAM)?;
+                let (family, fd) = create_socket(&ctx.network, &family, SocketType::DGRAM)?;
                 let rep = ctx.table.push(UdpEntry(UdpSocket {
                     family,
                     state: State::Unbound(fd),
