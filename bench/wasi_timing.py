@@ -226,7 +226,7 @@ SECTION = f"""
 
 {SECTION_HEADING}
 
-**Target (median, whole process): weft takes at most 0.8× wasmtime's time to start a small C command, to write 100 MiB to stdout, and to read a 100 MiB file from a preopened directory** (and to start a componentize-py command, once there is such a fixture).
+**Target (median, whole process): weft takes at most 0.8× wasmtime's time to start a small C command, to write 100 MiB to stdout, to read a 100 MiB file from a preopened directory, and to start a componentize-py command**.
 
 Script: `bench/wasi.sh` (driver `bench/wasi_timing.py`, which shares `bench/timing.py`'s machinery with `bench/runtime.sh`; inputs `bench/inputs/wasi/stdout-100mb.wat` and `read-file.wat`).
 
@@ -257,8 +257,9 @@ Cases:
 * `stdout-100mb`: `run bench/inputs/wasi/stdout-100mb.wat`: 25,600 `output-stream.blocking-write-and-flush` calls of 4 KiB each on `wasi:cli/stdout`, timed with stdout to `/dev/null`.
 * `read-100mb`: `run --dir bench/out/wasi/data::/ bench/inputs/wasi/read-file.wat`: `get-directories`, `open-at("data.bin")`, `read-via-stream(0)`, then `input-stream.blocking-read(65536)` until the stream is closed (1,600 reads when each returns 64 KiB), and the count printed, 104857600.
   The component is hand-written; its core module's allocator (`cabi_realloc`, which the host calls to return each chunk) is a bump allocator reset before each read.
-* `py-start`: the start-up of a componentize-py command, if `target/fixtures` has one (a `py-*.wasm` whose WIT exports `wasi:cli/run`).
-  `fixtures/build.sh` makes none (`py-app.wasm` exports functions), and this benchmark makes no fixtures of its own, so it is reported as skipped; `bench/runtime.sh`'s `py-greeter-warm` covers a warm call into Python.
+* `py-start`: `run py-cmd.wasm` in `target/fixtures`, no arguments, no preopen: the start-up of a componentize-py command (`fixtures/python-cmd`, world `wasi:cli/command@0.2.12`, 18 MB), which prints `hello from a python command` and `(unset)` (no `$WEFT_GREETING`).
+  The case takes the first `py-*.wasm` of `target/fixtures` whose WIT exports `wasi:cli/run`, which `fixtures/build.sh --only py-cmd` makes; this benchmark makes no fixtures of its own, so without it the case is reported as skipped.
+  `bench/runtime.sh`'s `py-greeter-warm` covers a warm call into Python.
 
 ### Results
 

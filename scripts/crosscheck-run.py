@@ -25,12 +25,15 @@ with `-W unknown-imports-trap=y`, so a call that reaches the host traps in both.
 Programs: the preview1 core modules target/fixtures/rust-wasi-NAME.core.wasm from
 `fixtures/build.sh --only rust-wasi` (one Rust program per WASI behaviour), run as commands with
 `--env`, `--dir HOST::GUEST` and arguments, the same cases as
-crates/weft-cli/tests/wasi_programs.rs. Both runtimes get the same stdin; a program with a
-preopened directory gets a fresh one each, holding `given.txt`. Such a case is `same` when the
-exit status, stdout, stderr and (for a preopen) the files left in the directory are the same.
-wasmtime runs the core module on its own preview1 host; weft wraps it with the preview1
-adapter and serves `proc_exit(n)` with `wasi:cli/exit.exit-with-code(n)`, so the exit statuses
-are compared exactly.
+crates/weft-cli/tests/wasi_programs.rs; and the componentize-py command
+target/fixtures/py-cmd.wasm (`fixtures/build.sh --only py-cmd`, `wasi:cli/run@0.2.12`), the
+cases of crates/weft-cli/tests/wasi.rs. Both runtimes get the same stdin; a program with a
+preopened directory gets a fresh one each, holding `given.txt` (py-cmd: `in.txt`). Such a case
+is `same` when the exit status, stdout, stderr and (for a preopen) the files left in the
+directory are the same. wasmtime runs the core module on its own preview1 host; weft wraps it
+with the preview1 adapter and serves `proc_exit(n)` with `wasi:cli/exit.exit-with-code(n)`, so
+the exit statuses are compared exactly (py-cmd's `sys.exit(3)` is `wasi:cli/exit.exit(err)`,
+status 1, in both).
 
 Exit status: 0 when every case is the same, 1 when one differs, 2 when something is missing.
 """
@@ -287,11 +290,15 @@ CASES = [
     # without, at its own `weft:js-app/host` import), so there is nothing to compare with.
 ]
 
-# The rust-wasi programs: (label, program, flags, args, stdin, expectation). In flags, `%dir` is a
-# fresh host directory holding given.txt; stdin is bytes, or None for /dev/null. OK: the same exit
-# status, stdout, stderr and files; MERGED: the same, with stdout and stderr in one
-# pipe; FAIL: both exit non-zero with the same stdout.
+# The rust-wasi programs and py-cmd: (label, program, flags, args, stdin, expectation). In flags,
+# `%dir` is a fresh host directory holding the program's SEED files (given.txt); stdin is bytes,
+# or None for /dev/null. OK: the same exit status, stdout, stderr and files; MERGED: the same,
+# with stdout and stderr in one pipe; FAIL: both exit non-zero with the same stdout.
 WASI = "target/fixtures/rust-wasi-{}.core.wasm"
+# Programs that are not rust-wasi ones: their files.
+COMMANDS = {"py-cmd": "target/fixtures/py-cmd.wasm"}
+SEED = {"py-cmd": {"in.txt": "from the host\nünï 😀\n"}}
+DEFAULT_SEED = {"given.txt": "from the host\n"}
 MIB = 1024 * 1024
 PATTERN = bytes(i % 251 for i in range(MIB))
 MERGED = "merged"
@@ -318,7 +325,22 @@ PROGRAMS = [
     ("large-write/8mib", "large-write", [], ["8"], None, OK),
     ("stdout-stderr/separate", "stdout-stderr", [], [], None, OK),
     ("stdout-stderr/merged", "stdout-stderr", [], [], None, MERGED),
+    # componentize-py (18 MB), a wasi:cli/command: sys.argv, os.environ, a preopen, sys.exit(3)
+    ("py-cmd/none", "py-cmd", [], [], None, OK),
+    ("py-cmd/args-env-dir", "py-cmd", ["--dir", "%dir::/", "--env", "WEFT_GREETING=hi"],
+     ["a", "b"], None, OK),
+    ("py-cmd/fail", "py-cmd", [], ["fail", "x y"], None, OK),
 ]
+
+
+def module_of(program):
+    """The file a program case runs."""
+    return COMMANDS.get(program) or WASI.format(program)
+
+
+def program_label(case):
+    """How a program case is named in the output: `rust-wasi LABEL`, or the label."""
+    return case[0] if case[1] in COMMANDS else f"rust-wasi {case[0]}"
 
 # ---- finding the binaries ----------------------------------------------------------------------
 
@@ -465,14 +487,15 @@ def run_program(runtime, binary, case):
     """Runs one rust-wasi case under `runtime` ('weft' or 'wasmtime'); the Run and the tree of
     its preopened directory (None without one)."""
     label, program, flags, args, stdin, expect = case
-    module = WASI.format(program)
+    module = module_of(program)
     host_dir = None
     if any("%dir" in f for f in flags):
         host_dir = os.path.join(WORK, "programs", runtime, label.replace("/", "-"))
         shutil.rmtree(host_dir, ignore_errors=True)
         os.makedirs(host_dir)
-        with open(os.path.join(host_dir, "given.txt"), "w") as f:
-            f.write("from the host\n")
+        for name, text in SEED.get(program, DEFAULT_SEED).items():
+            with open(os.path.join(host_dir, name), "w", encoding="utf-8") as f:
+                f.write(text)
         flags = [f.replace("%dir", host_dir) for f in flags]
     if runtime == "weft":
         argv = [binary, "run", *flags, module, *(["--", *args] if args else [])]
@@ -483,10 +506,10 @@ def run_program(runtime, binary, case):
 
 
 def compare_programs(cases, weft, wasmtime):
-    """The rust-wasi cases: (number same, labels of the different ones)."""
+    """The program cases: (number same, labels of the different ones)."""
     diffs, same = [], 0
     for case in cases:
-        label, expect = case[0], case[5]
+        label, expect = program_label(case), case[5]
         w, wtree = run_program("weft", weft, case)
         o, otree = run_program("wasmtime", wasmtime, case)
         if expect == FAIL:
@@ -509,10 +532,10 @@ def compare_programs(cases, weft, wasmtime):
             shown = f"{len(w.raw_stdout)} bytes, sha256 {hashlib.sha256(w.raw_stdout).hexdigest()[:16]}…"
         if agree:
             same += 1
-            print(f"same       rust-wasi {label}  =>  exit {w.code}, {short(shown, 200)!r}")
+            print(f"same       {label}  =>  exit {w.code}, {short(shown, 200)!r}")
         else:
-            diffs.append(f"rust-wasi {label}")
-            print(f"DIFFERENT  rust-wasi {label}  ({why})")
+            diffs.append(label)
+            print(f"DIFFERENT  {label}  ({why})")
             for name, r, t in (("weft", w, wtree), ("wasmtime", o, otree)):
                 print(f"    {name + ':':9} {r.describe()}")
                 if len(r.raw_stdout) > 2000:
@@ -535,22 +558,22 @@ def main():
 
     cases = [c for c in CASES if not args.k or args.k in c[0] or args.k in c[1]]
     programs = [c for c in PROGRAMS
-                if not args.k or args.k in c[0] or args.k in WASI.format(c[1])]
+                if not args.k or args.k in c[0] or args.k in module_of(c[1])]
     if args.list:
         for comp, call, expect in cases:
             print(f"{comp}  {call}  ({expect})")
         for label, program, flags, pargs, stdin, expect in programs:
-            print(f"{WASI.format(program)}  {' '.join(shell_quote(a) for a in flags + ['--'] + pargs)}  "
+            print(f"{module_of(program)}  {' '.join(shell_quote(a) for a in flags + ['--'] + pargs)}  "
                   f"({label}, {expect})")
         return 0
 
     missing = sorted({c[0] for c in cases if not os.path.exists(os.path.join(ROOT, c[0]))})
     if missing:
         die(f"missing {', '.join(missing)}: run `fixtures/build.sh --only rust-types,rust-greeter,py-app`")
-    missing = sorted({WASI.format(c[1]) for c in programs
-                      if not os.path.exists(os.path.join(ROOT, WASI.format(c[1])))})
+    missing = sorted({module_of(c[1]) for c in programs
+                      if not os.path.exists(os.path.join(ROOT, module_of(c[1])))})
     if missing:
-        die(f"missing {', '.join(missing)}: run `fixtures/build.sh --only rust-wasi`")
+        die(f"missing {', '.join(missing)}: run `fixtures/build.sh --only rust-wasi,py-cmd`")
 
     weft = find_weft()
     wasmtime = find_wasmtime()

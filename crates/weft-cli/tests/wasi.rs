@@ -1,7 +1,8 @@
 //! `weft run --dir`: the real-toolchain fixture `c-hello` (fixtures/c/hello.c, a preview1
 //! command through the adapter) writing and reading a file in a preopened directory, failing
-//! without one, and failing to get out of one. Each test says it skipped, and passes, when
-//! `fixtures/build.sh` has not built `target/fixtures/c-hello.wasm`.
+//! without one, and failing to get out of one; the componentize-py command `py-cmd`
+//! (fixtures/python-cmd) with arguments, an environment variable and a preopen. Each test says
+//! it skipped, and passes, when `fixtures/build.sh` has not built its fixture.
 
 mod common;
 
@@ -10,9 +11,11 @@ use std::path::{Path, PathBuf};
 
 use common::{describe, run, scratch_dir};
 
-/// The fixture, or `None` (having said so) when it is not built.
-fn c_hello() -> Option<PathBuf> {
-    let path = weft_test_util::repo_root().join("target/fixtures/c-hello.wasm");
+/// `target/fixtures/FILE`, or `None` (having said so) when it is not built.
+fn fixture(file: &str) -> Option<PathBuf> {
+    let path = weft_test_util::repo_root()
+        .join("target/fixtures")
+        .join(file);
     if path.is_file() {
         return Some(path);
     }
@@ -21,6 +24,10 @@ fn c_hello() -> Option<PathBuf> {
         path.display()
     );
     None
+}
+
+fn c_hello() -> Option<PathBuf> {
+    fixture("c-hello.wasm")
 }
 
 /// What `c-hello NAME OUTFILE` prints to stdout before it opens the file.
@@ -159,18 +166,61 @@ fn missing_host_dir_is_an_error() {
 /// its `hello()` runs on weft's host as on wasmtime.
 #[test]
 fn componentize_py_component_runs_with_wasi() {
-    let path = weft_test_util::repo_root().join("target/fixtures/py-app.wasm");
-    if !path.is_file() {
-        println!(
-            "skipped: `{}` does not exist; run `fixtures/build.sh` to build the real-toolchain fixtures",
-            path.display()
-        );
+    let Some(path) = fixture("py-app.wasm") else {
         return;
-    }
+    };
     check(
         &["run", "--invoke", "hello()", path.to_str().unwrap()],
         0,
         "\"hello from python\"\n",
+        "",
+    );
+}
+
+/// The componentize-py command (`wasi:cli/run@0.2.12`): its arguments, `$WEFT_GREETING`, and
+/// `in.txt` of its preopen, printed; `out.txt` written there, reversed (by code point).
+#[test]
+fn componentize_py_command_runs_with_args_env_and_preopen() {
+    let Some(fixture) = fixture("py-cmd.wasm") else {
+        return;
+    };
+    let tmp = scratch_dir("wasi/py-cmd").unwrap();
+    fs::write(tmp.join("in.txt"), "from the host\nünï 😀\n").unwrap();
+    let dir = format!("{}::/", tmp.display());
+    check(
+        &[
+            "run",
+            "--dir",
+            &dir,
+            "--env",
+            "WEFT_GREETING=hi",
+            fixture.to_str().unwrap(),
+            "--",
+            "a",
+            "b",
+        ],
+        0,
+        "hello from a python command\na\nb\nhi\nfrom the host\nünï 😀\n",
+        "",
+    );
+    assert_eq!(
+        fs::read_to_string(tmp.join("out.txt")).unwrap(),
+        "\n😀 ïnü\ntsoh eht morf"
+    );
+}
+
+/// `sys.exit(3)` in the componentize-py command: componentize-py exits through
+/// `wasi:cli/exit.exit(err)`, status 1, as under wasmtime. Without `--dir` there is no
+/// `in.txt` (and no error).
+#[test]
+fn componentize_py_command_sys_exit_is_exit_err() {
+    let Some(fixture) = fixture("py-cmd.wasm") else {
+        return;
+    };
+    check(
+        &["run", fixture.to_str().unwrap(), "--", "fail", "x y"],
+        1,
+        "hello from a python command\nfail\nx y\n(unset)\n",
         "",
     );
 }
