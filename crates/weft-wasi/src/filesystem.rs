@@ -119,26 +119,8 @@ pub(crate) fn preopen(
     })
 }
 
-macro_rules! error_codes {
-    ($($case:ident = $name:literal,)*) => {
-        /// `wasi:filesystem/types.error-code`.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub(crate) enum ErrorCode {
-            $($case,)*
-        }
-
-        impl ErrorCode {
-            /// The case's WIT name.
-            fn name(self) -> &'static str {
-                match self {
-                    $(ErrorCode::$case => $name,)*
-                }
-            }
-        }
-    };
-}
-
 error_codes! {
+    /// `wasi:filesystem/types.error-code`.
     Access = "access",
     WouldBlock = "would-block",
     Already = "already",
@@ -301,7 +283,7 @@ fn trap<T>(msg: impl Into<String>) -> FsResult<T> {
 fn finish<R>(r: FsResult<R>) -> Result<Result<R, Val>, String> {
     match r {
         Ok(v) => Ok(Ok(v)),
-        Err(FsError::Code(c)) => Ok(Err(Val::Enum(c.name().into()))),
+        Err(FsError::Code(c)) => Ok(Err(c.val())),
         Err(FsError::Trap(msg)) => Err(msg),
     }
 }
@@ -739,7 +721,7 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
         "filesystem-error-code",
         |t: &mut T, (e,): (Resource,)| {
             let entry = t.wasi().table.get::<ErrorEntry>(e.rep)?;
-            Ok(entry.1.map(|c| Val::Enum(ErrorCode::of(c).name().into())))
+            Ok(entry.1.map(|c| ErrorCode::of(c).val()))
         },
     );
 

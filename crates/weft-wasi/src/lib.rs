@@ -36,6 +36,32 @@
 //! # Ok::<(), weft_runtime::Error>(())
 //! ```
 
+/// Declares `ErrorCode`, the enum of an interface's WIT `error-code`: its doc comment, then each
+/// case with its WIT name. `name` gives a case's WIT name and `val` the case as a value.
+macro_rules! error_codes {
+    ($(#[$doc:meta])* $($case:ident = $name:literal,)*) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(crate) enum ErrorCode {
+            $($case,)*
+        }
+
+        impl ErrorCode {
+            /// The case's WIT name.
+            fn name(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$case => $name,)*
+                }
+            }
+
+            /// The case as a value.
+            fn val(self) -> weft_runtime::Val {
+                weft_runtime::Val::Enum(self.name().into())
+            }
+        }
+    };
+}
+
 mod cli;
 mod clocks;
 mod filesystem;

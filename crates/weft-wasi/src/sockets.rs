@@ -104,26 +104,8 @@ impl Policy {
     }
 }
 
-macro_rules! error_codes {
-    ($($case:ident = $name:literal,)*) => {
-        /// `wasi:sockets/network.error-code`.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub(crate) enum ErrorCode {
-            $($case,)*
-        }
-
-        impl ErrorCode {
-            /// The case's WIT name.
-            fn name(self) -> &'static str {
-                match self {
-                    $(ErrorCode::$case => $name,)*
-                }
-            }
-        }
-    };
-}
-
 error_codes! {
+    /// `wasi:sockets/network.error-code`.
     Unknown = "unknown",
     AccessDenied = "access-denied",
     NotSupported = "not-supported",
@@ -220,11 +202,6 @@ impl ErrorCode {
             K::ConnectionAborted => C::ConnectionAborted,
             _ => C::Unknown,
         }
-    }
-
-    /// The code as a value.
-    fn val(self) -> Val {
-        Val::Enum(self.name().into())
     }
 }
 
