@@ -331,6 +331,17 @@ impl DirDesc {
             false => Err(ErrorCode::NotPermitted.into()),
         }
     }
+
+    /// `stat-at` and `metadata-hash-at`: the metadata of `path`, or of what it names when
+    /// `path_flags` say to follow a symbolic link.
+    fn metadata_at(&self, path_flags: &Val, path: &str) -> FsResult<Metadata> {
+        self.require(DirPerms::READ)?;
+        let path = relative(path)?;
+        Ok(match follow(path_flags)? {
+            true => self.dir.metadata(path)?,
+            false => self.dir.symlink_metadata(path)?,
+        })
+    }
 }
 
 impl FileDesc {
@@ -924,28 +935,16 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
         l,
         "stat-at",
         |ctx, (fd, path_flags, path): (Resource, Val, String)| {
-            let d = dir(ctx, fd)?;
-            d.require(DirPerms::READ)?;
-            let path = relative(&path)?;
-            let m = match follow(&path_flags)? {
-                true => d.dir.metadata(path)?,
-                false => d.dir.symlink_metadata(path)?,
-            };
-            Ok(stat(&m))
+            Ok(stat(&dir(ctx, fd)?.metadata_at(&path_flags, &path)?))
         },
     );
     method(
         l,
         "metadata-hash-at",
         |ctx, (fd, path_flags, path): (Resource, Val, String)| {
-            let d = dir(ctx, fd)?;
-            d.require(DirPerms::READ)?;
-            let path = relative(&path)?;
-            let m = match follow(&path_flags)? {
-                true => d.dir.metadata(path)?,
-                false => d.dir.symlink_metadata(path)?,
-            };
-            Ok(metadata_hash(&m))
+            Ok(metadata_hash(
+                &dir(ctx, fd)?.metadata_at(&path_flags, &path)?,
+            ))
         },
     );
     method(
