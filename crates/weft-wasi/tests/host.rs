@@ -2,13 +2,16 @@
 //! strings lowered with the guest's `realloc`, bytes lifted on the typed path), a timer
 //! through `poll`, and `exit`.
 
-use weft_runtime::{Component, Engine, Linker, Store, Val};
-use weft_wasi::{MemoryOutputPipe, WasiCtx, WasiCtxBuilder};
+mod common;
+
+use weft_runtime::Val;
+use weft_wasi::{MemoryOutputPipe, WasiCtxBuilder};
 
 /// A command that writes each of its arguments and a newline to stdout, then waits on a
 /// 20 ms timer with `poll` (trapping if `poll` returned before the clock says 20 ms passed),
 /// then exits with `exit(err)` when it was given exactly three arguments, else returns ok.
-const COMMAND: &str = r#"(component
+const COMMAND: &str = concat!(
+    r#"(component
   (import "wasi:io/error@0.2.0" (instance $err (export "error" (type (sub resource)))))
   (alias export $err "error" (type $error))
   (import "wasi:io/poll@0.2.0" (instance $poll
@@ -37,19 +40,9 @@ const COMMAND: &str = r#"(component
     (export "subscribe-duration" (func (param "when" u64) (result (own $p2))))))
   (import "wasi:cli/exit@0.2.0" (instance $exit (export "exit" (func (param "status" (result))))))
 
-  (core module $libc
-    (memory (export "memory") 1)
-    (global $next (mut i32) (i32.const 4096))
-    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-      (local $p i32)
-      (local.set $p (i32.and (i32.add (global.get $next) (i32.sub (local.get 2) (i32.const 1)))
-                             (i32.sub (i32.const 0) (local.get 2))))
-      (global.set $next (i32.add (local.get $p) (local.get 3)))
-      (local.get $p)))
-  (core instance $libc (instantiate $libc))
-  (alias core export $libc "memory" (core memory $m))
-  (alias core export $libc "realloc" (core func $realloc))
-  (core func $get-stdout (canon lower (func $stdout "get-stdout")))
+"#,
+    common::libc!(1, 4096),
+    r#"  (core func $get-stdout (canon lower (func $stdout "get-stdout")))
   (core func $write (canon lower (func $streams "[method]output-stream.blocking-write-and-flush") (memory $m)))
   (core func $args (canon lower (func $env "get-arguments") (memory $m) (realloc $realloc)))
   (core func $now (canon lower (func $clock "now")))
@@ -99,21 +92,17 @@ const COMMAND: &str = r#"(component
     (export "poll" (func $poll)) (export "exit" (func $exit)) (export "memory" (memory $m))))))
   (func $run (result (result)) (canon lift (core func $i "run")))
   (instance $run-inst (export "run" (func $run)))
-  (export "wasi:cli/run@0.2.0" (instance $run-inst)))"#;
+  (export "wasi:cli/run@0.2.0" (instance $run-inst)))"#
+);
 
 /// Runs the command with `args`: its stdout, `run`'s result, and the exit status if it exited.
 fn run(args: &[&str]) -> (String, Result<Option<Val>, String>, Option<u8>) {
-    let engine = Engine::new().unwrap();
-    let component = Component::new(&engine, &wat::parse_str(COMMAND).unwrap()).unwrap();
-    let mut linker: Linker<WasiCtx> = Linker::new();
-    weft_wasi::add_to_linker(&mut linker);
     let stdout = MemoryOutputPipe::new();
     let ctx = WasiCtxBuilder::new()
         .args(args.iter().copied())
         .stdout(stdout.clone())
         .build();
-    let mut store = Store::new(&engine, ctx);
-    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let (mut store, instance) = common::instantiate(COMMAND, ctx);
     let run = instance.func(&store, "wasi:cli/run@0.2.0#run").unwrap();
     let result = run.call(&mut store, &[]).map_err(|e| e.to_string());
     let out = String::from_utf8(stdout.contents()).unwrap();
@@ -140,12 +129,7 @@ fn exit_records_the_status_and_ends_the_guest() {
 #[test]
 fn a_store_grants_nothing_by_default() {
     // No arguments, and stdout discarded: the guest still runs.
-    let engine = Engine::new().unwrap();
-    let component = Component::new(&engine, &wat::parse_str(COMMAND).unwrap()).unwrap();
-    let mut linker: Linker<WasiCtx> = Linker::new();
-    weft_wasi::add_to_linker(&mut linker);
-    let mut store = Store::new(&engine, WasiCtxBuilder::new().build());
-    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let (mut store, instance) = common::instantiate(COMMAND, WasiCtxBuilder::new().build());
     let run = instance.func(&store, "wasi:cli/run@0.2.0#run").unwrap();
     assert_eq!(
         run.call(&mut store, &[]).unwrap(),
@@ -190,12 +174,7 @@ const TCP: &str = r#"(component
 
 #[test]
 fn sockets_are_denied() {
-    let engine = Engine::new().unwrap();
-    let component = Component::new(&engine, &wat::parse_str(TCP).unwrap()).unwrap();
-    let mut linker: Linker<WasiCtx> = Linker::new();
-    weft_wasi::add_to_linker(&mut linker);
-    let mut store = Store::new(&engine, WasiCtxBuilder::new().build());
-    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let (mut store, instance) = common::instantiate(TCP, WasiCtxBuilder::new().build());
     let f = instance.func(&store, "try").unwrap();
     assert_eq!(f.call(&mut store, &[]).unwrap(), Some(Val::U32(1)));
 }

@@ -5,11 +5,13 @@
 //! and renames across the boundary — must be an error code, never a success and never a trap;
 //! and a directory or file without the permission must refuse to change.
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::{symlink, MetadataExt};
 use std::path::{Path, PathBuf};
 
-use weft_runtime::{Component, Engine, Instance, Linker, Store, Val};
+use weft_runtime::{Instance, Store, Val};
 use weft_wasi::{DirPerms, FilePerms, WasiCtx, WasiCtxBuilder};
 
 /// `wasi:filesystem/types.error-code`, in the WIT's order.
@@ -388,17 +390,11 @@ struct Guest {
 
 impl Guest {
     fn new(dir: &Path, perms: DirPerms, file_perms: FilePerms) -> Guest {
-        let engine = Engine::new().unwrap();
-        let bytes = wat::parse_str(wat()).expect("valid WAT");
-        let component = Component::new(&engine, &bytes).expect("translates");
-        let mut linker: Linker<WasiCtx> = Linker::new();
-        weft_wasi::add_to_linker(&mut linker);
         let ctx = WasiCtxBuilder::new()
             .preopened_dir(dir, "/", perms, file_perms)
             .unwrap()
             .build();
-        let mut store = Store::new(&engine, ctx);
-        let instance = linker.instantiate(&mut store, &component).unwrap();
+        let (store, instance) = common::instantiate(&wat(), ctx);
         Guest { store, instance }
     }
 

@@ -4,10 +4,12 @@
 //! an allow-list. The guest's exports are thin loops over the imports (retrying on
 //! `would-block` after `pollable.block`), so every result the tests check is the host's.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 
-use weft_runtime::{Component, Engine, Instance, Linker, Store, Val};
+use weft_runtime::{Instance, Store, Val};
 use weft_wasi::{SocketAddrUse, WasiCtx, WasiCtxBuilder};
 
 /// The guest. Error codes come back as the `error-code` case index (`access-denied` is 1,
@@ -27,7 +29,8 @@ use weft_wasi::{SocketAddrUse, WasiCtx, WasiCtxBuilder};
 ///   little-endian); an error as `0xee, code`.
 /// * `states(closed-port)`: the codes of a sequence of calls in the wrong state or with bad
 ///   arguments (see `the_state_machines_answer_with_the_spec_codes`).
-const GUEST: &str = r#"(component
+const GUEST: &str = concat!(
+    r#"(component
   (import "wasi:io/error@0.2.0" (instance $err (export "error" (type (sub resource)))))
   (alias export $err "error" (type $error))
   (import "wasi:io/poll@0.2.0" (instance $poll
@@ -161,19 +164,9 @@ const GUEST: &str = r#"(component
       (func (param "self" (borrow $r)) (result (result (option $a2) (error $e2)))))
     (export "[method]resolve-address-stream.subscribe" (func (param "self" (borrow $r)) (result (own $p2))))))
 
-  (core module $libc
-    (memory (export "memory") 4)
-    (global $next (mut i32) (i32.const 65536))
-    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-      (local $p i32)
-      (local.set $p (i32.and (i32.add (global.get $next) (i32.sub (local.get 2) (i32.const 1)))
-                             (i32.sub (i32.const 0) (local.get 2))))
-      (global.set $next (i32.add (local.get $p) (local.get 3)))
-      (local.get $p)))
-  (core instance $libc (instantiate $libc))
-  (alias core export $libc "memory" (core memory $m))
-  (alias core export $libc "realloc" (core func $realloc))
-
+"#,
+    common::libc!(4, 65536),
+    r#"
   (core func $block (canon lower (func $poll "[method]pollable.block")))
   (core func $read (canon lower (func $streams "[method]input-stream.read") (memory $m) (realloc $realloc)))
   (core func $in-sub (canon lower (func $streams "[method]input-stream.subscribe")))
@@ -577,7 +570,8 @@ const GUEST: &str = r#"(component
   (func (export "lookup") (param "name" string) (result (list u8))
     (canon lift (core func $i "lookup") (memory $m) (realloc $realloc)))
   (func (export "states") (param "closed-port" u32) (result (list u8))
-    (canon lift (core func $i "states") (memory $m))))"#;
+    (canon lift (core func $i "states") (memory $m))))"#
+);
 
 /// A guest instance and its store.
 struct Guest {
@@ -587,12 +581,7 @@ struct Guest {
 
 impl Guest {
     fn new(ctx: WasiCtx) -> Guest {
-        let engine = Engine::new().unwrap();
-        let component = Component::new(&engine, &wat::parse_str(GUEST).unwrap()).unwrap();
-        let mut linker: Linker<WasiCtx> = Linker::new();
-        weft_wasi::add_to_linker(&mut linker);
-        let mut store = Store::new(&engine, ctx);
-        let instance = linker.instantiate(&mut store, &component).unwrap();
+        let (store, instance) = common::instantiate(GUEST, ctx);
         Guest { store, instance }
     }
 
