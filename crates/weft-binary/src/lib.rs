@@ -1,16 +1,18 @@
 //! Component and core-module binaries → weft's model of them.
 //!
 //! Everything here is validated by wasmparser first (with the features the component model
-//! needs); the model then records what a reader of the binary needs: imports and exports,
-//! nested components and core modules, instances, canonical functions and their options, and
-//! the custom sections that matter (`name`, `producers`, `component-type*`). Types stay in the
-//! binary: readers that need them (the WIT decoder, the runtime) take them from wasmparser's
-//! validator.
+//! needs), plus the rules wasmparser 0.254 lacks ([`Validator`]); the model then records what
+//! a reader of the binary needs: imports and exports, nested components and core modules,
+//! instances, canonical functions and their options, and the custom sections that matter
+//! (`name`, `producers`, `component-type*`). Types stay in the binary: readers that need them
+//! (the WIT decoder, the runtime) take them from wasmparser's validator.
 #![deny(missing_docs)]
 
 mod decode;
 mod error;
 pub mod model;
+mod rules;
+mod validator;
 
 pub use decode::{
     builtin_name, decode, decode_unvalidated, decode_with, features, kind, not_wasm, validate,
@@ -18,3 +20,4 @@ pub use decode::{
 };
 pub use error::{Error, Result};
 pub use model::*;
+pub use validator::Validator;

@@ -31,7 +31,7 @@ use std::path::Path;
 
 use wasmparser::{
     component_types::{ComponentAnyTypeId, ComponentEntityType},
-    Encoding, Parser, Payload, ValidPayload, Validator, WasmFeatures,
+    Encoding, Parser, Payload, ValidPayload,
 };
 use weft_wit::{PackageId, Resolve, WorldId};
 
@@ -244,7 +244,7 @@ pub(crate) struct ComponentInfo {
 
 /// Validates a component and records its top-level imports and exports.
 pub(crate) fn read_component(wasm: &[u8]) -> Result<ComponentInfo> {
-    let mut validator = Validator::new_with_features(WasmFeatures::all());
+    let mut validator = weft_binary::Validator::new();
     let mut externs = Vec::new();
     // 1 while reading the outermost component, more inside nested modules and components.
     let mut depth = 1usize;
@@ -278,7 +278,7 @@ pub(crate) fn read_component(wasm: &[u8]) -> Result<ComponentInfo> {
         let at_top = depth == 1;
         match validator
             .payload(&payload)
-            .map_err(|e| Error::from(e).context("validating the component"))?
+            .map_err(|e| e.context("validating the component"))?
         {
             ValidPayload::Ok | ValidPayload::Func(..) => {}
             ValidPayload::Parser(_) => depth += 1,

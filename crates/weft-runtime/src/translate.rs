@@ -15,7 +15,7 @@ use wasmparser::component_types::{
 use wasmparser::types::TypesRef;
 use wasmparser::{
     CanonicalFunction, CanonicalOption, ComponentAlias, ComponentExternalKind,
-    ComponentOuterAliasKind, Parser, Payload, PrimitiveValType, Validator,
+    ComponentOuterAliasKind, Parser, Payload, PrimitiveValType,
 };
 use weft_abi::{
     EnumType, FlagsType, FuncType, RecordType, ResourceType, ResultType, StringEncoding, Type,
@@ -167,9 +167,10 @@ impl Frame {
     }
 }
 
-/// Validates `bytes` (a component) and records its bodies.
+/// Validates `bytes` (a component; `weft_binary::Validator`: wasmparser and the rules weft
+/// adds) and records its bodies.
 pub(crate) fn translate(bytes: &[u8]) -> Result<Translation> {
-    let mut validator = Validator::new_with_features(weft_binary::features());
+    let mut validator = weft_binary::Validator::new();
     let mut frames: Vec<Frame> = Vec::new();
     let mut bodies = Vec::new();
     let mut modules: Vec<StaticModule> = Vec::new();
@@ -192,7 +193,7 @@ pub(crate) fn translate(bytes: &[u8]) -> Result<Translation> {
         // Function bodies are validated by wasmtime when it compiles each module.
         validator
             .payload(&payload)
-            .map_err(|e| Error::binary(e.message(), e.offset()))?;
+            .map_err(|e| Error::binary(e.message(), e.offset().unwrap_or(0)))?;
         if let Some(m) = in_module {
             match &payload {
                 Payload::ImportSection(s) => {

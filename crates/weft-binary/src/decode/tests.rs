@@ -157,7 +157,7 @@ fn errors_name_the_problem() {
     let mut failed = 0;
     for len in 9..bytes.len() {
         let Err(e) = decode(&bytes[..len]) else {
-            assert!(Validator::new_with_features(features())
+            assert!(wasmparser::Validator::new_with_features(features())
                 .validate_all(&bytes[..len])
                 .is_ok());
             continue;
