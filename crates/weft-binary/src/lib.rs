@@ -5,15 +5,18 @@
 //! a reader of the binary needs: imports and exports, nested components and core modules,
 //! instances, canonical functions and their options, and the custom sections that matter
 //! (`name`, `producers`, `component-type*`). Types stay in the binary: readers that need them
-//! (the WIT decoder, the runtime) take them from wasmparser's validator.
+//! (the WIT decoder, the runtime) take them from wasmparser's validator;
+//! [`component_types`] gives a component's, with its top-level imports and exports.
 #![deny(missing_docs)]
 
+mod component_types;
 mod decode;
 mod error;
 pub mod model;
 mod rules;
 mod validator;
 
+pub use component_types::{component_types, ComponentTypes};
 pub use decode::{
     builtin_name, decode, decode_unvalidated, decode_with, features, kind, not_wasm, validate,
     Kind, Validation,

@@ -31,7 +31,7 @@ use std::path::Path;
 
 use wasmparser::{
     component_types::{ComponentAnyTypeId, ComponentEntityType},
-    Encoding, Parser, Payload, ValidPayload,
+    Encoding, Parser, Payload,
 };
 use weft_wit::{PackageId, Resolve, WorldId};
 
@@ -242,83 +242,24 @@ pub(crate) struct ComponentInfo {
     pub(crate) encoding_section: Option<Vec<u8>>,
 }
 
-/// Validates a component and records its top-level imports and exports.
+/// Validates a component and records its top-level imports and exports, and the custom
+/// sections the decoder reads.
 pub(crate) fn read_component(wasm: &[u8]) -> Result<ComponentInfo> {
-    let mut validator = weft_binary::Validator::new();
-    let mut externs = Vec::new();
-    // 1 while reading the outermost component, more inside nested modules and components.
-    let mut depth = 1usize;
-    let mut types = None;
     let mut package_docs = None;
     let mut encoding_section = None;
-    let mut first = true;
-    for payload in Parser::new(0).parse_all(wasm) {
-        let payload = payload.map_err(|e| {
-            let eof = e.message().contains("unexpected end");
-            let e = Error::from(e).context("reading the component");
-            if eof {
-                e.with_help("the binary ends early: is the file truncated?")
-            } else {
-                e
-            }
-        })?;
-        if std::mem::take(&mut first) {
-            if let Payload::Version {
-                encoding: Encoding::Module,
-                range,
-                ..
-            } = &payload
-            {
+    let weft_binary::ComponentTypes { types, externs } = weft_binary::component_types(wasm, |s| {
+        match s.name() {
+            docs::SECTION_NAME if package_docs.is_some() => {
                 return Err(
-                    Error::at(range.start, "this is a core module, not a component")
-                        .with_help("wrap it with `weft new`"),
-                );
+                    Error::at(s.range().start, "two `package-docs` custom sections")
+                        .with_help("a component holds at most one"),
+                )
             }
-        }
-        let at_top = depth == 1;
-        match validator
-            .payload(&payload)
-            .map_err(|e| e.context("validating the component"))?
-        {
-            ValidPayload::Ok | ValidPayload::Func(..) => {}
-            ValidPayload::Parser(_) => depth += 1,
-            ValidPayload::End(t) => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    types = Some(t);
-                }
-            }
-        }
-        match payload {
-            Payload::ComponentImportSection(s) if at_top => {
-                for import in s {
-                    let import = import.map_err(Error::from)?;
-                    externs.push((import.name.name.to_string(), true));
-                }
-            }
-            Payload::ComponentExportSection(s) if at_top => {
-                for export in s {
-                    let export = export.map_err(Error::from)?;
-                    externs.push((export.name.name.to_string(), false));
-                }
-            }
-            Payload::CustomSection(s) if at_top && s.name() == docs::SECTION_NAME => {
-                if package_docs.is_some() {
-                    return Err(
-                        Error::at(s.range().start, "two `package-docs` custom sections")
-                            .with_help("a component holds at most one"),
-                    );
-                }
-                package_docs = Some((s.data_offset(), s.data().to_vec()));
-            }
-            Payload::CustomSection(s) if at_top && s.name() == "wit-component-encoding" => {
-                encoding_section = Some(s.data().to_vec());
-            }
+            docs::SECTION_NAME => package_docs = Some((s.data_offset(), s.data().to_vec())),
+            "wit-component-encoding" => encoding_section = Some(s.data().to_vec()),
             _ => {}
         }
-    }
-    let types = types.ok_or_else(|| {
-        Error::at(wasm.len(), "unexpected end of the component").context("reading the component")
+        Ok(())
     })?;
     Ok(ComponentInfo {
         types,
