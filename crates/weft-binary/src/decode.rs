@@ -203,8 +203,18 @@ pub fn decode_unvalidated(bytes: &[u8]) -> Result<Binary> {
                 match (stack.last_mut(), frame) {
                     (None, Frame::Module(m)) => return Ok(Binary::Module(m)),
                     (None, Frame::Component(c)) => return Ok(Binary::Component(c)),
-                    (Some(Frame::Component(parent)), Frame::Module(m)) => parent.modules.push(m),
+                    (Some(Frame::Component(parent)), Frame::Module(m)) => {
+                        let n = parent.modules.len() as u32;
+                        parent
+                            .items
+                            .push((ComponentKind::Module, Origin::Defined(n)));
+                        parent.modules.push(m)
+                    }
                     (Some(Frame::Component(parent)), Frame::Component(c)) => {
+                        let n = parent.components.len() as u32;
+                        parent
+                            .items
+                            .push((ComponentKind::Component, Origin::Defined(n)));
                         parent.components.push(c)
                     }
                     (Some(Frame::Module(_)), _) => {
@@ -431,6 +441,7 @@ fn component_payload(c: &mut Component, payload: Payload<'_>) -> Result<()> {
                 if kind == ComponentKind::Instance {
                     c.instances.push(Instance::Import(c.imports.len() as u32));
                 }
+                c.items.push((kind, Origin::Import(c.imports.len() as u32)));
                 c.imports.push(ComponentImport {
                     name: import.name.name.to_string(),
                     kind,
@@ -444,6 +455,7 @@ fn component_payload(c: &mut Component, payload: Payload<'_>) -> Result<()> {
                 if kind == ComponentKind::Instance {
                     c.instances.push(Instance::Alias);
                 }
+                c.items.push((kind, Origin::Export(c.exports.len() as u32)));
                 c.exports.push(ComponentExport {
                     name: export.name.name.to_string(),
                     kind,
@@ -471,6 +483,8 @@ fn component_payload(c: &mut Component, payload: Payload<'_>) -> Result<()> {
         }
         Payload::ComponentInstanceSection(reader) => {
             for instance in reader {
+                let n = c.instances.len() as u32;
+                c.items.push((ComponentKind::Instance, Origin::Defined(n)));
                 c.instances.push(match instance? {
                     wasmparser::ComponentInstance::Instantiate {
                         component_index,
@@ -493,7 +507,29 @@ fn component_payload(c: &mut Component, payload: Payload<'_>) -> Result<()> {
         }
         Payload::ComponentAliasSection(reader) => {
             for alias in reader {
-                c.aliases.push(match alias? {
+                let alias = alias?;
+                let origin = Origin::Alias(c.aliases.len() as u32);
+                match alias {
+                    wasmparser::ComponentAlias::InstanceExport { kind, .. } => {
+                        c.items.push((component_kind(kind), origin))
+                    }
+                    wasmparser::ComponentAlias::CoreInstanceExport { kind, .. } => {
+                        c.core_items.push((core_kind(kind), origin))
+                    }
+                    wasmparser::ComponentAlias::Outer { kind, .. } => match kind {
+                        wasmparser::ComponentOuterAliasKind::CoreModule => {
+                            c.items.push((ComponentKind::Module, origin))
+                        }
+                        wasmparser::ComponentOuterAliasKind::CoreType => {}
+                        wasmparser::ComponentOuterAliasKind::Type => {
+                            c.items.push((ComponentKind::Type, origin))
+                        }
+                        wasmparser::ComponentOuterAliasKind::Component => {
+                            c.items.push((ComponentKind::Component, origin))
+                        }
+                    },
+                }
+                c.aliases.push(match alias {
                     wasmparser::ComponentAlias::InstanceExport {
                         kind,
                         instance_index,
@@ -531,7 +567,13 @@ fn component_payload(c: &mut Component, payload: Payload<'_>) -> Result<()> {
             }
         }
         Payload::ComponentTypeSection(reader) => {
-            for ty in reader {
+            let defined = c
+                .items
+                .iter()
+                .filter(|(k, o)| *k == ComponentKind::Type && matches!(o, Origin::Defined(_)))
+                .count() as u32;
+            for (n, ty) in (defined..).zip(reader) {
+                c.items.push((ComponentKind::Type, Origin::Defined(n)));
                 if let wasmparser::ComponentType::Resource { .. } = ty? {
                     c.resources_defined += 1;
                 }
@@ -540,6 +582,11 @@ fn component_payload(c: &mut Component, payload: Payload<'_>) -> Result<()> {
         Payload::ComponentCanonicalSection(reader) => {
             for func in reader {
                 let func = func?;
+                let origin = Origin::Defined(c.canons.len() as u32);
+                match &func {
+                    CanonicalFunction::Lift { .. } => c.items.push((ComponentKind::Func, origin)),
+                    _ => c.core_items.push((CoreKind::Func, origin)),
+                }
                 c.canons.push(match &func {
                     CanonicalFunction::Lift {
                         core_func_index,

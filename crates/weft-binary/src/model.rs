@@ -215,6 +215,27 @@ pub struct Component {
     pub producers: Vec<Producer>,
     /// Custom sections in order.
     pub custom_sections: Vec<CustomSection>,
+    /// The component-level index spaces in definition order: the item of kind `k` at index `n`
+    /// is the `n`th entry of kind `k` here (`Module` is the core module space).
+    pub items: Vec<(ComponentKind, Origin)>,
+    /// The core index spaces of this component (functions, memories, tables, globals, tags) in
+    /// definition order, the same way.
+    pub core_items: Vec<(CoreKind, Origin)>,
+}
+
+/// Where an item of an index space comes from.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// An import: the index in `imports`.
+    Import(u32),
+    /// An alias: the index in `aliases`.
+    Alias(u32),
+    /// An export, which adds its item to the index space again: the index in `exports`.
+    Export(u32),
+    /// A definition: the index in the kind's own list (`modules`, `components`, `instances`,
+    /// `canons` for functions, core functions included), or for a type, the number of type
+    /// definitions before it.
+    Defined(u32),
 }
 
 /// The kinds of component items.

@@ -15,6 +15,9 @@
 //!   it.
 //! * A **WIT package** lists its interfaces and worlds.
 //!
+//! With `--graph`, a component's instance graph instead, as Graphviz DOT (`inspect/graph.rs`),
+//! or SVG with `--svg` when Graphviz's `dot` is installed.
+//!
 //! Errors (not WebAssembly, truncated, invalid) are the decoders' messages under
 //! ``failed to inspect `FILE` ``.
 //!
@@ -101,6 +104,8 @@ use weft_wit::{
     FunctionKind, InterfaceId, PackageId, Resolve, TypeDefKind, WorldId, WorldItem, WorldKey,
 };
 
+mod graph;
+
 /// `weft inspect`: the command line.
 #[derive(clap::Args)]
 pub struct Args {
@@ -108,8 +113,15 @@ pub struct Args {
     /// WebAssembly text (`.wat`).
     file: PathBuf,
     /// Print JSON for tools instead (the schema is in `weft inspect`'s module docs).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "graph")]
     json: bool,
+    /// Print the component's instance graph instead, as Graphviz DOT: its imports, the
+    /// instances it creates and its exports, with an edge for each instantiation argument.
+    #[arg(long)]
+    graph: bool,
+    /// With `--graph`: render it to SVG with Graphviz's `dot`, which must be installed.
+    #[arg(long, requires = "graph")]
+    svg: bool,
 }
 
 impl Args {
@@ -118,6 +130,19 @@ impl Args {
         let shown = self.file.display().to_string();
         let bytes =
             crate::input::read(&self.file).with_context(|| format!("failed to read `{shown}`"))?;
+        if self.graph {
+            let dot = graph_of(&self.file, &bytes)
+                .with_context(|| format!("failed to inspect `{shown}`"))?;
+            let out = match self.svg {
+                true => svg(&dot)?,
+                false => dot.into_bytes(),
+            };
+            let mut stdout = io::stdout().lock();
+            return stdout
+                .write_all(&out)
+                .and_then(|()| stdout.flush())
+                .context("failed to write to stdout");
+        }
         let report =
             inspect(&self.file, &bytes).with_context(|| format!("failed to inspect `{shown}`"))?;
         let text = match self.json {
@@ -133,6 +158,68 @@ impl Args {
             .and_then(|()| out.flush())
             .context("failed to write to stdout")
     }
+}
+
+// ---- the graph ----------------------------------------------------------------------------
+
+/// `--graph`: the instance graph of the component in `bytes`, as DOT.
+fn graph_of(path: &Path, bytes: &[u8]) -> Result<String> {
+    let wasm = match weft_binary::kind(bytes) {
+        Kind::Text => wat::parse_bytes(bytes)
+            .map_err(|mut e| {
+                e.set_path(path);
+                anyhow!("{e}")
+            })?
+            .into_owned(),
+        _ => bytes.to_vec(),
+    };
+    match weft_binary::decode_with(&wasm, weft_binary::Validation::Structure)
+        .map_err(|e| anyhow!("{e}"))?
+    {
+        Binary::Component(c) => Ok(graph::dot(&c, &wasm, &path.display().to_string())),
+        Binary::Module(_) => Err(anyhow!(
+            "`--graph` shows how a component's instances are wired, and this is a core module\n      \
+             = help: `weft inspect` without `--graph` lists its imports and exports"
+        )),
+    }
+}
+
+/// DOT → SVG with Graphviz's `dot`.
+fn svg(dot: &str) -> Result<Vec<u8>> {
+    use std::process::{Command, Stdio};
+    let child = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(anyhow!(
+                "`--svg` needs Graphviz's `dot`, which is not on PATH\n      \
+                 = help: install Graphviz (`apt install graphviz`, `brew install graphviz`), or \
+                 leave out `--svg` and render the DOT yourself"
+            ))
+        }
+        Err(e) => return Err(e).context("failed to run Graphviz's `dot`"),
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(dot.as_bytes())
+            .context("failed to write to Graphviz's `dot`")?;
+    }
+    let out = child
+        .wait_with_output()
+        .context("failed to run Graphviz's `dot`")?;
+    if !out.status.success() {
+        return Err(anyhow!(
+            "Graphviz's `dot -Tsvg` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(out.stdout)
 }
 
 // ---- the report ---------------------------------------------------------------------------

@@ -132,6 +132,7 @@ fn sections() -> Vec<(&'static str, Vec<Step>)> {
                 ]),
                 run(&["wit", "counter.wasm"]),
                 run(&["run", "--invoke", "run(5)", "counter.wasm"]),
+                run(&["inspect", "--graph", "counter.wasm"]),
             ],
         ),
         (

@@ -11,9 +11,9 @@ use std::collections::HashMap;
 
 use wasm_encoder::{
     Alias, ComponentAliasSection, ComponentExportKind, ComponentExportSection,
-    ComponentImportSection, ComponentInstanceSection, ComponentOuterAliasKind,
-    ComponentTypeEncoder, ComponentTypeRef, ComponentTypeSection, InstanceType, RawSection,
-    TypeBounds,
+    ComponentImportSection, ComponentInstanceSection, ComponentNameSection,
+    ComponentOuterAliasKind, ComponentTypeEncoder, ComponentTypeRef, ComponentTypeSection,
+    InstanceType, NameMap, RawSection, TypeBounds,
 };
 use wasmparser::component_types::{
     ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId, ComponentEntityType,
@@ -136,6 +136,21 @@ impl<'a> Composer<'a> {
             exports.export(name.as_str(), kind, idx, None);
         }
         self.out.section(&exports);
+        // Names for tools (`weft inspect --graph`): each nested component and its instance is
+        // called after its input's file stem.
+        let (mut components, mut instances) = (NameMap::new(), NameMap::new());
+        for &node in &self.plan.order {
+            let label = &self.comps[node].label;
+            let stem = std::path::Path::new(label)
+                .file_stem()
+                .map_or(label.clone(), |s| s.to_string_lossy().into_owned());
+            components.append(component_index[&node], &stem);
+            instances.append(self.instances[&node], &stem);
+        }
+        let mut names = ComponentNameSection::new();
+        names.components(&components);
+        names.instances(&instances);
+        self.out.section(&names);
         Ok(self.out.finish())
     }
 
