@@ -15,11 +15,16 @@ use crate::output;
 #[derive(clap::Args)]
 pub struct Args {
     /// The root component (the socket): a `.wasm` binary or `.wat` text.
-    root: PathBuf,
+    #[arg(required_unless_present = "config", conflicts_with = "config")]
+    root: Option<PathBuf>,
     /// A definition: its exports plug the root's imports and, transitively, other
     /// definitions' imports. Each one used is instantiated once; one nothing uses is left out.
-    #[arg(long, short = 'd', value_name = "DEP", num_args = 1.., required_unless_present = "plug")]
+    #[arg(long, short = 'd', value_name = "DEP", num_args = 1.., required_unless_present_any = ["plug", "config"], conflicts_with = "config")]
     definitions: Vec<PathBuf>,
+    /// A composition file (TOML): the root, the dependencies by name, and explicit plugs for
+    /// imports that automatic matching cannot settle (see `weft_compose::config`).
+    #[arg(long, value_name = "FILE", conflicts_with = "plug")]
+    config: Option<PathBuf>,
     /// A plug (as `wac plug`): its exports plug the root's imports only, and it must plug at
     /// least one; its own imports become imports of the result.
     #[arg(long, value_name = "DEP", num_args = 1.., conflicts_with = "definitions")]
@@ -32,12 +37,20 @@ pub struct Args {
 impl Args {
     /// Runs `weft compose`.
     pub fn run(self) -> Result<()> {
+        let Some(root_path) = &self.root else {
+            let config = self
+                .config
+                .as_deref()
+                .expect("clap requires ROOT or --config");
+            let bytes = compose_config(config)?;
+            return output::write_binary(self.output.as_deref(), &bytes);
+        };
         let (mode, deps) = if self.plug.is_empty() {
             (Mode::Definitions, &self.definitions)
         } else {
             (Mode::Plug, &self.plug)
         };
-        let root = read(&self.root)?;
+        let root = read(root_path)?;
         let mut inputs = Vec::new();
         for d in deps {
             inputs.push((label(d), read(d)?));
@@ -50,14 +63,50 @@ impl Args {
             })
             .collect();
         let root_input = Input {
-            label: label(&self.root),
+            label: label(root_path),
             bytes: &root,
         };
         let bytes = weft_compose::compose(root_input, &defs, mode)
             .map_err(|e| anyhow!("{e}"))
-            .with_context(|| format!("failed to compose `{}`", self.root.display()))?;
+            .with_context(|| format!("failed to compose `{}`", root_path.display()))?;
         output::write_binary(self.output.as_deref(), &bytes)
     }
+}
+
+/// `--config FILE`: the composition the file describes, its paths relative to it. Inputs are
+/// called by their paths as the file writes them.
+fn compose_config(path: &Path) -> Result<Vec<u8>> {
+    let shown = path.display().to_string();
+    let fail = || format!("failed to compose `{shown}`");
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("failed to read `{shown}`"))?;
+    let config = weft_compose::config::Config::parse(&text)
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(fail)?;
+    let options = config
+        .options()
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(fail)?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let root = read(&dir.join(&config.root))?;
+    let mut deps = Vec::new();
+    for d in &config.dependencies {
+        deps.push((d.path.clone(), read(&dir.join(&d.path))?));
+    }
+    let defs: Vec<Input<'_>> = deps
+        .iter()
+        .map(|(label, bytes)| Input {
+            label: label.clone(),
+            bytes,
+        })
+        .collect();
+    let root = Input {
+        label: config.root.clone(),
+        bytes: &root,
+    };
+    weft_compose::compose_with(root, &defs, &options)
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(fail)
 }
 
 /// What messages call an input: its path as given.

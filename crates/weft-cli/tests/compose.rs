@@ -71,3 +71,31 @@ fn unplugged_plug_is_an_error() {
         "unexpected error: {stderr}"
     );
 }
+
+/// `--config`: the composition file picks which of two candidates plugs an import, and plugs
+/// one under another name; what runs shows which export was used.
+#[test]
+fn composition_file_wires_explicitly() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../weft-compose/tests/corpus");
+    // a.wat answers 1, b.wat answers 2; the root adds 1.
+    for (dir, expected) in [("config-ambiguous", "3\n"), ("config-rename", "2\n")] {
+        let out = scratch(&format!("{dir}.wasm"));
+        let (ok, _, stderr) = weft(&[
+            "compose".as_ref(),
+            "--config".as_ref(),
+            corpus.join(dir).join("compose.toml").as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert!(ok, "weft compose --config ({dir}) failed: {stderr}");
+        let (ok, stdout, stderr) = weft(&[
+            "run".as_ref(),
+            "--invoke".as_ref(),
+            "run()".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert!(ok, "weft run failed: {stderr}");
+        assert_eq!(stdout, expected, "{dir}");
+        let _ = std::fs::remove_file(&out);
+    }
+}

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod check;
+pub mod config;
 mod encode;
 mod names;
 mod read;
@@ -44,13 +45,54 @@ pub enum Mode {
     Plug,
 }
 
+/// How [`compose_with`] composes.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Which imports the definitions plug.
+    pub mode: Mode,
+    /// Explicit plugs, which take the place of automatic matching for their imports.
+    pub plugs: Vec<Plug>,
+}
+
+/// An explicit plug. Inputs are numbered as [`compose_with`] takes them: 0 is the root, 1, 2, …
+/// the definitions in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plug {
+    /// The input whose import this plugs.
+    pub importer: usize,
+    /// The import's name.
+    pub import: String,
+    /// The definition whose export plugs it (not 0: the root plugs nothing).
+    pub definition: usize,
+    /// The export's name, or `None` for the one export of `definition` whose name matches
+    /// the import's (the same, or the same interface at a semver-compatible version).
+    pub export: Option<String>,
+}
+
 /// Composes `root` with `definitions` (see the crate docs) into a new component binary.
 pub fn compose(root: Input<'_>, definitions: &[Input<'_>], mode: Mode) -> Result<Vec<u8>> {
+    let options = Options {
+        mode,
+        plugs: Vec::new(),
+    };
+    compose_with(root, definitions, &options)
+}
+
+/// [`compose`] with explicit plugs (a composition file, [`config::Config::options`]). An
+/// explicit plug is type-checked like any other; one that names an import, definition or
+/// export that does not exist, or that does not apply (its importer is not part of the
+/// composition, or its imports are not plugged in [`Mode::Plug`]), is an error.
+pub fn compose_with(
+    root: Input<'_>,
+    definitions: &[Input<'_>],
+    options: &Options,
+) -> Result<Vec<u8>> {
     let mut comps = vec![read::read(&root.label, root.bytes)?];
     for d in definitions {
         comps.push(read::read(&d.label, d.bytes)?);
     }
-    let plan = plan(&comps, mode)?;
+    let explicit = explicit(&comps, options)?;
+    let plan = plan(&comps, options.mode, &explicit)?;
     let bytes = encode::Composer::new(&comps, &plan).run()?;
     weft_binary::validate(&bytes, weft_binary::Validation::Full).map_err(|e| {
         e.context("validating the composed component")
@@ -67,15 +109,131 @@ pub(crate) struct Plan {
     pub(crate) order: Vec<NodeId>,
 }
 
-fn plan(comps: &[read::Component<'_>], mode: Mode) -> Result<Plan> {
+type Plugs = HashMap<(NodeId, usize), (NodeId, usize)>;
+
+/// The explicit plugs, checked against the inputs: `(importer, import)` → `(definition,
+/// export)`.
+fn explicit(comps: &[read::Component<'_>], options: &Options) -> Result<Plugs> {
+    let mut out = HashMap::new();
+    for p in &options.plugs {
+        let input = |n: usize| {
+            comps
+                .get(n)
+                .ok_or_else(|| Error::msg(format!("plug of `{}`: there is no input {n}", p.import)))
+        };
+        let importer = input(p.importer)?;
+        let def = input(p.definition)?;
+        if p.definition == 0 {
+            return Err(Error::msg(format!(
+                "import `{}` of `{}` cannot be plugged by the root `{}`",
+                p.import, importer.label, def.label
+            )));
+        }
+        if p.definition == p.importer {
+            return Err(Error::msg(format!(
+                "import `{}` of `{}` cannot be plugged by `{}` itself",
+                p.import, importer.label, def.label
+            )));
+        }
+        if options.mode == Mode::Plug && p.importer != 0 {
+            return Err(Error::msg(format!(
+                "the plug of import `{}` of `{}` does not apply: only the root's imports are plugged",
+                p.import, importer.label
+            )));
+        }
+        let Some(idx) = importer.imports.iter().position(|(n, _)| *n == p.import) else {
+            return Err(Error::msg(format!(
+                "`{}` has no import `{}` to plug",
+                importer.label, p.import
+            ))
+            .with_help(format!(
+                "`{}` imports: {}",
+                importer.label,
+                list(importer.imports.iter().map(|i| &i.0))
+            )));
+        };
+        let ty = &importer.imports[idx].1;
+        let found = match &p.export {
+            Some(e) => def.exports.iter().position(|(n, _)| n == e),
+            None => {
+                let by = |want: fn(&Match) -> bool| {
+                    def.exports
+                        .iter()
+                        .position(|(n, _)| want(&names::matches(&p.import, n)))
+                };
+                by(|m| *m == Match::Exact).or_else(|| by(|m| *m == Match::Compatible))
+            }
+        };
+        let Some(eidx) = found else {
+            let what = match &p.export {
+                Some(e) => format!("`{}` has no export `{e}`", def.label),
+                None => format!(
+                    "`{}` has no export that matches import `{}` of `{}`",
+                    def.label, p.import, importer.label
+                ),
+            };
+            return Err(Error::msg(what).with_help(format!(
+                "`{}` exports: {}{}",
+                def.label,
+                list(def.exports.iter().map(|e| &e.0)),
+                match p.export {
+                    None => "; name the one to use with `export = \"…\"`",
+                    Some(_) => "",
+                }
+            )));
+        };
+        let (ename, ety) = &def.exports[eidx];
+        if check::kind(ety) != check::kind(ty) {
+            return Err(Error::msg(format!(
+                "import `{}` of `{}` cannot be plugged by export `{ename}` of `{}`: it is a {}, \
+                 the import is a {}",
+                p.import,
+                importer.label,
+                def.label,
+                check::kind(ety),
+                check::kind(ty)
+            )));
+        }
+        if out
+            .insert((p.importer, idx), (p.definition, eidx))
+            .is_some()
+        {
+            return Err(Error::msg(format!(
+                "import `{}` of `{}` is plugged twice",
+                p.import, importer.label
+            )));
+        }
+    }
+    Ok(out)
+}
+
+fn plan(comps: &[read::Component<'_>], mode: Mode, explicit: &Plugs) -> Result<Plan> {
     let mut plugs = HashMap::new();
     let mut order = Vec::new();
     // 0: not visited, 1: being visited, 2: done.
     let mut state = vec![0u8; comps.len()];
     let mut stack = Vec::new();
-    visit(
-        comps, mode, 0, &mut plugs, &mut order, &mut state, &mut stack,
-    )?;
+    let mut cx = Visit {
+        comps,
+        mode,
+        explicit,
+        plugs: &mut plugs,
+        order: &mut order,
+        state: &mut state,
+        stack: &mut stack,
+    };
+    cx.visit(0)?;
+    let mut keys: Vec<&(NodeId, usize)> = explicit.keys().collect();
+    keys.sort();
+    for &&(importer, idx) in &keys {
+        if state[importer] == 0 {
+            return Err(Error::msg(format!(
+                "the plug of import `{}` of `{}` does not apply: nothing uses `{}`",
+                comps[importer].imports[idx].0, comps[importer].label, comps[importer].label
+            ))
+            .with_help("plug an import with one of its exports, or leave the plug out"));
+        }
+    }
     if mode == Mode::Plug {
         for (n, c) in comps.iter().enumerate().skip(1) {
             if state[n] == 0 {
@@ -105,49 +263,58 @@ fn list<'a>(names: impl Iterator<Item = &'a String>) -> String {
     }
 }
 
-fn visit(
-    comps: &[read::Component<'_>],
+struct Visit<'a, 'c> {
+    comps: &'a [read::Component<'c>],
     mode: Mode,
-    node: NodeId,
-    plugs: &mut HashMap<(NodeId, usize), (NodeId, usize)>,
-    order: &mut Vec<NodeId>,
-    state: &mut [u8],
-    stack: &mut Vec<NodeId>,
-) -> Result<()> {
-    match state[node] {
-        2 => return Ok(()),
-        1 => {
-            let from = stack.iter().position(|n| *n == node).unwrap_or(0);
-            let cycle: Vec<&str> = stack[from..]
-                .iter()
-                .chain(std::iter::once(&node))
-                .map(|n| comps[*n].label.as_str())
-                .collect();
-            return Err(Error::msg(format!(
-                "the components import from each other in a cycle: {}",
-                cycle.join(" → ")
-            ))
-            .with_help(
-                "a composition instantiates each component once, so it cannot have cycles",
-            ));
+    explicit: &'a Plugs,
+    plugs: &'a mut Plugs,
+    order: &'a mut Vec<NodeId>,
+    state: &'a mut [u8],
+    stack: &'a mut Vec<NodeId>,
+}
+
+impl Visit<'_, '_> {
+    fn visit(&mut self, node: NodeId) -> Result<()> {
+        let comps = self.comps;
+        match self.state[node] {
+            2 => return Ok(()),
+            1 => {
+                let from = self.stack.iter().position(|n| *n == node).unwrap_or(0);
+                let cycle: Vec<&str> = self.stack[from..]
+                    .iter()
+                    .chain(std::iter::once(&node))
+                    .map(|n| comps[*n].label.as_str())
+                    .collect();
+                return Err(Error::msg(format!(
+                    "the components import from each other in a cycle: {}",
+                    cycle.join(" → ")
+                ))
+                .with_help(
+                    "a composition instantiates each component once, so it cannot have cycles",
+                ));
+            }
+            _ => {}
         }
-        _ => {}
-    }
-    state[node] = 1;
-    stack.push(node);
-    let plugs_imports = node == 0 || mode == Mode::Definitions;
-    if plugs_imports {
-        for (idx, (name, ty)) in comps[node].imports.iter().enumerate() {
-            if let Some((dep, export)) = provider(comps, node, name, ty)? {
-                plugs.insert((node, idx), (dep, export));
-                visit(comps, mode, dep, plugs, order, state, stack)?;
+        self.state[node] = 1;
+        self.stack.push(node);
+        let plugs_imports = node == 0 || self.mode == Mode::Definitions;
+        if plugs_imports {
+            for (idx, (name, ty)) in comps[node].imports.iter().enumerate() {
+                let found = match self.explicit.get(&(node, idx)) {
+                    Some(&p) => Some(p),
+                    None => provider(comps, node, name, ty)?,
+                };
+                if let Some((dep, export)) = found {
+                    self.plugs.insert((node, idx), (dep, export));
+                    self.visit(dep)?;
+                }
             }
         }
+        self.stack.pop();
+        self.state[node] = 2;
+        self.order.push(node);
+        Ok(())
     }
-    stack.pop();
-    state[node] = 2;
-    order.push(node);
-    Ok(())
 }
 
 /// The definition export that plugs import `name` of `node`: `None` when no definition
@@ -200,7 +367,7 @@ fn provider(
                     let _ = std::fmt::Write::write_fmt(&mut msg, format_args!("\n    {what}"));
                 }
                 return Err(Error::msg(msg).with_help(
-                    "pass only one definition that exports it (explicit wiring is not supported yet)",
+                    "pass only one definition that exports it, or name the one to use in a composition file (`weft compose --config`)",
                 ));
             }
         }

@@ -1,7 +1,8 @@
 //! weft's composition corpus: one directory per case under `tests/corpus/`.
 //!
 //! A case holds `root.wat`, its definitions (`a.wat`, `b.wat`, …) and `args`: the flags of
-//! `weft compose` after the root (`--definitions a.wat b.wat`, `-d a.wat`, or `--plug a.wat`).
+//! `weft compose` after the root (`--definitions a.wat b.wat`, `-d a.wat`, or `--plug a.wat`),
+//! or `--config compose.toml` for a composition file (which names the root itself).
 //! A composition that succeeds must validate and print (`weft wit` of the result) as
 //! `expected.wit`; one that fails must fail with the message in `expected.err`.
 //! `UPDATE_EXPECT=1` rewrites both. When a wasm-tools binary is available, a case with a
@@ -58,8 +59,42 @@ fn parse_args(case: &Path) -> Result<(Mode, Vec<String>), String> {
     Ok((mode.ok_or("args: no `--definitions` or `--plug`")?, files))
 }
 
+/// Composes a case with a composition file as `weft compose --config` would.
+fn compose_config(case: &Path, file: &str) -> Result<Result<Vec<u8>, String>, String> {
+    let text = fs::read_to_string(case.join(file)).map_err(|e| format!("{file}: {e}"))?;
+    let config = match weft_compose::config::Config::parse(&text) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(format!("{file}: {e}"))),
+    };
+    let options = match config.options() {
+        Ok(o) => o,
+        Err(e) => return Ok(Err(format!("{file}: {e}"))),
+    };
+    let root = wat(&case.join(&config.root))?;
+    let mut deps = Vec::new();
+    for d in &config.dependencies {
+        deps.push((d.path.clone(), wat(&case.join(&d.path))?));
+    }
+    let inputs: Vec<Input<'_>> = deps
+        .iter()
+        .map(|(label, bytes)| Input {
+            label: label.clone(),
+            bytes,
+        })
+        .collect();
+    let root = Input {
+        label: config.root.clone(),
+        bytes: &root,
+    };
+    Ok(weft_compose::compose_with(root, &inputs, &options).map_err(|e| e.to_string()))
+}
+
 /// Composes the case as `weft compose` would.
 fn compose(case: &Path) -> Result<Result<Vec<u8>, String>, String> {
+    let args = fs::read_to_string(case.join("args")).map_err(|e| format!("args: {e}"))?;
+    if let Some(file) = args.trim().strip_prefix("--config ") {
+        return compose_config(case, file.trim());
+    }
     let (mode, files) = parse_args(case)?;
     let root = wat(&case.join("root.wat"))?;
     let mut deps = Vec::new();
