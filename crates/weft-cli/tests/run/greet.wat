@@ -1,5 +1,5 @@
 ;; `weft run --invoke`: WAVE arguments in, the WAVE result out, and the errors for a bad
-;; call, an unknown function, a missing `--invoke` and a trap.
+;; call, an unknown function, a missing `--invoke`, a trap and an `--env` of an unset variable.
 ;;
 ;; RUN[ada]: run --invoke greet("Ada") %
 ;; RUN[unicode]: run --invoke greet("Grüße,世界") %
@@ -9,6 +9,7 @@
 ;; FAIL[no-invoke]: run %
 ;; FAIL[trap]: run --invoke boom() %
 ;; FAIL[syntax]: run --invoke greet( %
+;; FAIL[env-unset]: run --env WEFT_TEST_SURELY_UNSET_VARIABLE %
 (component
   (core module $m
     (memory (export "memory") 1)
