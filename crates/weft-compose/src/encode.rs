@@ -484,8 +484,11 @@ impl Space<'_, '_> {
                 if let Some(k) = any_key(*created) {
                     keys.push(k);
                 }
+                // A type equal to one exported before (`type trailers = fields` in
+                // `wasi:http/types`) keeps the earlier name for what it refers to: functions of
+                // `fields` must name `fields`, not its alias.
                 for k in keys {
-                    self.local.insert(k, idx);
+                    self.local.entry(k).or_insert(idx);
                 }
                 return Ok(());
             }
