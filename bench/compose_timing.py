@@ -64,7 +64,7 @@ What it does:
 3. Runs each pair once and stops unless both exit 0, both outputs pass `wasm-tools validate`, and `wasm-tools component wit` prints the same WIT for both.
 4. Times each pair as whole processes, stdout and stderr to `/dev/null`, each writing its component with `-o`: 3 warm-up runs each, then N rounds (default 30) interleaved, alternating which tool goes first. Both tools validate the component they write (`wasm-tools compose` unless `--skip-validation`, weft always), so the work compared is the same.
 
-`js-app` is the large case (12 MB): `weft compose` fails on it today (it rejects its own output when validating it: `wasi:http/types` declares `type trailers = fields`, and the composed component's `[constructor]fields` is checked against the name `trailers`), so the report says so and times wasm-tools alone; once weft composes it, the script checks and times it like the others.
+`js-app` is the large case (12 MB): weft composes it (since the fix for `type trailers = fields` in `wasi:http/types`), but its output's WIT names some types differently from wasm-tools' (a function declared with a resource's alias prints with the resource's name; `error` is used from `wasi:io/error` rather than through `wasi:io/streams`), so the report says so and times wasm-tools alone until the two print the same WIT.
 
 Corpus cases left out: `shared` and `transitive`, where `wasm-tools compose` leaves the definitions' own imports (`test:demo/base`) unplugged while weft plugs them transitively, so the outputs differ; `semver`, which `wasm-tools compose` does not match (it finds no dependency).
 """
@@ -84,9 +84,10 @@ def cases(args):
         ("js-app", "`js-app.wasm` (componentize-js) with a `weft:js-app/host` definition; "
          "its WASI imports stay imports",
          os.path.join(fx, "js-app.wasm"), [os.path.join(d, "js-app", "host.wasm")],
-         "weft rejects its own output when validating it: `[constructor]fields` does not match "
-         "the resource name `trailers` it expects (`wasi:http/types` declares `type trailers = "
-         "fields`)"),
+         "weft's composed import names types differently from wasm-tools': a function of "
+         "`wasi:http/types` declared with an alias of a resource (`type headers = fields`) is "
+         "printed with the resource's name, and `error` is used from `wasi:io/error` rather "
+         "than through `wasi:io/streams`"),
     ]
 
 
@@ -138,6 +139,11 @@ def check(args, name, weft_argv, wt_argv, outputs, may_fail):
         diff = difflib.unified_diff(sort_packages(b), sort_packages(a), "wasm-tools", "weft",
                                     lineterm="", n=1)
         sys.stderr.write("\n".join(list(diff)[:40]) + "\n")
+        if may_fail:
+            # A known difference: reported, and the case not timed, until it is gone.
+            reason = "weft's output prints different WIT from wasm-tools' (known: " + may_fail + ")"
+            print(f"{name}: {reason}; timing wasm-tools alone", file=sys.stderr)
+            return {"weft_error": "different WIT", "known": may_fail}, reason
         sys.exit(f"error: the components `{show(weft_argv)}` and `{show(wt_argv)}` write print "
                  "different WIT")
     sizes = {tool: os.path.getsize(p) for tool, p in zip(TOOLS, outputs)}
