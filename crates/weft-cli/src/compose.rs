@@ -83,28 +83,9 @@ fn compose_config(path: &Path) -> Result<Vec<u8>> {
     let config = weft_compose::config::Config::parse(&text)
         .map_err(|e| anyhow!("{e}"))
         .with_context(fail)?;
-    let options = config
-        .options()
-        .map_err(|e| anyhow!("{e}"))
-        .with_context(fail)?;
     let dir = path.parent().unwrap_or(Path::new(""));
-    let root = read(&dir.join(&config.root))?;
-    let mut deps = Vec::new();
-    for d in &config.dependencies {
-        deps.push((d.path.clone(), read(&dir.join(&d.path))?));
-    }
-    let defs: Vec<Input<'_>> = deps
-        .iter()
-        .map(|(label, bytes)| Input {
-            label: label.clone(),
-            bytes,
-        })
-        .collect();
-    let root = Input {
-        label: config.root.clone(),
-        bytes: &root,
-    };
-    weft_compose::compose_with(root, &defs, &options)
+    config
+        .compose(|p| read(&dir.join(p)))?
         .map_err(|e| anyhow!("{e}"))
         .with_context(fail)
 }

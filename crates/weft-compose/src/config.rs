@@ -121,6 +121,36 @@ impl Config {
         })
     }
 
+    /// Composes what the file describes: `read` gives the bytes of a path the file names
+    /// (relative to the file; the caller resolves it), and each input is called by its path
+    /// as written. The outer error is `read`'s, the inner one composition's.
+    pub fn compose<E>(
+        &self,
+        mut read: impl FnMut(&str) -> std::result::Result<Vec<u8>, E>,
+    ) -> std::result::Result<Result<Vec<u8>>, E> {
+        let options = match self.options() {
+            Ok(o) => o,
+            Err(e) => return Ok(Err(e)),
+        };
+        let root = read(&self.root)?;
+        let mut deps = Vec::with_capacity(self.dependencies.len());
+        for d in &self.dependencies {
+            deps.push((d.path.clone(), read(&d.path)?));
+        }
+        let defs: Vec<crate::Input<'_>> = deps
+            .iter()
+            .map(|(label, bytes)| crate::Input {
+                label: label.clone(),
+                bytes,
+            })
+            .collect();
+        let root = crate::Input {
+            label: self.root.clone(),
+            bytes: &root,
+        };
+        Ok(crate::compose_with(root, &defs, &options))
+    }
+
     /// The options [`crate::compose_with`] takes for this file, with the root as input 0 and
     /// the dependencies, in [`Config::dependencies`]' order, as inputs 1, 2, ….
     pub fn options(&self) -> Result<Options> {

@@ -66,27 +66,13 @@ fn compose_config(case: &Path, file: &str) -> Result<Result<Vec<u8>, String>, St
         Ok(c) => c,
         Err(e) => return Ok(Err(format!("{file}: {e}"))),
     };
-    let options = match config.options() {
-        Ok(o) => o,
-        Err(e) => return Ok(Err(format!("{file}: {e}"))),
-    };
-    let root = wat(&case.join(&config.root))?;
-    let mut deps = Vec::new();
-    for d in &config.dependencies {
-        deps.push((d.path.clone(), wat(&case.join(&d.path))?));
+    // The file's own errors name it; composition's are reported as `weft compose` prints them.
+    if let Err(e) = config.options() {
+        return Ok(Err(format!("{file}: {e}")));
     }
-    let inputs: Vec<Input<'_>> = deps
-        .iter()
-        .map(|(label, bytes)| Input {
-            label: label.clone(),
-            bytes,
-        })
-        .collect();
-    let root = Input {
-        label: config.root.clone(),
-        bytes: &root,
-    };
-    Ok(weft_compose::compose_with(root, &inputs, &options).map_err(|e| e.to_string()))
+    Ok(config
+        .compose(|p| wat(&case.join(p)))?
+        .map_err(|e| e.to_string()))
 }
 
 /// Composes the case as `weft compose` would.
