@@ -176,3 +176,35 @@ fn errors_name_the_problem() {
         bytes.len()
     );
 }
+
+/// A module with more than `PARALLEL_BODY_BYTES` of function bodies, so that they are
+/// validated on several threads, where bodies `bad` (in order) do not validate: the error
+/// reported is the first one's, as validating in order would report.
+#[test]
+fn parallel_body_validation_reports_the_first_invalid_body() {
+    let nops = "nop ".repeat(28_000);
+    let module = |bad: &[usize]| {
+        let funcs: String = (0..40)
+            .map(|i| match bad.contains(&i) {
+                // `i32.add` on an empty stack; the message names the function index.
+                true => format!("(func $f{i} {nops} i32.add drop)\n"),
+                false => format!("(func $f{i} {nops})\n"),
+            })
+            .collect();
+        wat(&format!("(module {funcs})"))
+    };
+    let valid = module(&[]);
+    assert!(valid.len() > super::PARALLEL_BODY_BYTES);
+    validate(&valid, Validation::Full).unwrap();
+    validate(&module(&[39]), Validation::Structure).unwrap();
+
+    let error_of = |bad: &[usize]| validate(&module(bad), Validation::Full).unwrap_err();
+    // Each alone gives its own error, at its own offset.
+    let (e3, e30) = (error_of(&[3]), error_of(&[30]));
+    assert!(e3.message().contains("type mismatch"), "{e3}");
+    assert!(e3.offset().unwrap() < e30.offset().unwrap());
+    for _ in 0..10 {
+        let e = error_of(&[3, 30, 39]);
+        assert_eq!(e.offset(), e3.offset(), "{e}");
+    }
+}
