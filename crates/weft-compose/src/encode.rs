@@ -16,24 +16,27 @@ use wasm_encoder::{
     InstanceType, NameMap, RawSection, TypeBounds,
 };
 use wasmparser::component_types::{
-    ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId, ComponentEntityType,
-    ComponentFuncTypeId, ComponentValType, ResourceId,
+    AliasableResourceId, ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId,
+    ComponentEntityType, ComponentFuncTypeId, ComponentValType,
 };
 
 use crate::check::{Checker, NodeId, Origin, Origins, Side};
 use crate::read::Component;
 use crate::{Error, Plan, Result};
 
-/// A type as a key of the maps below: resources by identity, defined types by id.
+/// A type as a key of the maps below, as the input's index spaces tell types apart: a resource
+/// by its identity and the alias it was reached through (`type headers = fields` is the same
+/// resource as `fields` under another name), a defined type by id (which includes its alias).
+/// [`Space::keys`] lists what a key is an alias of, so a name-less match can still be found.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Key {
-    Res(ResourceId),
+    Res(AliasableResourceId),
     Def(ComponentDefinedTypeId),
 }
 
 fn any_key(id: ComponentAnyTypeId) -> Option<Key> {
     match id {
-        ComponentAnyTypeId::Resource(r) => Some(Key::Res(r.resource())),
+        ComponentAnyTypeId::Resource(r) => Some(Key::Res(r)),
         ComponentAnyTypeId::Defined(d) => Some(Key::Def(d)),
         _ => None,
     }
@@ -409,25 +412,34 @@ impl Space<'_, '_> {
         Ok(Some(idx))
     }
 
-    /// The key of `id` and of every alias it peels to.
-    fn keys(&self, id: ComponentDefinedTypeId) -> Vec<Key> {
+    /// `key` and every alias it peels to, the nearest first: `headers` (`type headers = fields`),
+    /// then `fields`.
+    fn keys(&self, key: Key) -> Vec<Key> {
         let types = &self.composer.comps[self.node].types;
-        let mut keys = vec![Key::Def(id)];
-        let mut cur = id;
-        while let Some(next) = types.peel_alias(cur) {
-            keys.push(Key::Def(next));
+        let mut keys = vec![key];
+        let mut cur = key;
+        loop {
+            let next = match cur {
+                Key::Res(r) => types.peel_alias(r).map(Key::Res),
+                Key::Def(d) => types.peel_alias(d).map(Key::Def),
+            };
+            let Some(next) = next else {
+                return keys;
+            };
+            keys.push(next);
             cur = next;
         }
-        keys
     }
 
+    /// The index of the nearest of `keys` (see [`Space::keys`]) this space has or can alias from
+    /// an earlier import, so a type keeps the name the input gave it: a function of `headers`
+    /// takes `headers`, not `fields`, and a type an interface `use`s through `wasi:io/streams`
+    /// is aliased from `streams`, not from `wasi:io/error` that defines it.
     fn find(&mut self, keys: &[Key]) -> Result<Option<u32>> {
         for k in keys {
             if let Some(idx) = self.local.get(k) {
                 return Ok(Some(*idx));
             }
-        }
-        for k in keys {
             if let Some(idx) = self.located(*k)? {
                 return Ok(Some(idx));
             }
@@ -445,13 +457,11 @@ impl Space<'_, '_> {
                 created,
             } => {
                 let key = any_key(*referenced);
-                let mut keys: Vec<Key> = match referenced {
-                    ComponentAnyTypeId::Defined(d) => self.keys(*d),
-                    _ => key.into_iter().collect(),
-                };
+                let keys = key.map(|k| self.keys(k)).unwrap_or_default();
                 let bound = match (key, self.find(&keys)?) {
                     (_, Some(idx)) => TypeBounds::Eq(idx),
-                    (Some(Key::Res(rid)), None) => {
+                    (Some(Key::Res(r)), None) => {
+                        let rid = r.resource();
                         // A resource this import defines: the result's import defines it.
                         if self.composer.origins.bound(self.node, rid).is_none() {
                             self.composer.origins.bind(
@@ -481,12 +491,13 @@ impl Space<'_, '_> {
                 };
                 let idx = inst.type_count();
                 inst.export(ename, ComponentTypeRef::Type(bound));
+                // The input's functions name this export by its own identity (`created`); what
+                // it is equal to keeps the index it had (`type trailers = fields` in
+                // `wasi:http/types`: functions of `fields` still name `fields`), or takes this
+                // one if it had none (a resource defined here).
                 if let Some(k) = any_key(*created) {
-                    keys.push(k);
+                    self.local.insert(k, idx);
                 }
-                // A type equal to one exported before (`type trailers = fields` in
-                // `wasi:http/types`) keeps the earlier name for what it refers to: functions of
-                // `fields` must name `fields`, not its alias.
                 for k in keys {
                     self.local.entry(k).or_insert(idx);
                 }
@@ -534,7 +545,7 @@ impl Space<'_, '_> {
                 if let ComponentDefinedType::Primitive(p) =
                     &self.composer.comps[self.node].types[id]
                 {
-                    if self.find(&self.keys(id))?.is_none() {
+                    if self.find(&self.keys(Key::Def(id)))?.is_none() {
                         return Ok(wasm_encoder::ComponentValType::Primitive((*p).into()));
                     }
                 }
@@ -543,8 +554,8 @@ impl Space<'_, '_> {
         }
     }
 
-    fn resource(&mut self, rid: ResourceId) -> Result<u32> {
-        match self.find(&[Key::Res(rid)])? {
+    fn resource(&mut self, r: AliasableResourceId) -> Result<u32> {
+        match self.find(&self.keys(Key::Res(r)))? {
             Some(idx) => Ok(idx),
             None => Err(Error::msg(format!(
                 "a resource type used by an import of `{}` is not one of its imports' resources, \
@@ -562,7 +573,7 @@ impl Space<'_, '_> {
             }
             ComponentValType::Type(id) => id,
         };
-        let keys = self.keys(id);
+        let keys = self.keys(Key::Def(id));
         if let Some(idx) = self.find(&keys)? {
             return Ok(idx);
         }
@@ -626,11 +637,11 @@ impl Space<'_, '_> {
                 self.define(|t| t.defined_type().result(ok, err))
             }
             D::Own(r) => {
-                let r = self.resource(r.resource())?;
+                let r = self.resource(*r)?;
                 self.define(|t| t.defined_type().own(r))
             }
             D::Borrow(r) => {
-                let r = self.resource(r.resource())?;
+                let r = self.resource(*r)?;
                 self.define(|t| t.defined_type().borrow(r))
             }
             D::Future { ty, .. } => {
