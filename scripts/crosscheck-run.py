@@ -17,8 +17,10 @@ built, up to 40 minutes), else `wasmtime` on PATH; `$WASM_TOOLS`, else a wasm-to
 target/oracles/venv or bench/out/venv (only needed if wasmtime refuses `.wat` components).
 
 Components: examples/hello-component.wat, target/fixtures/rust-types.wasm and
-rust-greeter.wasm from `fixtures/build.sh --only rust-types,rust-greeter`, and py-app.wasm
-(componentize-py, 18 MB, on each runtime's WASI host). rust-greeter imports
+rust-greeter.wasm from `fixtures/build.sh --only rust-types,rust-greeter`, py-app.wasm
+(componentize-py, 18 MB, on each runtime's WASI host), and target/crosscheck/xlang.wasm, which
+`weft compose` makes first from py-consumer.wasm (componentize-py) and js-provider.wasm
+(componentize-js), `fixtures/build.sh --only py-consumer,js-provider`. rust-greeter imports
 `weft:greeter/host`, which neither runtime provides: weft runs it with `--stub-missing`, wasmtime
 with `-W unknown-imports-trap=y`, so a call that reaches the host traps in both.
 
@@ -60,6 +62,9 @@ HELLO = "examples/hello-component.wat"
 TYPES = "target/fixtures/rust-types.wasm"
 GREETER = "target/fixtures/rust-greeter.wasm"
 PY = "target/fixtures/py-app.wasm"
+# Made by `weft compose` before the runs: ROOT plugged by DEFINITIONS (fixtures of build.sh).
+XLANG = "target/crosscheck/xlang.wasm"
+COMPOSED = {XLANG: ("target/fixtures/py-consumer.wasm", ["target/fixtures/js-provider.wasm"])}
 # Components whose own (non-WASI) imports neither runtime provides: run with `--stub-missing`
 # (weft) and `-W unknown-imports-trap=y` (wasmtime), so a call that reaches them traps in both.
 STUBBED = (GREETER,)
@@ -285,6 +290,18 @@ CASES = [
     (PY, 'describe({x: 0, y: 0, label: "ünï 😀"})', OK),
     (PY, 'distance({x: 3, y: 4, label: ""})', OK),
     (PY, 'distance({x: -300, y: 400, label: "far"})', OK),
+    # Cross-language composition: componentize-py's py-consumer with its `weft:xlang/text`
+    # import plugged by componentize-js's js-provider (`weft compose`, done before the runs):
+    # strings, a record with an option, an enum, lists, a result, and a resource made, borrowed
+    # and merged across the boundary. The calls of crates/weft-cli/tests/compose.rs.
+    (XLANG, 'report("the quick brown fox jumps over the lazy dog")', OK),
+    (XLANG, 'report("")', OK),
+    (XLANG, 'report("héllo wörld 😀")', OK),
+    (XLANG, 'tally(["apple", "pear", "apple"], ["pear", "fig", "pear"])', OK),
+    (XLANG, 'tally([], [])', OK),
+    (XLANG, 'parse("-9223372036854775808")', OK),
+    (XLANG, 'parse("nope")', OK),
+    (XLANG, 'parse("9223372036854775808")', OK),
     # Not js-app (componentize-js): wasmtime 48 does not run it at all (with
     # `-W unknown-imports-trap=y` it stops at linking `wasi:clocks/monotonic-clock@0.2.12`;
     # without, at its own `weft:js-app/host` import), so there is nothing to compare with.
@@ -567,9 +584,14 @@ def main():
                   f"({label}, {expect})")
         return 0
 
-    missing = sorted({c[0] for c in cases if not os.path.exists(os.path.join(ROOT, c[0]))})
+    inputs = set()
+    for comp in {c[0] for c in cases}:
+        root, defs = COMPOSED.get(comp, (comp, []))
+        inputs.update([root, *defs])
+    missing = sorted(f for f in inputs if not os.path.exists(os.path.join(ROOT, f)))
     if missing:
-        die(f"missing {', '.join(missing)}: run `fixtures/build.sh --only rust-types,rust-greeter,py-app`")
+        die(f"missing {', '.join(missing)}: run `fixtures/build.sh --only "
+            "rust-types,rust-greeter,py-app,py-consumer,js-provider`")
     missing = sorted({module_of(c[1]) for c in programs
                       if not os.path.exists(os.path.join(ROOT, module_of(c[1])))})
     if missing:
@@ -582,6 +604,15 @@ def main():
     print(f"wasmtime: {wasmtime} ({wt_version})")
     if not wt_version.startswith(f"wasmtime {WASMTIME_VERSION} ") and wt_version != f"wasmtime {WASMTIME_VERSION}":
         print(f"warning: the oracle is wasmtime {WASMTIME_VERSION}; this one is `{wt_version}`")
+
+    for comp in sorted({c[0] for c in cases if c[0] in COMPOSED}):
+        root, defs = COMPOSED[comp]
+        os.makedirs(os.path.dirname(os.path.join(ROOT, comp)), exist_ok=True)
+        argv = [weft, "compose", root, *[a for d in defs for a in ("-d", d)], "-o", comp]
+        composed = Run(argv)
+        if not composed.ok:
+            die(f"`{' '.join(argv)}` failed: {composed.describe()}")
+        print(f"composed: {comp} = {root} + {', '.join(defs)} (weft compose)")
 
     # wasmtime reads `.wat` text (its `wat` feature) when built with it; otherwise compile it.
     wasmtime_path = {}

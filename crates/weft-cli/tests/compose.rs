@@ -1,14 +1,14 @@
 //! `weft compose` end to end: two WAT components (a resource, `own` and `borrow`, crossing the
-//! boundary) composed, then run with `weft run --invoke`.
+//! boundary) composed, then run with `weft run --invoke`; the same for a Python component
+//! (componentize-py) whose import a JavaScript component (componentize-js) plugs.
 
+mod common;
+
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn weft(args: &[&std::ffi::OsStr]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .args(args)
-        .output()
-        .expect("run weft");
+fn weft(args: &[&OsStr]) -> (bool, String, String) {
+    let out = common::run(args).unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -24,7 +24,7 @@ fn case(name: &str) -> PathBuf {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("weft-compose-cli-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compose-cli");
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir.join(name)
 }
@@ -98,4 +98,112 @@ fn composition_file_wires_explicitly() {
         assert_eq!(stdout, expected, "{dir}");
         let _ = std::fs::remove_file(&out);
     }
+}
+
+/// The calls of the cross-language composition and what they return: Python's `report`,
+/// `tally` and `parse` (fixtures/xlang/app.py), each calling into JavaScript
+/// (fixtures/xlang/provider.js) for strings, a record with an option, an enum, lists, a
+/// result and its error, and a resource made, borrowed, merged and dropped across the
+/// boundary. `scripts/crosscheck-run.py` runs the same calls under wasmtime.
+const XLANG_CALLS: &[(&str, &str)] = &[
+    (
+        r#"report("the quick brown fox jumps over the lazy dog")"#,
+        r#""reverse: god yzal eht revo spmuj xof nworb kciuq eht | words: 9 | chars: 43 | longest: quick | upper: THE QUICK BROWN FOX JUMPS OVER THE LAZY DOG | title: The Quick Brown Fox Jumps Over The Lazy Dog""#,
+    ),
+    (
+        r#"report("")"#,
+        r#""reverse:  | words: 0 | chars: 0 | longest: (none) | upper:  | title: ""#,
+    ),
+    (
+        r#"report("héllo wörld 😀")"#,
+        r#""reverse: 😀 dlröw olléh | words: 3 | chars: 13 | longest: héllo | upper: HÉLLO WÖRLD 😀 | title: Héllo Wörld 😀""#,
+    ),
+    (
+        r#"tally(["apple", "pear", "apple"], ["pear", "fig", "pear"])"#,
+        r#""left: apple x2; right: pear x2; both: pear x3 of 6""#,
+    ),
+    (
+        r#"tally([], [])"#,
+        r#""left: empty; right: empty; both: empty of 0""#,
+    ),
+    (
+        r#"parse("-9223372036854775808")"#,
+        "ok(-9223372036854775808)",
+    ),
+    (
+        r#"parse("nope")"#,
+        r#"err("python: not an integer: \"nope\"")"#,
+    ),
+    (
+        r#"parse("9223372036854775808")"#,
+        r#"err("python: out of range for s64: 9223372036854775808")"#,
+    ),
+];
+
+/// Cross-language composition: componentize-py's `py-consumer` imports `weft:xlang/text`,
+/// which componentize-js's `js-provider` exports; `weft compose` links them into one
+/// component, which is valid, imports only the Python side's WASI, and runs. Skipped (and
+/// passing) when `fixtures/build.sh` has not built the two fixtures.
+#[test]
+fn python_composed_with_javascript_runs() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/fixtures");
+    let (consumer, provider) = (
+        fixtures.join("py-consumer.wasm"),
+        fixtures.join("js-provider.wasm"),
+    );
+    for f in [&consumer, &provider] {
+        if !f.exists() {
+            eprintln!(
+                "skipped: `{}` does not exist; run `fixtures/build.sh` to build the real-toolchain fixtures",
+                f.display()
+            );
+            return;
+        }
+    }
+    let out = scratch("xlang.wasm");
+    let (ok, _, stderr) = weft(&[
+        "compose".as_ref(),
+        consumer.as_os_str(),
+        "-d".as_ref(),
+        provider.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(ok, "weft compose failed: {stderr}");
+
+    let (ok, wit, stderr) = weft(&["wit".as_ref(), out.as_os_str()]);
+    assert!(ok, "weft wit failed: {stderr}");
+    let imports: Vec<&str> = wit
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("import "))
+        .collect();
+    assert!(
+        !imports.is_empty() && imports.iter().all(|l| l.starts_with("import wasi:")),
+        "the composition should import only WASI (the plugged weft:xlang/text is gone): {imports:?}"
+    );
+    for export in [
+        "export report: func",
+        "export tally: func",
+        "export parse: func",
+    ] {
+        assert!(wit.contains(export), "no `{export}` in:\n{wit}");
+    }
+
+    let mut failures = Vec::new();
+    for (call, expected) in XLANG_CALLS {
+        let (ok, stdout, stderr) = weft(&[
+            "run".as_ref(),
+            "--invoke".as_ref(),
+            call.as_ref(),
+            out.as_os_str(),
+        ]);
+        if !ok || stdout.trim_end() != *expected {
+            failures.push(format!(
+                "{call}: expected {expected}\n  got (ok: {ok}) {stdout}{stderr}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let _ = std::fs::remove_file(&out);
 }
