@@ -5,7 +5,7 @@
 use wasmparser::types::Types;
 use wasmparser::{CustomSectionReader, Encoding, Parser, Payload, ValidPayload};
 
-use crate::{Error, Result, Validator};
+use crate::{BodyPool, Error, Result, Validator};
 
 /// A validated component's types and its top-level imports and exports.
 pub struct ComponentTypes {
@@ -22,8 +22,21 @@ pub struct ComponentTypes {
 /// hint when it ends early, or a core module), `validating the component`.
 pub fn component_types<'a>(
     bytes: &'a [u8],
-    mut custom: impl FnMut(&CustomSectionReader<'a>) -> Result<()>,
+    custom: impl FnMut(&CustomSectionReader<'a>) -> Result<()>,
 ) -> Result<ComponentTypes> {
+    component_types_with(bytes, custom, None)
+}
+
+/// [`component_types`], and with `bodies = Some((pool, first))` every function body queued on
+/// `pool` to be validated, with the keys `first`, `first + 1`, … in the binary's order; the
+/// bodies' validation is the pool's to report ([`BodyPool::run`]). Without, function bodies are
+/// not validated.
+pub fn component_types_with<'a>(
+    bytes: &'a [u8],
+    mut custom: impl FnMut(&CustomSectionReader<'a>) -> Result<()>,
+    bodies: Option<(&BodyPool<'a>, u64)>,
+) -> Result<ComponentTypes> {
+    let mut next_key = bodies.map_or(0, |(_, first)| first);
     let mut validator = Validator::new();
     let mut externs = Vec::new();
     // 1 while reading the outermost component, more inside nested modules and components.
@@ -57,7 +70,13 @@ pub fn component_types<'a>(
             .payload(&payload)
             .map_err(|e| e.context("validating the component"))?
         {
-            ValidPayload::Ok | ValidPayload::Func(..) => {}
+            ValidPayload::Ok => {}
+            ValidPayload::Func(func, body) => {
+                if let Some((pool, _)) = bodies {
+                    pool.push(next_key, func, body);
+                    next_key += 1;
+                }
+            }
             ValidPayload::Parser(_) => depth += 1,
             ValidPayload::End(t) => {
                 depth = depth.saturating_sub(1);

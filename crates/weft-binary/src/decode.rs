@@ -75,97 +75,29 @@ pub enum Validation {
 /// Validates `bytes` (as far as `validation` says) with weft's [`features`] and the rules
 /// weft adds to wasmparser's ([`crate::Validator`]).
 ///
-/// Function bodies are validated after the structure, on every core the machine has when
-/// there are enough of them ([`validate_bodies`]). The error reported is the one validating in
-/// order would report: the first invalid body, else the structure's error.
+/// Function bodies are validated on every core the machine has, while the structure is read,
+/// when there are enough of them ([`crate::BodyPool`]). The error reported is the one validating
+/// in order would report: the first invalid body, else the structure's error.
 pub fn validate(bytes: &[u8], validation: Validation) -> Result<()> {
-    let mut validator = crate::Validator::new();
-    let mut bodies = Vec::new();
-    let mut structure = Ok(());
-    for payload in Parser::new(0).parse_all(bytes) {
-        let step = payload
-            .map_err(Error::from)
-            .and_then(|payload| validator.payload(&payload));
-        match step {
-            Ok(wasmparser::ValidPayload::Func(func, body)) => {
+    let threads = match validation {
+        Validation::Full => crate::body_threads(bytes.len()),
+        Validation::Structure => 1,
+    };
+    let (structure, bodies) = crate::BodyPool::run(threads, |pool| {
+        let mut validator = crate::Validator::new();
+        let mut key = 0;
+        for payload in Parser::new(0).parse_all(bytes) {
+            if let wasmparser::ValidPayload::Func(func, body) = validator.payload(&payload?)? {
                 if validation == Validation::Full {
-                    bodies.push((func, body));
-                }
-            }
-            Ok(_) => {}
-            Err(e) => {
-                structure = Err(e);
-                break;
-            }
-        }
-    }
-    validate_bodies(bodies)?;
-    structure
-}
-
-/// Below this many bytes of function bodies, one thread validates them all: starting threads
-/// would cost more than it saves.
-const PARALLEL_BODY_BYTES: usize = 1 << 20;
-
-/// Validates function bodies, in parallel when they are large enough and the machine has more
-/// than one core. Returns the error of the first invalid body (in the order given), as a
-/// sequential validation would.
-fn validate_bodies(
-    bodies: Vec<(
-        wasmparser::FuncToValidate<wasmparser::ValidatorResources>,
-        wasmparser::FunctionBody<'_>,
-    )>,
-) -> Result<()> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-
-    let size: usize = bodies.iter().map(|(_, b)| b.range().len()).sum();
-    let threads = match size >= PARALLEL_BODY_BYTES {
-        true => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
-        false => 1,
-    };
-    let bodies: Vec<_> = bodies.into_iter().map(|b| Mutex::new(Some(b))).collect();
-    let next = AtomicUsize::new(0);
-    // The index of the first invalid body found so far, and its error.
-    let first_error: Mutex<Option<(usize, Error)>> = Mutex::new(None);
-    let work = || {
-        let mut allocations = wasmparser::FuncValidatorAllocations::default();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(slot) = bodies.get(i) else { break };
-            if matches!(&*first_error.lock().unwrap(), Some((first, _)) if *first < i) {
-                break;
-            }
-            let (func, body) = slot
-                .lock()
-                .unwrap()
-                .take()
-                .expect("each body is taken once");
-            let mut v = func.into_validator(allocations);
-            let result = v.validate(&body);
-            allocations = v.into_allocations();
-            if let Err(e) = result {
-                let mut first = first_error.lock().unwrap();
-                if first.as_ref().is_none_or(|(f, _)| i < *f) {
-                    *first = Some((i, Error::from(e)));
+                    pool.push(key, func, body);
+                    key += 1;
                 }
             }
         }
-    };
-    if threads <= 1 {
-        work();
-    } else {
-        std::thread::scope(|s| {
-            for _ in 1..threads {
-                s.spawn(work);
-            }
-            work();
-        });
-    }
-    match first_error.into_inner().unwrap() {
-        Some((_, e)) => Err(e),
-        None => Ok(()),
-    }
+        Ok(())
+    });
+    // Bodies queued were all read before any error of the structure: theirs comes first.
+    bodies.map_err(|(_, e)| e).and(structure)
 }
 
 /// Validates `bytes` fully and decodes it into the model.

@@ -9,6 +9,7 @@
 //! [`component_types`] gives a component's, with its top-level imports and exports.
 #![deny(missing_docs)]
 
+mod bodies;
 mod component_types;
 mod decode;
 mod error;
@@ -16,7 +17,8 @@ pub mod model;
 mod rules;
 mod validator;
 
-pub use component_types::{component_types, ComponentTypes};
+pub use bodies::{body_threads, BodyPool, PARALLEL_BODY_BYTES};
+pub use component_types::{component_types, component_types_with, ComponentTypes};
 pub use decode::{
     builtin_name, decode, decode_unvalidated, decode_with, features, kind, not_wasm, validate,
     Kind, Validation,

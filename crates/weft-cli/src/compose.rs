@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail, Context as _, Result};
 use weft_compose::{Input, Mode};
 
+use crate::input::Input as Bytes;
 use crate::output;
 
 /// `weft compose`: the command line.
@@ -95,18 +96,20 @@ fn label(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// A component's bytes: a binary as is, `.wat` text parsed.
-fn read(path: &Path) -> Result<Vec<u8>> {
+/// A component's bytes: a binary as is (mapped when large, never copied), `.wat` text parsed.
+fn read(path: &Path) -> Result<Bytes> {
     let bytes = crate::input::read(path)?;
     match weft_binary::kind(&bytes) {
-        weft_binary::Kind::Text => Ok(wat::parse_bytes(&bytes)
-            .map_err(|e| anyhow!("{e}"))
-            .with_context(|| format!("failed to parse `{}`", path.display()))?
-            .into_owned()),
+        weft_binary::Kind::Text => Ok(Bytes::Read(
+            wat::parse_bytes(&bytes)
+                .map_err(|e| anyhow!("{e}"))
+                .with_context(|| format!("failed to parse `{}`", path.display()))?
+                .into_owned(),
+        )),
         weft_binary::Kind::Module => bail!(
             "`{}` is a core module, not a component\n      = help: wrap it with `weft new` first",
             path.display()
         ),
-        _ => Ok(bytes.to_vec()),
+        _ => Ok(bytes),
     }
 }

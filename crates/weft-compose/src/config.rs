@@ -124,9 +124,9 @@ impl Config {
     /// Composes what the file describes: `read` gives the bytes of a path the file names
     /// (relative to the file; the caller resolves it), and each input is called by its path
     /// as written. The outer error is `read`'s, the inner one composition's.
-    pub fn compose<E>(
+    pub fn compose<B: std::ops::Deref<Target = [u8]>, E>(
         &self,
-        mut read: impl FnMut(&str) -> std::result::Result<Vec<u8>, E>,
+        mut read: impl FnMut(&str) -> std::result::Result<B, E>,
     ) -> std::result::Result<Result<Vec<u8>>, E> {
         let options = match self.options() {
             Ok(o) => o,

@@ -87,18 +87,37 @@ pub fn compose_with(
     definitions: &[Input<'_>],
     options: &Options,
 ) -> Result<Vec<u8>> {
-    let mut comps = vec![read::read(&root.label, root.bytes)?];
-    for d in definitions {
-        comps.push(read::read(&d.label, d.bytes)?);
-    }
-    let explicit = explicit(&comps, options)?;
-    let plan = plan(&comps, options.mode, &explicit)?;
-    let bytes = encode::Composer::new(&comps, &plan).run()?;
-    weft_binary::validate(&bytes, weft_binary::Validation::Full).map_err(|e| {
-        e.context("validating the composed component")
-            .with_help("this is a bug in weft: please report it with the inputs")
+    let inputs: Vec<&Input<'_>> = std::iter::once(&root).chain(definitions).collect();
+    let size = inputs.iter().map(|i| i.bytes.len()).sum();
+    // The inputs' function bodies are validated on the other cores while they are read and
+    // composed. Keys order their errors by input, then by body.
+    let key = |input: usize| (input as u64) << 40;
+    let (composed, bodies) = weft_binary::BodyPool::run(weft_binary::body_threads(size), |pool| {
+        let mut comps = Vec::with_capacity(inputs.len());
+        for (i, input) in inputs.iter().enumerate() {
+            comps.push(read::read(&input.label, input.bytes, pool, key(i))?);
+        }
+        let explicit = explicit(&comps, options)?;
+        let plan = plan(&comps, options.mode, &explicit)?;
+        let bytes = encode::Composer::new(&comps, &plan).run()?;
+        // Structure only: the output's core code is the inputs', byte for byte, in nested
+        // components that were valid on their own (a component at the top level has nothing
+        // outside it to alias), and the pool validates every input's function bodies. So
+        // this and the pool together validate the output fully.
+        weft_binary::validate(&bytes, weft_binary::Validation::Structure).map_err(|e| {
+            e.context("validating the composed component")
+                .with_help("this is a bug in weft: please report it with the inputs")
+        })?;
+        Ok(bytes)
+    });
+    // An invalid function body of an input is reported before anything else: reading stopped
+    // at the first input with an invalid structure, after queueing the bodies before it.
+    bodies.map_err(|(k, e)| {
+        let label = &inputs[(k >> 40) as usize].label;
+        e.context("validating the component")
+            .context(format!("reading `{label}`"))
     })?;
-    Ok(bytes)
+    composed
 }
 
 /// Which export plugs which import, and the order of instantiation.

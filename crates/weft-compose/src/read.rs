@@ -1,9 +1,9 @@
-//! Reading one input: validate it and record its top-level imports and exports with their
+//! Reading one input: validate it (its function bodies on a [`BodyPool`]) and record its top-level imports and exports with their
 //! types (wasmparser's validator types).
 
 use wasmparser::component_types::ComponentEntityType;
 use wasmparser::types::Types;
-use weft_binary::{component_types, ComponentTypes, Error, Result};
+use weft_binary::{component_types_with, BodyPool, ComponentTypes, Error, Result};
 
 /// One validated input component.
 pub(crate) struct Component<'a> {
@@ -17,10 +17,17 @@ pub(crate) struct Component<'a> {
     pub(crate) exports: Vec<(String, ComponentEntityType)>,
 }
 
-/// Validates `bytes` (a component binary) and records its top-level imports and exports.
-pub(crate) fn read<'a>(label: &str, bytes: &'a [u8]) -> Result<Component<'a>> {
+/// Validates `bytes` (a component binary) and records its top-level imports and exports. Its
+/// function bodies are queued on `bodies` with keys from `first_key` on.
+pub(crate) fn read<'a>(
+    label: &str,
+    bytes: &'a [u8],
+    bodies: &BodyPool<'a>,
+    first_key: u64,
+) -> Result<Component<'a>> {
     let ctx = |e: Error| e.context(format!("reading `{label}`"));
-    let ComponentTypes { types, externs } = component_types(bytes, |_| Ok(())).map_err(ctx)?;
+    let ComponentTypes { types, externs } =
+        component_types_with(bytes, |_| Ok(()), Some((bodies, first_key))).map_err(ctx)?;
     let lookup = |name: &str, import: bool| {
         let item = if import {
             types.as_ref().component_item_for_import(name)

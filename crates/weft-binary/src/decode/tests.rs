@@ -177,7 +177,7 @@ fn errors_name_the_problem() {
     );
 }
 
-/// A module with more than `PARALLEL_BODY_BYTES` of function bodies, so that they are
+/// A module with more than [`crate::bodies::PARALLEL_BODY_BYTES`] of function bodies, so that they are
 /// validated on several threads, where bodies `bad` (in order) do not validate: the error
 /// reported is the first one's, as validating in order would report.
 #[test]
@@ -194,7 +194,7 @@ fn parallel_body_validation_reports_the_first_invalid_body() {
         wat(&format!("(module {funcs})"))
     };
     let valid = module(&[]);
-    assert!(valid.len() > super::PARALLEL_BODY_BYTES);
+    assert!(valid.len() > crate::bodies::PARALLEL_BODY_BYTES);
     validate(&valid, Validation::Full).unwrap();
     validate(&module(&[39]), Validation::Structure).unwrap();
 
