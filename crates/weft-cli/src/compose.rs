@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _, Result};
-use weft_compose::{Input, Mode};
+use weft_compose::{Composed, Input, Mode, Options};
 
 use crate::input::Input as Bytes;
 use crate::output;
@@ -38,13 +38,13 @@ pub struct Args {
 impl Args {
     /// Runs `weft compose`.
     pub fn run(self) -> Result<()> {
+        let out = self.output.as_deref();
         let Some(root_path) = &self.root else {
             let config = self
                 .config
                 .as_deref()
                 .expect("clap requires ROOT or --config");
-            let bytes = compose_config(config)?;
-            return output::write_binary(self.output.as_deref(), &bytes);
+            return finish(out, compose_config(config, out)?);
         };
         let (mode, deps) = if self.plug.is_empty() {
             (Mode::Definitions, &self.definitions)
@@ -67,16 +67,64 @@ impl Args {
             label: label(root_path),
             bytes: &root,
         };
-        let bytes = weft_compose::compose(root_input, &defs, mode)
+        let options = Options {
+            mode,
+            plugs: Vec::new(),
+        };
+        let placed = weft_compose::compose_into(root_input, &defs, &options, |c| place(out, c))?
             .map_err(|e| anyhow!("{e}"))
             .with_context(|| format!("failed to compose `{}`", root_path.display()))?;
-        output::write_binary(self.output.as_deref(), &bytes)
+        finish(out, placed)
     }
 }
 
-/// `--config FILE`: the composition the file describes, its paths relative to it. Inputs are
-/// called by their paths as the file writes them.
-fn compose_config(path: &Path) -> Result<Vec<u8>> {
+/// Where a composition is put before it is validated as a whole.
+enum Placed {
+    /// A large one going to a file: written (the inputs' bytes straight from their maps, never
+    /// through a buffer) to the temporary file, which is mapped back to be validated.
+    File(output::Pending, Bytes),
+    /// Anything else: in memory, written once it is valid.
+    Memory(Vec<u8>),
+}
+
+impl std::ops::Deref for Placed {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Placed::File(_, bytes) => bytes,
+            Placed::Memory(bytes) => bytes,
+        }
+    }
+}
+
+/// Places a composition bound for `out` (see [`Placed`]).
+fn place(out: Option<&Path>, composed: &Composed<'_>) -> Result<Placed> {
+    match out {
+        Some(path) if composed.len() >= crate::input::MAP_AT as usize => {
+            let pending = output::Pending::write(path, |f| composed.write_to(f))?;
+            let bytes = crate::input::read(pending.tmp_path())?;
+            Ok(Placed::File(pending, bytes))
+        }
+        _ => Ok(Placed::Memory(composed.to_vec())),
+    }
+}
+
+/// Writes a validated composition to `out` (its temporary file renamed into place), or to
+/// stdout.
+fn finish(out: Option<&Path>, placed: Placed) -> Result<()> {
+    match placed {
+        Placed::File(pending, bytes) => {
+            drop(bytes);
+            pending.commit()
+        }
+        Placed::Memory(bytes) => output::write_binary(out, &bytes),
+    }
+}
+
+/// `--config FILE`: the composition the file describes, its paths relative to it, placed for
+/// `out`. Inputs are called by their paths as the file writes them.
+fn compose_config(path: &Path, out: Option<&Path>) -> Result<Placed> {
     let shown = path.display().to_string();
     let fail = || format!("failed to compose `{shown}`");
     let text =
@@ -86,7 +134,7 @@ fn compose_config(path: &Path) -> Result<Vec<u8>> {
         .with_context(fail)?;
     let dir = path.parent().unwrap_or(Path::new(""));
     config
-        .compose(|p| read(&dir.join(p)))?
+        .compose_into(|p| read(&dir.join(p)), |c| place(out, c))?
         .map_err(|e| anyhow!("{e}"))
         .with_context(fail)
 }

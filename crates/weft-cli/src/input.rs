@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 
 /// Files at least this large are mapped; smaller ones are read, which is as fast for them.
-const MAP_AT: u64 = 1 << 20;
+pub(crate) const MAP_AT: u64 = 1 << 20;
 
 /// The bytes of an input file.
 pub(crate) enum Input {
@@ -53,6 +53,8 @@ fn map(file: &File) -> Option<memmap2::Mmap> {
     // parsed and validated like any other input. The one hazard is another process shrinking
     // the file while weft reads it: the kernel then raises SIGBUS and weft stops, as any
     // program would on a file truncated under it. weft never writes to its inputs (outputs go
-    // to a new file renamed into place), so that cannot lose data.
+    // to a new file renamed into place), so that cannot lose data. The one file weft maps that
+    // it wrote itself is a composition's temporary output (`compose.rs`), mapped back after it
+    // is written, to be validated, and never written again.
     unsafe { memmap2::Mmap::map(file) }.ok()
 }

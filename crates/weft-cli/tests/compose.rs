@@ -207,3 +207,50 @@ fn python_composed_with_javascript_runs() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let _ = std::fs::remove_file(&out);
 }
+
+/// A large composition (written to a temporary file and mapped back to be validated) whose
+/// definition has an invalid function body: the error names the definition, the file `-o`
+/// names keeps what it held, and no temporary file is left beside it.
+#[test]
+fn invalid_large_input_leaves_the_output_alone() {
+    let dir = scratch("invalid-large");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let nops = "nop ".repeat(50_000);
+    let funcs: String = (0..30).map(|i| format!("(func $f{i} {nops})\n")).collect();
+    let definition = format!(
+        r#"(component
+  (core module $m {funcs}
+    (func (export "get") (result i32) i32.const 41 i32.add))
+  (core instance $i (instantiate $m))
+  (func $get (result u32) (canon lift (core func $i "get")))
+  (instance $x (export "get" (func $get)))
+  (export "test:demo/answer" (instance $x)))"#
+    );
+    let def = dir.join("big.wat");
+    std::fs::write(&def, definition).unwrap();
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../weft-compose/tests/corpus/simple/root.wat");
+    let out = dir.join("out.wasm");
+    std::fs::write(&out, b"precious").unwrap();
+    let (ok, _, stderr) = weft(&[
+        "compose".as_ref(),
+        root.as_os_str(),
+        "-d".as_ref(),
+        def.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(!ok, "composing an invalid definition succeeded");
+    assert!(
+        stderr.contains("big.wat") && stderr.contains("type mismatch"),
+        "unexpected error: {stderr}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"precious");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "big.wat" && n != "out.wasm")
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}

@@ -126,8 +126,17 @@ impl Config {
     /// as written. The outer error is `read`'s, the inner one composition's.
     pub fn compose<B: std::ops::Deref<Target = [u8]>, E>(
         &self,
-        mut read: impl FnMut(&str) -> std::result::Result<B, E>,
+        read: impl FnMut(&str) -> std::result::Result<B, E>,
     ) -> std::result::Result<Result<Vec<u8>>, E> {
+        self.compose_into(read, |c| Ok(c.to_vec()))
+    }
+
+    /// [`Config::compose`], the result placed by `place` as [`crate::compose_into`] does.
+    pub fn compose_into<B: std::ops::Deref<Target = [u8]>, T: std::ops::Deref<Target = [u8]>, E>(
+        &self,
+        mut read: impl FnMut(&str) -> std::result::Result<B, E>,
+        place: impl FnOnce(&crate::Composed<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<Result<T>, E> {
         let options = match self.options() {
             Ok(o) => o,
             Err(e) => return Ok(Err(e)),
@@ -148,7 +157,7 @@ impl Config {
             label: self.root.clone(),
             bytes: &root,
         };
-        Ok(crate::compose_with(root, &defs, &options))
+        crate::compose_into(root, &defs, &options, place)
     }
 
     /// The options [`crate::compose_with`] takes for this file, with the root as input 0 and

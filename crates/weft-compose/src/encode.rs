@@ -13,7 +13,7 @@ use wasm_encoder::{
     Alias, ComponentAliasSection, ComponentExportKind, ComponentExportSection,
     ComponentImportSection, ComponentInstanceSection, ComponentNameSection,
     ComponentOuterAliasKind, ComponentTypeEncoder, ComponentTypeRef, ComponentTypeSection,
-    InstanceType, NameMap, RawSection, TypeBounds,
+    Encode as _, InstanceType, NameMap, TypeBounds,
 };
 use wasmparser::component_types::{
     AliasableResourceId, ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId,
@@ -22,7 +22,7 @@ use wasmparser::component_types::{
 
 use crate::check::{Checker, NodeId, Origin, Origins, Side};
 use crate::read::Component;
-use crate::{Error, Plan, Result};
+use crate::{Composed, Error, Part, Plan, Result};
 
 /// A type as a key of the maps below, as the input's index spaces tell types apart: a resource
 /// by its identity and the alias it was reached through (`type headers = fields` is the same
@@ -60,8 +60,10 @@ struct TopImport {
     item: (ComponentExportKind, u32),
 }
 
-pub(crate) struct Composer<'a> {
-    comps: &'a [Component<'a>],
+/// `'a`: the composer's inputs (components and plan); `'b`: the input bytes, which the
+/// composed parts borrow.
+pub(crate) struct Composer<'a, 'b> {
+    comps: &'a [Component<'b>],
     plan: &'a Plan,
     origins: Origins,
     out: wasm_encoder::Component,
@@ -81,8 +83,8 @@ pub(crate) struct Composer<'a> {
     instances: HashMap<NodeId, u32>,
 }
 
-impl<'a> Composer<'a> {
-    pub(crate) fn new(comps: &'a [Component<'a>], plan: &'a Plan) -> Composer<'a> {
+impl<'a, 'b> Composer<'a, 'b> {
+    pub(crate) fn new(comps: &'a [Component<'b>], plan: &'a Plan) -> Composer<'a, 'b> {
         Composer {
             comps,
             plan,
@@ -101,13 +103,19 @@ impl<'a> Composer<'a> {
         }
     }
 
-    pub(crate) fn run(mut self) -> Result<Vec<u8>> {
+    /// The composed component, as parts: the inputs' bytes are not copied.
+    pub(crate) fn run(mut self) -> Result<Composed<'b>> {
         let mut component_index = HashMap::new();
+        // The header and the nested components (a section header, then an input's bytes);
+        // `self.out` encodes the sections after them.
+        let mut parts = Vec::new();
+        let mut head = wasm_encoder::Component::HEADER.to_vec();
         for &node in &self.plan.order {
-            self.out.section(&RawSection {
-                id: wasm_encoder::ComponentSectionId::Component as u8,
-                data: self.comps[node].bytes,
-            });
+            let bytes = self.comps[node].bytes;
+            head.push(wasm_encoder::ComponentSectionId::Component as u8);
+            bytes.len().encode(&mut head);
+            parts.push(Part::Encoded(std::mem::take(&mut head)));
+            parts.push(Part::Input(bytes));
             component_index.insert(node, self.n_components);
             self.n_components += 1;
         }
@@ -154,7 +162,10 @@ impl<'a> Composer<'a> {
         names.components(&components);
         names.instances(&instances);
         self.out.section(&names);
-        Ok(self.out.finish())
+        let mut tail = self.out.finish();
+        tail.drain(..wasm_encoder::Component::HEADER.len());
+        parts.push(Part::Encoded(tail));
+        Ok(Composed { parts })
     }
 
     /// Gives import `idx` of `node` its item: a plugged export, or an import of the result.
@@ -358,15 +369,15 @@ impl<'a> Composer<'a> {
 }
 
 /// Where a type being rebuilt goes: an instance type (`inst`) or the component itself.
-struct Space<'c, 'a> {
-    composer: &'c mut Composer<'a>,
+struct Space<'c, 'a, 'b> {
+    composer: &'c mut Composer<'a, 'b>,
     node: NodeId,
     inst: Option<InstanceType>,
     /// Types already in this space.
     local: HashMap<Key, u32>,
 }
 
-impl Space<'_, '_> {
+impl Space<'_, '_, '_> {
     /// Defines a type in this space; returns its index.
     fn define(&mut self, f: impl FnOnce(ComponentTypeEncoder<'_>)) -> u32 {
         match &mut self.inst {

@@ -12,7 +12,8 @@
 //! Every plug is type-checked by the spec's subtyping rules (`check.rs`); a resource type is
 //! compared by where it was defined. The result embeds the inputs as nested components,
 //! instantiates them in dependency order and re-exports the root's exports; it is validated
-//! before it is returned. Nothing is executed.
+//! before it is returned ([`compose_into`] lets the caller place it, in a file say, first).
+//! Nothing is executed.
 #![deny(missing_docs)]
 
 mod check;
@@ -87,37 +88,113 @@ pub fn compose_with(
     definitions: &[Input<'_>],
     options: &Options,
 ) -> Result<Vec<u8>> {
+    match compose_into(root, definitions, options, |c| Ok::<_, Error>(c.to_vec())) {
+        Ok(result) => result,
+        Err(e) => Err(e),
+    }
+}
+
+/// A composed component as the parts it is made of, in order: bytes weft encoded, and the
+/// inputs' bytes, embedded unchanged (so never copied until they are placed).
+pub struct Composed<'a> {
+    parts: Vec<Part<'a>>,
+}
+
+pub(crate) enum Part<'a> {
+    Encoded(Vec<u8>),
+    Input(&'a [u8]),
+}
+
+impl Composed<'_> {
+    fn slices(&self) -> impl Iterator<Item = &[u8]> {
+        self.parts.iter().map(|p| match p {
+            Part::Encoded(v) => v.as_slice(),
+            Part::Input(b) => b,
+        })
+    }
+
+    /// The component's size in bytes.
+    pub fn len(&self) -> usize {
+        self.slices().map(<[u8]>::len).sum()
+    }
+
+    /// Whether it has no bytes (never: a component has a header).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The component's bytes, in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len());
+        for s in self.slices() {
+            out.extend_from_slice(s);
+        }
+        out
+    }
+
+    /// Writes the component's bytes to `w` (a file, say), part by part.
+    pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        for s in self.slices() {
+            w.write_all(s)?;
+        }
+        Ok(())
+    }
+}
+
+/// [`compose_with`], with the composed component placed by `place` before it is validated as a
+/// whole: `place` puts its bytes where the caller wants them (a file, mapped back, say, for a
+/// large composition: the inputs' bytes then go to the file without passing through a buffer)
+/// and returns them, in one piece. The outer error is `place`'s, the inner one
+/// composition's: an invalid input, a plug that does not fit, or an output that does not
+/// validate (a bug in weft; the caller must then not keep what `place` made).
+pub fn compose_into<T: std::ops::Deref<Target = [u8]>, E>(
+    root: Input<'_>,
+    definitions: &[Input<'_>],
+    options: &Options,
+    place: impl FnOnce(&Composed<'_>) -> std::result::Result<T, E>,
+) -> std::result::Result<Result<T>, E> {
     let inputs: Vec<&Input<'_>> = std::iter::once(&root).chain(definitions).collect();
     let size = inputs.iter().map(|i| i.bytes.len()).sum();
-    // The inputs' function bodies are validated on the other cores while they are read and
-    // composed. Keys order their errors by input, then by body.
+    // The inputs' function bodies are validated on the other cores while they are read,
+    // composed and placed. Keys order their errors by input, then by body.
     let key = |input: usize| (input as u64) << 40;
-    let (composed, bodies) = weft_binary::BodyPool::run(weft_binary::body_threads(size), |pool| {
-        let mut comps = Vec::with_capacity(inputs.len());
-        for (i, input) in inputs.iter().enumerate() {
-            comps.push(read::read(&input.label, input.bytes, pool, key(i))?);
-        }
-        let explicit = explicit(&comps, options)?;
-        let plan = plan(&comps, options.mode, &explicit)?;
-        let bytes = encode::Composer::new(&comps, &plan).run()?;
+    let (placed, bodies) = weft_binary::BodyPool::run(weft_binary::body_threads(size), |pool| {
+        let composed = (|| {
+            let mut comps = Vec::with_capacity(inputs.len());
+            for (i, input) in inputs.iter().enumerate() {
+                comps.push(read::read(&input.label, input.bytes, pool, key(i))?);
+            }
+            let explicit = explicit(&comps, options)?;
+            let plan = plan(&comps, options.mode, &explicit)?;
+            encode::Composer::new(&comps, &plan).run()
+        })();
+        let composed = match composed {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
+        };
+        let placed = place(&composed)?;
         // Structure only: the output's core code is the inputs', byte for byte, in nested
         // components that were valid on their own (a component at the top level has nothing
         // outside it to alias), and the pool validates every input's function bodies. So
         // this and the pool together validate the output fully.
-        weft_binary::validate(&bytes, weft_binary::Validation::Structure).map_err(|e| {
-            e.context("validating the composed component")
-                .with_help("this is a bug in weft: please report it with the inputs")
-        })?;
-        Ok(bytes)
+        Ok(
+            weft_binary::validate(&placed, weft_binary::Validation::Structure)
+                .map(|()| placed)
+                .map_err(|e| {
+                    e.context("validating the composed component")
+                        .with_help("this is a bug in weft: please report it with the inputs")
+                }),
+        )
     });
     // An invalid function body of an input is reported before anything else: reading stopped
     // at the first input with an invalid structure, after queueing the bodies before it.
-    bodies.map_err(|(k, e)| {
+    if let Err((k, e)) = bodies {
         let label = &inputs[(k >> 40) as usize].label;
-        e.context("validating the component")
-            .context(format!("reading `{label}`"))
-    })?;
-    composed
+        return Ok(Err(e
+            .context("validating the component")
+            .context(format!("reading `{label}`"))));
+    }
+    placed
 }
 
 /// Which export plugs which import, and the order of instantiation.
