@@ -73,7 +73,7 @@ EOF
 "$WASM_TOOLS" parse "$dir/greeter/host.wat" -o "$dir/greeter/host.wasm"
 
 # weft:js-app/host@0.1.0, which js-app.wasm imports besides WASI: `log(msg)`.
-mkdir -p "$dir/js-app"
+mkdir -p "$dir/js-app" "$dir/xlang"
 cat > "$dir/js-app/host.wat" <<'EOF'
 (component
   (core module $m
