@@ -62,6 +62,14 @@ struct TopImport {
 
 /// `'a`: the composer's inputs (components and plan); `'b`: the input bytes, which the
 /// composed parts borrow.
+/// A type a node imports by itself, as the result has it.
+struct TopType {
+    /// Its index in the result.
+    index: u32,
+    /// For a plugged one, the import's name and the definition plugging it.
+    plugged: Option<(String, NodeId)>,
+}
+
 pub(crate) struct Composer<'a, 'b> {
     comps: &'a [Component<'b>],
     plan: &'a Plan,
@@ -76,6 +84,10 @@ pub(crate) struct Composer<'a, 'b> {
     import_items: HashMap<(NodeId, usize), (ComponentExportKind, u32)>,
     /// Where a node's imports name a type: `(node, key)` → `(import index, export name)`.
     locations: HashMap<(NodeId, Key), (usize, String)>,
+    /// The types a node imports by themselves (top-level `(import "x" (type …))`), as the
+    /// result's type indices: `(node, key)` → index, and for a plugged one the import's name
+    /// and the definition plugging it (an import of the result cannot refer to that type).
+    top_types: HashMap<(NodeId, Key), TopType>,
     /// Types aliased out of an import's instance: `(node, import index, export name)`.
     aliased_types: HashMap<(NodeId, usize, String), u32>,
     /// Items aliased out of a node's instance: `(node, export name)`.
@@ -97,6 +109,7 @@ impl<'a, 'b> Composer<'a, 'b> {
             top_imports: HashMap::new(),
             import_items: HashMap::new(),
             locations: HashMap::new(),
+            top_types: HashMap::new(),
             aliased_types: HashMap::new(),
             aliased_exports: HashMap::new(),
             instances: HashMap::new(),
@@ -233,6 +246,29 @@ impl<'a, 'b> Composer<'a, 'b> {
             item
         };
         // Record where the types this import brings are, for the imports after it.
+        if let (
+            ComponentEntityType::Type {
+                referenced,
+                created,
+            },
+            (ComponentExportKind::Type, top),
+        ) = (ty, item)
+        {
+            let plugged = self
+                .plan
+                .plugs
+                .get(&(node, idx))
+                .map(|&(dep, _)| (name.clone(), dep));
+            for k in [referenced, created]
+                .into_iter()
+                .filter_map(|t| any_key(*t))
+            {
+                self.top_types.entry((node, k)).or_insert_with(|| TopType {
+                    index: top,
+                    plugged: plugged.clone(),
+                });
+            }
+        }
         if let ComponentEntityType::Instance(id) = ty {
             for (ename, e) in &me.types[*id].exports {
                 if let ComponentEntityType::Type {
@@ -363,6 +399,21 @@ impl<'a, 'b> Composer<'a, 'b> {
                 self.n_funcs += 1;
                 Ok((ComponentExportKind::Func, idx))
             }
+            ComponentEntityType::Type { referenced, .. } => {
+                let mut space = Space {
+                    composer: self,
+                    node,
+                    inst: None,
+                    local: HashMap::new(),
+                };
+                let (bound, _) = space.bound(name, name, *referenced)?;
+                let mut imports = ComponentImportSection::new();
+                imports.import(name, ComponentTypeRef::Type(bound));
+                self.out.section(&imports);
+                let idx = self.n_types;
+                self.n_types += 1;
+                Ok((ComponentExportKind::Type, idx))
+            }
             other => unsupported(crate::check::kind(other)),
         }
     }
@@ -414,6 +465,23 @@ impl Space<'_, '_, '_> {
 
     /// A type the node's earlier imports brought, aliased into this space, if it is one.
     fn located(&mut self, key: Key) -> Result<Option<u32>> {
+        if let Some(TopType { index, plugged }) = self.composer.top_types.get(&(self.node, key)) {
+            if let Some((name, dep)) = plugged {
+                let comps = self.composer.comps;
+                return Err(Error::msg(format!(
+                    "an import of `{}` that stays an import of the result uses its type `{name}`, \
+                     which `{}` plugs: an import of the result cannot use a type defined inside it",
+                    comps[self.node].label, comps[*dep].label
+                ))
+                .with_help(
+                    "plug that import too (a composition file, `weft compose --config`, can plug it \
+                     with an export of another name)",
+                ));
+            }
+            let idx = self.outer(*index);
+            self.local.insert(key, idx);
+            return Ok(Some(idx));
+        }
         let Some((import, name)) = self.composer.locations.get(&(self.node, key)).cloned() else {
             return Ok(None);
         };
@@ -467,36 +535,7 @@ impl Space<'_, '_, '_> {
                 referenced,
                 created,
             } => {
-                let key = any_key(*referenced);
-                let keys = key.map(|k| self.keys(k)).unwrap_or_default();
-                let bound = match (key, self.find(&keys)?) {
-                    (_, Some(idx)) => TypeBounds::Eq(idx),
-                    (Some(Key::Res(r)), None) => {
-                        let rid = r.resource();
-                        // A resource this import defines: the result's import defines it.
-                        if self.composer.origins.bound(self.node, rid).is_none() {
-                            self.composer.origins.bind(
-                                self.node,
-                                rid,
-                                Origin::Import {
-                                    name: import.to_string(),
-                                    export: ename.to_string(),
-                                },
-                            );
-                        }
-                        TypeBounds::SubResource
-                    }
-                    (Some(Key::Def(d)), None) => {
-                        TypeBounds::Eq(self.defined(ComponentValType::Type(d))?)
-                    }
-                    (None, None) => {
-                        return Err(Error::msg(format!(
-                            "type `{ename}` of import `{import}` of `{}` is not a value type or a \
-                             resource, which is not supported yet",
-                            comps[self.node].label
-                        )))
-                    }
-                };
+                let (bound, keys) = self.bound(import, ename, *referenced)?;
                 let Some(inst) = &mut self.inst else {
                     return Ok(());
                 };
@@ -529,6 +568,47 @@ impl Space<'_, '_, '_> {
             inst.export(ename, bound);
         }
         Ok(())
+    }
+
+    /// The bound an import gives type `referenced`, which it calls `ename` (an export of the
+    /// instance it imports as `import`; for a type imported by itself, `ename` is its name
+    /// too): equal to a type this space has or can alias, or to one defined here, or a new
+    /// resource. Also the keys the type answers to (see [`Space::keys`]).
+    fn bound(
+        &mut self,
+        import: &str,
+        ename: &str,
+        referenced: ComponentAnyTypeId,
+    ) -> Result<(TypeBounds, Vec<Key>)> {
+        let key = any_key(referenced);
+        let keys = key.map(|k| self.keys(k)).unwrap_or_default();
+        let bound = match (key, self.find(&keys)?) {
+            (_, Some(idx)) => TypeBounds::Eq(idx),
+            (Some(Key::Res(r)), None) => {
+                let rid = r.resource();
+                // A resource this import defines: the result's import defines it.
+                if self.composer.origins.bound(self.node, rid).is_none() {
+                    self.composer.origins.bind(
+                        self.node,
+                        rid,
+                        Origin::Import {
+                            name: import.to_string(),
+                            export: ename.to_string(),
+                        },
+                    );
+                }
+                TypeBounds::SubResource
+            }
+            (Some(Key::Def(d)), None) => TypeBounds::Eq(self.defined(ComponentValType::Type(d))?),
+            (None, None) => {
+                return Err(Error::msg(format!(
+                    "type `{ename}` of import `{import}` of `{}` is not a value type or a \
+                     resource, which is not supported yet",
+                    self.composer.comps[self.node].label
+                )))
+            }
+        };
+        Ok((bound, keys))
     }
 
     fn func(&mut self, f: ComponentFuncTypeId) -> Result<u32> {
