@@ -19,6 +19,8 @@
 //! * [`abi`]: the canonical ABI: random values of random types lowered then lifted come back
 //!   equal in every string encoding, also guest to guest; lifting random memory and core values
 //!   never panics.
+//! * [`compose`]: composing mutated components of the composition corpus (with random
+//!   explicit plugs) never panics, and every component it returns validates in full.
 //!
 //! [`generate`] builds the random valid WIT that `parse`, `roundtrip` and `format` use.
 
@@ -26,6 +28,7 @@ use arbitrary::Unstructured;
 use weft_wit::{PackageId, Resolve};
 
 pub mod abi;
+pub mod compose;
 pub mod format;
 pub mod generate;
 pub mod parse;
