@@ -142,6 +142,29 @@ impl Checker<'_> {
         }
     }
 
+    /// [`Checker::entity`] for two importers of one import of the result: of instance types,
+    /// only the exports both have are checked (the result's import has the union of the
+    /// exports: what only `i` has comes from `i`'s own types).
+    pub(crate) fn shared(
+        &mut self,
+        exp: Side<'_>,
+        e: &ComponentEntityType,
+        imp: Side<'_>,
+        i: &ComponentEntityType,
+    ) -> Check {
+        let (ComponentEntityType::Instance(e), ComponentEntityType::Instance(i)) = (e, i) else {
+            return self.entity(exp, e, imp, i);
+        };
+        let e_ty = &exp.types[*e];
+        for (name, item) in &imp.types[*i].exports {
+            if let Some(e_item) = e_ty.exports.get(name) {
+                self.entity(exp, &e_item.ty, imp, &item.ty)
+                    .map_err(|m| m.at(format!("{} `{name}`", kind(&item.ty))))?;
+            }
+        }
+        Ok(())
+    }
+
     fn instance(
         &mut self,
         exp: Side<'_>,

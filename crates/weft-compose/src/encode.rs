@@ -17,7 +17,7 @@ use wasm_encoder::{
 };
 use wasmparser::component_types::{
     AliasableResourceId, ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId,
-    ComponentEntityType, ComponentFuncTypeId, ComponentValType,
+    ComponentEntityType, ComponentFuncTypeId, ComponentInstanceTypeId, ComponentValType,
 };
 
 use crate::check::{Checker, NodeId, Origin, Origins, Side};
@@ -60,8 +60,6 @@ struct TopImport {
     item: (ComponentExportKind, u32),
 }
 
-/// `'a`: the composer's inputs (components and plan); `'b`: the input bytes, which the
-/// composed parts borrow.
 /// A type a node imports by itself, as the result has it.
 struct TopType {
     /// Its index in the result.
@@ -70,6 +68,8 @@ struct TopType {
     plugged: Option<(String, NodeId)>,
 }
 
+/// `'a`: the composer's inputs (components and plan); `'b`: the input bytes, which the
+/// composed parts borrow.
 pub(crate) struct Composer<'a, 'b> {
     comps: &'a [Component<'b>],
     plan: &'a Plan,
@@ -93,10 +93,44 @@ pub(crate) struct Composer<'a, 'b> {
     /// Items aliased out of a node's instance: `(node, export name)`.
     aliased_exports: HashMap<(NodeId, String), u32>,
     instances: HashMap<NodeId, u32>,
+    /// The unplugged instance imports of every node, by name: one import of the result serves
+    /// them all, its type the union of theirs (each importer may use other functions of the
+    /// same interface).
+    merged: HashMap<String, Vec<(NodeId, usize)>>,
+    /// The imports whose type is being encoded (the merged ones of one name): their own
+    /// types are not to be aliased from them.
+    building: Vec<(NodeId, usize)>,
 }
 
 impl<'a, 'b> Composer<'a, 'b> {
     pub(crate) fn new(comps: &'a [Component<'b>], plan: &'a Plan) -> Composer<'a, 'b> {
+        let mut merged: HashMap<String, Vec<(NodeId, usize)>> = HashMap::new();
+        // Where each node's instance imports bring types (for the imports after them), known
+        // before any is encoded: a merged import's type may need another node's.
+        let mut locations = HashMap::new();
+        for &node in &plan.order {
+            for (idx, (name, ty)) in comps[node].imports.iter().enumerate() {
+                let ComponentEntityType::Instance(id) = ty else {
+                    continue;
+                };
+                if !plan.plugs.contains_key(&(node, idx)) {
+                    merged.entry(name.clone()).or_default().push((node, idx));
+                }
+                for (ename, e) in &comps[node].types[*id].exports {
+                    if let ComponentEntityType::Type {
+                        referenced,
+                        created,
+                    } = e.ty
+                    {
+                        for k in [referenced, created].into_iter().filter_map(any_key) {
+                            locations
+                                .entry((node, k))
+                                .or_insert_with(|| (idx, ename.clone()));
+                        }
+                    }
+                }
+            }
+        }
         Composer {
             comps,
             plan,
@@ -108,11 +142,13 @@ impl<'a, 'b> Composer<'a, 'b> {
             n_components: 0,
             top_imports: HashMap::new(),
             import_items: HashMap::new(),
-            locations: HashMap::new(),
+            locations,
             top_types: HashMap::new(),
             aliased_types: HashMap::new(),
             aliased_exports: HashMap::new(),
             instances: HashMap::new(),
+            merged,
+            building: Vec::new(),
         }
     }
 
@@ -224,7 +260,7 @@ impl<'a, 'b> Composer<'a, 'b> {
             Checker {
                 origins: &mut self.origins,
             }
-            .entity(exp, &top.ty, imp, ty)
+            .shared(exp, &top.ty, imp, ty)
             .map_err(|m| {
                 Error::msg(format!(
                     "`{}` and `{}` both import `{name}`, with different types: {m}",
@@ -269,21 +305,6 @@ impl<'a, 'b> Composer<'a, 'b> {
                 });
             }
         }
-        if let ComponentEntityType::Instance(id) = ty {
-            for (ename, e) in &me.types[*id].exports {
-                if let ComponentEntityType::Type {
-                    referenced,
-                    created,
-                } = e.ty
-                {
-                    for k in [referenced, created].into_iter().filter_map(any_key) {
-                        self.locations
-                            .entry((node, k))
-                            .or_insert_with(|| (idx, ename.clone()));
-                    }
-                }
-            }
-        }
         self.import_items.insert((node, idx), item);
         Ok(item)
     }
@@ -325,6 +346,13 @@ impl<'a, 'b> Composer<'a, 'b> {
         if let Some(idx) = self.aliased_types.get(&key) {
             return Ok(*idx);
         }
+        // An import not given its item yet (a merged import's type can need a type from an
+        // import of another node, which comes later): given it now, if it stays an import.
+        if !self.import_items.contains_key(&(node, import))
+            && !self.plan.plugs.contains_key(&(node, import))
+        {
+            self.import(node, import)?;
+        }
         let Some(&(ComponentExportKind::Instance, instance)) =
             self.import_items.get(&(node, import))
         else {
@@ -361,28 +389,11 @@ impl<'a, 'b> Composer<'a, 'b> {
         };
         match ty {
             ComponentEntityType::Instance(id) => {
-                let mut space = Space {
-                    composer: self,
-                    node,
-                    inst: Some(InstanceType::new()),
-                    local: HashMap::new(),
-                };
-                let types = &space.composer.comps[node].types;
-                for (ename, item) in &types[*id].exports {
-                    space.export(name, ename, &item.ty)?;
-                }
-                let inst = space.inst.take().unwrap_or_default();
-                let mut section = ComponentTypeSection::new();
-                section.instance(&inst);
-                self.out.section(&section);
-                let ty_idx = self.n_types;
-                self.n_types += 1;
-                let mut imports = ComponentImportSection::new();
-                imports.import(name, ComponentTypeRef::Instance(ty_idx));
-                self.out.section(&imports);
-                let idx = self.n_instances;
-                self.n_instances += 1;
-                Ok((ComponentExportKind::Instance, idx))
+                let others = self.merged.get(name).cloned().unwrap_or_default();
+                let building = std::mem::replace(&mut self.building, others.clone());
+                let result = self.new_instance_import(node, name, *id, &others);
+                self.building = building;
+                result
             }
             ComponentEntityType::Func(f) => {
                 let mut space = Space {
@@ -390,6 +401,7 @@ impl<'a, 'b> Composer<'a, 'b> {
                     node,
                     inst: None,
                     local: HashMap::new(),
+                    exported: HashMap::new(),
                 };
                 let ty_idx = space.func(*f)?;
                 let mut imports = ComponentImportSection::new();
@@ -405,6 +417,7 @@ impl<'a, 'b> Composer<'a, 'b> {
                     node,
                     inst: None,
                     local: HashMap::new(),
+                    exported: HashMap::new(),
                 };
                 let (bound, _) = space.bound(name, name, *referenced)?;
                 let mut imports = ComponentImportSection::new();
@@ -417,6 +430,79 @@ impl<'a, 'b> Composer<'a, 'b> {
             other => unsupported(crate::check::kind(other)),
         }
     }
+    /// A new instance import of the result, `name`: the type `node` gave it (`id`), with what
+    /// the other importers of the name (`others`) use that it does not.
+    fn new_instance_import(
+        &mut self,
+        node: NodeId,
+        name: &str,
+        id: ComponentInstanceTypeId,
+        others: &[(NodeId, usize)],
+    ) -> Result<(ComponentExportKind, u32)> {
+        let mut space = Space {
+            composer: self,
+            node,
+            inst: Some(InstanceType::new()),
+            local: HashMap::new(),
+            exported: HashMap::new(),
+        };
+        let types = &space.composer.comps[node].types;
+        for (ename, item) in &types[id].exports {
+            space.export(name, ename, &item.ty)?;
+        }
+        let (mut inst, mut exported) = (space.inst.take(), space.exported);
+        // The other importers of this name: what they use that this one does not.
+        let comps = self.comps;
+        for &(other, oidx) in others {
+            let ComponentEntityType::Instance(oid) = &comps[other].imports[oidx].1 else {
+                continue;
+            };
+            let exports = &comps[other].types[*oid].exports;
+            if exports.keys().all(|e| exported.contains_key(e)) {
+                continue;
+            }
+            let mut space = Space {
+                composer: self,
+                node: other,
+                inst,
+                local: HashMap::new(),
+                exported,
+            };
+            // Its types that the instance type has already are those, by name.
+            for (ename, item) in exports {
+                if let (
+                    ComponentEntityType::Type {
+                        referenced,
+                        created,
+                    },
+                    Some(Some(idx)),
+                ) = (item.ty, space.exported.get(ename))
+                {
+                    for k in [referenced, created].into_iter().filter_map(any_key) {
+                        space.local.insert(k, *idx);
+                    }
+                }
+            }
+            for (ename, item) in exports {
+                if !space.exported.contains_key(ename) {
+                    space.export(name, ename, &item.ty)?;
+                }
+            }
+            (inst, exported) = (space.inst.take(), space.exported);
+        }
+        let inst = inst.unwrap_or_default();
+        let mut section = ComponentTypeSection::new();
+        section.instance(&inst);
+        self.out.section(&section);
+        let ty_idx = self.n_types;
+        self.n_types += 1;
+        let mut imports = ComponentImportSection::new();
+        imports.import(name, ComponentTypeRef::Instance(ty_idx));
+        self.out.section(&imports);
+        let idx = self.n_instances;
+        self.n_instances += 1;
+        Ok((ComponentExportKind::Instance, idx))
+    }
 }
 
 /// Where a type being rebuilt goes: an instance type (`inst`) or the component itself.
@@ -426,6 +512,8 @@ struct Space<'c, 'a, 'b> {
     inst: Option<InstanceType>,
     /// Types already in this space.
     local: HashMap<Key, u32>,
+    /// The exports of the instance type (`inst`), by name, with each type export's index.
+    exported: HashMap<String, Option<u32>>,
 }
 
 impl Space<'_, '_, '_> {
@@ -485,6 +573,9 @@ impl Space<'_, '_, '_> {
         let Some((import, name)) = self.composer.locations.get(&(self.node, key)).cloned() else {
             return Ok(None);
         };
+        if self.composer.building.contains(&(self.node, import)) {
+            return Ok(None);
+        }
         let top = self.composer.located_type(self.node, import, &name)?;
         let idx = self.outer(top);
         self.local.insert(key, idx);
@@ -541,6 +632,7 @@ impl Space<'_, '_, '_> {
                 };
                 let idx = inst.type_count();
                 inst.export(ename, ComponentTypeRef::Type(bound));
+                self.exported.insert(ename.to_string(), Some(idx));
                 // The input's functions name this export by its own identity (`created`); what
                 // it is equal to keeps the index it had (`type trailers = fields` in
                 // `wasi:http/types`: functions of `fields` still name `fields`), or takes this
@@ -566,6 +658,7 @@ impl Space<'_, '_, '_> {
         };
         if let Some(inst) = &mut self.inst {
             inst.export(ename, bound);
+            self.exported.insert(ename.to_string(), None);
         }
         Ok(())
     }

@@ -1,0 +1,17 @@
+;; The root and its definition both import `test:demo/streams`, each using other functions of
+;; it (the definition also a type it takes from another import): the result imports it once,
+;; with the union of the two.
+(component
+  (import "test:demo/streams" (instance $s
+    (export "stream" (type $st (sub resource)))
+    (export "[method]stream.read" (func (param "self" (borrow $st)) (result u32)))))
+  (import "test:demo/answer" (instance $a (export "get" (func (result u32)))))
+  (alias export $a "get" (func $get))
+  (core func $g (canon lower (func $get)))
+  (core module $m
+    (import "a" "get" (func $get (result i32)))
+    (func (export "run") (result i32) call $get i32.const 1 i32.add))
+  (core instance $i (instantiate $m (with "a" (instance (export "get" (func $g))))))
+  (func $run (result u32) (canon lift (core func $i "run")))
+  (export "run" (func $run))
+)
