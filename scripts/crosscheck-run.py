@@ -62,6 +62,9 @@ HELLO = "examples/hello-component.wat"
 TYPES = "target/fixtures/rust-types.wasm"
 GREETER = "target/fixtures/rust-greeter.wasm"
 PY = "target/fixtures/py-app.wasm"
+# componentize-js with every WASI feature disabled: imports nothing, so wasmtime runs it too.
+JS = "target/fixtures/js-provider.wasm"
+X = "weft:xlang/text"  # for the qualified form wasmtime accepts
 # Made by `weft compose` before the runs: ROOT plugged by DEFINITIONS (fixtures of build.sh).
 XLANG = "target/crosscheck/xlang.wasm"
 COMPOSED = {XLANG: ("target/fixtures/py-consumer.wasm", ["target/fixtures/js-provider.wasm"])}
@@ -290,6 +293,20 @@ CASES = [
     (PY, 'describe({x: 0, y: 0, label: "ünï 😀"})', OK),
     (PY, 'distance({x: 3, y: 4, label: ""})', OK),
     (PY, 'distance({x: -300, y: 400, label: "far"})', OK),
+    # componentize-js (12 MB, StarlingMonkey) on its own: strings, a record with an option, an
+    # enum, lists, results (the error is a thrown string).
+    (JS, 'reverse("héllo wörld 😀")', OK),
+    (JS, f'{X}.reverse@0.1.0("")', OK),
+    (JS, 'measure("the quick  brown fox")', OK),
+    (JS, 'measure("   ")', OK),
+    (JS, 'restyle(["aBc", "dEF", "ünï"], title)', OK),
+    (JS, 'restyle([], upper)', OK),
+    (JS, 'restyle(["Grüße"], lower)', OK),
+    (JS, 'parse-int(" -42 ")', OK),
+    (JS, 'parse-int("9223372036854775807")', OK),
+    (JS, 'parse-int("4.5")', OK),
+    (JS, 'parse-int("99999999999999999999")', OK),
+    (JS, 'restyle(["a"], shouty)', FAIL),  # no such enum case: both refuse the argument
     # Cross-language composition: componentize-py's py-consumer with its `weft:xlang/text`
     # import plugged by componentize-js's js-provider (`weft compose`, done before the runs):
     # strings, a record with an option, an enum, lists, a result, and a resource made, borrowed

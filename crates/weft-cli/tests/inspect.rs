@@ -42,8 +42,9 @@ const SYNTAX: Syntax = Syntax {
 };
 
 fn main() {
-    let programmatic: [(&str, Check); 3] = [
+    let programmatic: [(&str, Check); 4] = [
         ("truncated_binary", truncated_binary),
+        ("graph_svg", graph_svg),
         ("readme_inspect_examples", readme_examples),
         ("real_toolchain_fixtures", real_fixtures),
     ];
@@ -71,6 +72,55 @@ fn truncated_binary() -> Result<(), String> {
                 "{name}: expected exit 1 with `{prefix}…{needle}…`:\n{}",
                 describe(&out)
             ));
+        }
+    }
+    Ok(())
+}
+
+/// `--graph --svg`: without Graphviz's `dot` on PATH, exit 1 with an error that says to install
+/// it; with it (when the machine has it; `.ci/run` installs it), an SVG drawing of the same
+/// graph as the DOT, its node labels in it.
+fn graph_svg() -> Result<(), String> {
+    let case = Path::new(SYNTAX.cases).join("component.wat");
+    let args = [
+        "inspect".as_ref(),
+        "--graph".as_ref(),
+        "--svg".as_ref(),
+        case.as_os_str(),
+    ];
+    let empty = scratch_dir(Path::new(SCRATCH).join("no-path"))?;
+    let out = common::output(common::weft(&args).env("PATH", &empty))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(1)
+        || !stderr.contains("needs Graphviz's `dot`, which is not on PATH")
+    {
+        return Err(format!(
+            "without `dot`: expected exit 1 and an error naming it:\n{}",
+            describe(&out)
+        ));
+    }
+    let has_dot = std::process::Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_dot {
+        eprintln!("skipped: the SVG itself (Graphviz's `dot` is not installed)");
+        return Ok(());
+    }
+    let out = run(&args)?;
+    let svg = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() || !svg.contains("<svg") {
+        return Err(format!("expected an SVG:\n{}", describe(&out)));
+    }
+    // Graphviz puts each line of a label in a <text> element, escaped.
+    for label in [
+        "instance 3 counters",
+        "of component counters-names",
+        "greet (func)",
+        "a:host/logging@1.0.0",
+    ] {
+        if !svg.contains(label) {
+            return Err(format!("the SVG has no `{label}`:\n{svg}"));
         }
     }
     Ok(())
