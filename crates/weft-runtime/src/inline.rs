@@ -144,6 +144,10 @@ enum Item {
     Value,
 }
 
+/// The module index of a core module the outermost component imports (the host provides
+/// none, so nothing can instantiate it).
+const IMPORTED_MODULE: u32 = u32::MAX;
+
 /// A core instance while inlining: instantiated, or a bag of items.
 #[derive(Clone, Debug)]
 enum CoreInstanceDef {
@@ -280,6 +284,11 @@ impl Inliner<'_> {
                     .modules
                     .get(*module as usize)
                     .ok_or_else(|| bad("module"))?;
+                if static_module == IMPORTED_MODULE {
+                    return Err(Error::unsupported(
+                        "instantiating a core module that the outermost component imports",
+                    ));
+                }
                 let mut by_name: HashMap<&str, &CoreInstanceDef> = HashMap::new();
                 for (name, i) in args {
                     by_name.insert(
@@ -544,6 +553,9 @@ impl Inliner<'_> {
                 Item::Instance(Rc::new(items.into_iter().flatten().collect()))
             }
             ImportShape::Other(Sort::Value) => Item::Value,
+            // The host provides no core modules: linking such a component fails, but it is a
+            // valid component, and a module only passed on or exported needs no code.
+            ImportShape::Other(Sort::Module) => Item::Module(IMPORTED_MODULE),
             ImportShape::Other(sort) => {
                 return Err(Error::unsupported(format!(
                     "importing a {} into the outermost component",

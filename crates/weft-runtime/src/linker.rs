@@ -335,6 +335,22 @@ impl<T: Send + 'static> Linker<T> {
                 host.insert((index as u32, path), f);
             }
         }
+        // Imported core modules and components: the host has none to give.
+        let mut missing_others = false;
+        if !self.stub_missing {
+            for (name, shape) in &plan.imports {
+                let mut others = Vec::new();
+                collect_others(shape, &mut Vec::new(), &mut others);
+                for (path, sort) in others {
+                    let full = std::iter::once(name.as_str())
+                        .chain(path.iter().map(String::as_str))
+                        .collect::<Vec<_>>()
+                        .join("#");
+                    missing.push(format!("{full}: {} (a host provides none)", sort.as_str()));
+                    missing_others = true;
+                }
+            }
+        }
         // Imported resource types: the host's.
         let mut host_types = HashMap::new();
         let mut host_dtors = HashMap::new();
@@ -361,10 +377,11 @@ impl<T: Send + 'static> Linker<T> {
             ));
         }
         if !missing.is_empty() {
-            return Err(Error::new(
-                ErrorKind::MissingImports(missing),
-                "the component imports functions the host does not provide:",
-            ));
+            let what = match missing_others {
+                false => "the component imports functions the host does not provide:",
+                true => "the component has imports the host does not provide:",
+            };
+            return Err(Error::new(ErrorKind::MissingImports(missing), what));
         }
         let data = store.inner.data_mut();
         let index = data.instances.len();
@@ -437,6 +454,28 @@ fn collect_funcs(
             for (name, s) in items {
                 path.push(name.clone());
                 collect_funcs(s, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The core modules and components in an import of `shape`, with their paths.
+fn collect_others(
+    shape: &crate::translate::ImportShape,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, crate::translate::Sort)>,
+) {
+    use crate::translate::{ImportShape, Sort};
+    match shape {
+        ImportShape::Other(sort @ (Sort::Module | Sort::Component)) => {
+            out.push((path.clone(), *sort))
+        }
+        ImportShape::Instance(items) => {
+            for (name, s) in items {
+                path.push(name.clone());
+                collect_others(s, path, out);
                 path.pop();
             }
         }
