@@ -152,17 +152,12 @@ impl Checker<'_> {
         imp: Side<'_>,
         i: &ComponentEntityType,
     ) -> Check {
-        let (ComponentEntityType::Instance(e), ComponentEntityType::Instance(i)) = (e, i) else {
-            return self.entity(exp, e, imp, i);
-        };
-        let e_ty = &exp.types[*e];
-        for (name, item) in &imp.types[*i].exports {
-            if let Some(e_item) = e_ty.exports.get(name) {
-                self.entity(exp, &e_item.ty, imp, &item.ty)
-                    .map_err(|m| m.at(format!("{} `{name}`", kind(&item.ty))))?;
+        match (e, i) {
+            (ComponentEntityType::Instance(e), ComponentEntityType::Instance(i)) => {
+                self.instance_exports(exp, *e, imp, *i, true)
             }
+            _ => self.entity(exp, e, imp, i),
         }
-        Ok(())
     }
 
     fn instance(
@@ -172,9 +167,25 @@ impl Checker<'_> {
         imp: Side<'_>,
         i: ComponentInstanceTypeId,
     ) -> Check {
+        self.instance_exports(exp, e, imp, i, false)
+    }
+
+    /// Each export of instance type `i` against `e`'s of the same name; with `union`, one
+    /// that `e` lacks is skipped rather than a mismatch.
+    fn instance_exports(
+        &mut self,
+        exp: Side<'_>,
+        e: ComponentInstanceTypeId,
+        imp: Side<'_>,
+        i: ComponentInstanceTypeId,
+        union: bool,
+    ) -> Check {
         let e_ty = &exp.types[e];
         for (name, item) in &imp.types[i].exports {
             let Some(e_item) = e_ty.exports.get(name) else {
+                if union {
+                    continue;
+                }
                 return Err(Mismatch::new(format!(
                     "the import needs {} `{name}`, which the export lacks",
                     kind(&item.ty)

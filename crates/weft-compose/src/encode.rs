@@ -404,12 +404,7 @@ impl<'a, 'b> Composer<'a, 'b> {
                     exported: HashMap::new(),
                 };
                 let ty_idx = space.func(*f)?;
-                let mut imports = ComponentImportSection::new();
-                imports.import(name, ComponentTypeRef::Func(ty_idx));
-                self.out.section(&imports);
-                let idx = self.n_funcs;
-                self.n_funcs += 1;
-                Ok((ComponentExportKind::Func, idx))
+                Ok(self.emit_import(name, ComponentTypeRef::Func(ty_idx)))
             }
             ComponentEntityType::Type { referenced, .. } => {
                 let mut space = Space {
@@ -420,12 +415,7 @@ impl<'a, 'b> Composer<'a, 'b> {
                     exported: HashMap::new(),
                 };
                 let (bound, _) = space.bound(name, name, *referenced)?;
-                let mut imports = ComponentImportSection::new();
-                imports.import(name, ComponentTypeRef::Type(bound));
-                self.out.section(&imports);
-                let idx = self.n_types;
-                self.n_types += 1;
-                Ok((ComponentExportKind::Type, idx))
+                Ok(self.emit_import(name, ComponentTypeRef::Type(bound)))
             }
             other => unsupported(crate::check::kind(other)),
         }
@@ -496,12 +486,23 @@ impl<'a, 'b> Composer<'a, 'b> {
         self.out.section(&section);
         let ty_idx = self.n_types;
         self.n_types += 1;
+        Ok(self.emit_import(name, ComponentTypeRef::Instance(ty_idx)))
+    }
+
+    /// An import of the result, `name` of type `ty`: its kind and index.
+    fn emit_import(&mut self, name: &str, ty: ComponentTypeRef) -> (ComponentExportKind, u32) {
         let mut imports = ComponentImportSection::new();
-        imports.import(name, ComponentTypeRef::Instance(ty_idx));
+        imports.import(name, ty);
         self.out.section(&imports);
-        let idx = self.n_instances;
-        self.n_instances += 1;
-        Ok((ComponentExportKind::Instance, idx))
+        let kind = match ty {
+            ComponentTypeRef::Func(_) => ComponentExportKind::Func,
+            ComponentTypeRef::Type(_) => ComponentExportKind::Type,
+            ComponentTypeRef::Instance(_) => ComponentExportKind::Instance,
+            ComponentTypeRef::Component(_) => ComponentExportKind::Component,
+            ComponentTypeRef::Module(_) => ComponentExportKind::Module,
+            ComponentTypeRef::Value(_) => ComponentExportKind::Value,
+        };
+        (kind, self.bump(kind))
     }
 }
 

@@ -441,24 +441,17 @@ impl<T: Send + 'static> Linker<T> {
     }
 }
 
-/// The functions in an import of `shape`: path inside the import and type.
+/// Every function in an import of `shape`, with its path.
 fn collect_funcs(
     shape: &crate::translate::ImportShape,
     path: &mut Vec<String>,
     out: &mut Vec<(Vec<String>, FuncType)>,
 ) {
-    use crate::translate::ImportShape;
-    match shape {
-        ImportShape::Func(ty) => out.push((path.clone(), ty.clone())),
-        ImportShape::Instance(items) => {
-            for (name, s) in items {
-                path.push(name.clone());
-                collect_funcs(s, path, out);
-                path.pop();
-            }
+    walk_import(shape, path, &mut |path, shape| {
+        if let crate::translate::ImportShape::Func(ty) = shape {
+            out.push((path.to_vec(), ty.clone()));
         }
-        _ => {}
-    }
+    });
 }
 
 /// The core modules and components in an import of `shape`, with their paths.
@@ -468,18 +461,28 @@ fn collect_others(
     out: &mut Vec<(Vec<String>, crate::translate::Sort)>,
 ) {
     use crate::translate::{ImportShape, Sort};
-    match shape {
-        ImportShape::Other(sort @ (Sort::Module | Sort::Component)) => {
-            out.push((path.clone(), *sort))
+    walk_import(shape, path, &mut |path, shape| {
+        if let ImportShape::Other(sort @ (Sort::Module | Sort::Component)) = shape {
+            out.push((path.to_vec(), *sort));
         }
-        ImportShape::Instance(items) => {
+    });
+}
+
+/// Calls `f` with each item of an import of `shape` that is not an instance, and its path.
+fn walk_import(
+    shape: &crate::translate::ImportShape,
+    path: &mut Vec<String>,
+    f: &mut impl FnMut(&[String], &crate::translate::ImportShape),
+) {
+    match shape {
+        crate::translate::ImportShape::Instance(items) => {
             for (name, s) in items {
                 path.push(name.clone());
-                collect_others(s, path, out);
+                walk_import(s, path, f);
                 path.pop();
             }
         }
-        _ => {}
+        other => f(path, other),
     }
 }
 
