@@ -349,13 +349,22 @@ fn inspect(path: &Path, bytes: &[u8]) -> Result<Report> {
             false => anyhow!("{e}"),
         }
     };
-    let decoded = match weft_binary::kind(&wasm) {
-        Kind::Component => Some(weft_component::decode(&wasm)),
-        _ => None,
+    // A large component's WIT and model are read at the same time, on two threads: reading
+    // the model first is safe (`decode_unvalidated` never panics on invalid input), and it is
+    // kept only when the WIT decoder has validated the binary.
+    let is_component = weft_binary::kind(&wasm) == Kind::Component;
+    let (decoded, unvalidated) = match is_component && wasm.len() >= crate::input::MAP_AT as usize {
+        true => std::thread::scope(|s| {
+            let model = s.spawn(|| weft_binary::decode_unvalidated(&wasm));
+            let decoded = weft_component::decode(&wasm);
+            (Some(decoded), model.join().ok())
+        }),
+        false => (is_component.then(|| weft_component::decode(&wasm)), None),
     };
-    let binary = match &decoded {
+    let binary = match (&decoded, unvalidated) {
         // Validated by the decoder.
-        Some(Ok(_)) => weft_binary::decode_unvalidated(&wasm).map_err(wit_error)?,
+        (Some(Ok(_)), Some(Ok(binary))) => binary,
+        (Some(Ok(_)), _) => weft_binary::decode_unvalidated(&wasm).map_err(wit_error)?,
         _ => weft_binary::decode_with(&wasm, weft_binary::Validation::Structure)
             .map_err(wit_error)?,
     };
