@@ -25,11 +25,9 @@
 //!
 //! The spec runs the post-return function after the caller has its results (`canon_lift` calls
 //! it after `task.return`), which is what lets the copy read the callee's memory before the
-//! post-return function frees it; the host path, which holds the results as values, runs it
-//! before lowering them. While the call succeeds the guests cannot tell (neither the callee's
-//! post-return function nor the caller's `realloc` may call out); when the caller traps
-//! receiving the results (a bad out-pointer, its `realloc` misbehaving), the callee's
-//! post-return function has run on the host path and has not here.
+//! post-return function frees it; the host path runs it after lowering the results too
+//! (`call::PostReturn`), so when the caller traps receiving them (a bad out-pointer, its
+//! `realloc` misbehaving) neither path has run it.
 //!
 //! What only the host knows stays in the host and is reached through three imported
 //! intrinsics: `rt` (the `may_leave` and poisoned flags of the store's component instances,
@@ -39,8 +37,8 @@
 //!
 //! **Invariant:** an adapter is observably the host path: same results, same `realloc` calls
 //! with the same arguments in the same order, same traps with the same messages, same poisoned
-//! instances; but for the post-return order above, and a trap in the callee's `realloc`, whose
-//! message the host path reports with the backtrace folded in. `tests/run.rs` compares the two
+//! instances; but for a trap in the callee's `realloc`, whose message the host path reports
+//! with the backtrace folded in. `tests/run.rs` compares the two
 //! on random values of every eligible type, with the callee's memory corrupted and either
 //! side's `realloc` misbehaving.
 

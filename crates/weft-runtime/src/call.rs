@@ -4,7 +4,8 @@
 //!
 //! A call into a lifted function lowers its arguments into the callee's memory (two phases:
 //! every `realloc` first, then the writes; see [`weft_abi::abi::allocate`]), calls the core
-//! function, lifts the results and runs the post-return function. A lowered function does the
+//! function, lifts the results and, once the caller has them (the host at once, a guest after
+//! they are lowered into it), runs the post-return function. A lowered function does the
 //! reverse for a call out of the guest: to a host function, or to a function lifted by
 //! another component instance of the same component.
 
@@ -29,19 +30,51 @@ pub(crate) async fn call_def<T: Send + 'static>(
     def: &FuncDef,
     args: &[Val],
 ) -> wasmtime::Result<Option<Val>> {
-    Ok(call_def_from(cx, inst, def, args, None).await?.0)
+    // The host has the result once it is lifted: the callee's post-return function runs now.
+    let (result, _, post) = call_def_from(cx, inst, def, args, None).await?;
+    if let Some(post) = post {
+        post.run(cx, inst).await?;
+    }
+    Ok(result)
+}
+
+/// A lifted callee's post-return function, with the core results it takes, to run once the
+/// caller has the results (the spec's `canon_lift` runs it after `task.return`).
+pub(crate) struct PostReturn {
+    func: wasmtime::Func,
+    results: Vec<wasmtime::Val>,
+    /// The callee's component instance.
+    callee: usize,
+}
+
+impl PostReturn {
+    /// Runs it (the callee may not leave meanwhile); a trap in it poisons the callee.
+    pub(crate) async fn run<T: Send + 'static>(
+        self,
+        cx: &mut StoreContextMut<'_, Data<T>>,
+        inst: usize,
+    ) -> wasmtime::Result<()> {
+        let before = set_may_leave(cx, inst, self.callee, false);
+        let result = self.func.call_async(&mut *cx, &self.results, &mut []).await;
+        set_may_leave(cx, inst, self.callee, before);
+        if result.is_err() {
+            cx.data_mut().instances[inst].poisoned[self.callee] = true;
+        }
+        result
+    }
 }
 
 /// [`call_def`] with the [`StringSource`]s of the arguments' strings if they were lifted from
 /// a guest (`None` for host values, whose strings are UTF-8). Returns the result and, if the
-/// callee is lifted (a guest), the sources of the result's strings.
+/// callee is lifted (a guest), the sources of the result's strings and its post-return
+/// function, which the caller runs once it has the result.
 async fn call_def_from<T: Send + 'static>(
     cx: &mut StoreContextMut<'_, Data<T>>,
     inst: usize,
     def: &FuncDef,
     args: &[Val],
     sources: Option<&[StringSource]>,
-) -> wasmtime::Result<(Option<Val>, Option<Vec<StringSource>>)> {
+) -> wasmtime::Result<(Option<Val>, Option<Vec<StringSource>>, Option<PostReturn>)> {
     match def {
         FuncDef::Import { import, path } => {
             let f = cx.data().instances[inst]
@@ -57,11 +90,12 @@ async fn call_def_from<T: Send + 'static>(
             Ok((
                 result.map_err(|m| wasmtime::Error::new(Trap::new(m)))?,
                 None,
+                None,
             ))
         }
         FuncDef::Lifted(l) => {
-            let (result, sources) = call_lifted(cx, inst, *l, args, sources).await?;
-            Ok((result, Some(sources)))
+            let (result, sources, post) = call_lifted(cx, inst, *l, args, sources).await?;
+            Ok((result, Some(sources), post))
         }
     }
 }
@@ -271,7 +305,7 @@ pub(crate) async fn call_lifted<T: Send + 'static>(
     l: u32,
     args: &[Val],
     sources: Option<&[StringSource]>,
-) -> wasmtime::Result<(Option<Val>, Vec<StringSource>)> {
+) -> wasmtime::Result<(Option<Val>, Vec<StringSource>, Option<PostReturn>)> {
     let component = cx.data().instances[inst].component.clone();
     let lift = &component.inner.plan.lifts[l as usize];
     let callee = lift.instance as usize;
@@ -300,7 +334,7 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
     l: u32,
     args: &[Val],
     sources: Option<&[StringSource]>,
-) -> wasmtime::Result<(Option<Val>, Vec<StringSource>)> {
+) -> wasmtime::Result<(Option<Val>, Vec<StringSource>, Option<PostReturn>)> {
     let component = cx.data().instances[inst].component.clone();
     let lift = &component.inner.plan.lifts[l as usize];
     let resolved = resolved_lift(cx, inst, l)?;
@@ -399,13 +433,12 @@ pub(crate) async fn call_lifted_inner<T: Send + 'static>(
         )
         .map_err(trap)?
     };
-    if let Some(post) = resolved.post_return {
-        let before = set_may_leave(cx, inst, table, false);
-        let result = post.call_async(&mut *cx, &results, &mut []).await;
-        set_may_leave(cx, inst, table, before);
-        result?;
-    }
-    Ok((values.into_iter().next(), sources))
+    let post = resolved.post_return.map(|func| PostReturn {
+        func,
+        results,
+        callee: table,
+    });
+    Ok((values.into_iter().next(), sources, post))
 }
 
 /// Phase one of lowering `vals`: [`abi::allocate_with_sources`] if their strings' sources are
@@ -483,7 +516,7 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                     .map(core_val)
                     .collect::<wasmtime::Result<Vec<_>>>()?;
                 let out_ptr = core_args.get(n_params).map(|v| v.unwrap_i32() as u32);
-                let (result, sources) = match &typed {
+                let (result, sources, post) = match &typed {
                     // The typed fast path: the host function lifts its parameters straight
                     // into Rust values.
                     Some(typed) if flat_params <= MAX_FLAT_PARAMS => {
@@ -508,7 +541,7 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                         let lent = std::mem::take(&mut handles.lent);
                         end_lends(&mut d.tables[table], &lent);
                         match result.map_err(trap)? {
-                            Direct::Val(v) => (v, None),
+                            Direct::Val(v) => (v, None, None),
                             Direct::Typed(r) => {
                                 // The typed path lowers it, unless some part of it needs the
                                 // general one (then it becomes a `Val`).
@@ -522,7 +555,7 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                                     _ => false,
                                 };
                                 if !typed_ok {
-                                    (r.into_val(), None)
+                                    (r.into_val(), None, None)
                                 } else {
                                     let flat = lower_typed(
                                         &mut cx,
@@ -640,6 +673,10 @@ pub(crate) fn make_lowered<T: Send + 'static>(
                 };
                 for (slot, v) in core_results.iter_mut().zip(flat) {
                     *slot = wasm_val(v);
+                }
+                // The caller has its results: now the callee's post-return function runs.
+                if let Some(post) = post {
+                    post.run(&mut cx, inst).await?;
                 }
                 Ok(())
             })
