@@ -44,7 +44,10 @@ impl Args {
                 .config
                 .as_deref()
                 .expect("clap requires ROOT or --config");
-            return finish(out, compose_config(config, out)?);
+            let (placed, left_out) = compose_config(config, out)?;
+            finish(out, placed)?;
+            note_left_out(&left_out);
+            return Ok(());
         };
         let (mode, deps) = if self.plug.is_empty() {
             (Mode::Definitions, &self.definitions)
@@ -71,10 +74,28 @@ impl Args {
             mode,
             plugs: Vec::new(),
         };
-        let placed = weft_compose::compose_into(root_input, &defs, &options, |c| place(out, c))?
-            .map_err(|e| anyhow!("{e}"))
-            .with_context(|| format!("failed to compose `{}`", root_path.display()))?;
-        finish(out, placed)
+        let mut left_out = Vec::new();
+        let placed = weft_compose::compose_into(root_input, &defs, &options, |c| {
+            left_out = c
+                .left_out()
+                .iter()
+                .map(|&i| defs[i - 1].label.clone())
+                .collect();
+            place(out, c)
+        })?
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(|| format!("failed to compose `{}`", root_path.display()))?;
+        finish(out, placed)?;
+        note_left_out(&left_out);
+        Ok(())
+    }
+}
+
+/// Says which definitions the composition left out (nothing imports what they export), so
+/// that a misspelt interface or version does not go unnoticed.
+fn note_left_out(labels: &[String]) {
+    for label in labels {
+        eprintln!("note: `{label}` plugs no import, so it is not part of the composition");
     }
 }
 
@@ -123,8 +144,9 @@ fn finish(out: Option<&Path>, placed: Placed) -> Result<()> {
 }
 
 /// `--config FILE`: the composition the file describes, its paths relative to it, placed for
-/// `out`. Inputs are called by their paths as the file writes them.
-fn compose_config(path: &Path, out: Option<&Path>) -> Result<Placed> {
+/// `out`, and the dependencies it left out. Inputs are called by their paths as the file
+/// writes them.
+fn compose_config(path: &Path, out: Option<&Path>) -> Result<(Placed, Vec<String>)> {
     let shown = path.display().to_string();
     let fail = || format!("failed to compose `{shown}`");
     let text =
@@ -133,10 +155,22 @@ fn compose_config(path: &Path, out: Option<&Path>) -> Result<Placed> {
         .map_err(|e| anyhow!("{e}"))
         .with_context(fail)?;
     let dir = path.parent().unwrap_or(Path::new(""));
-    config
-        .compose_into(|p| read(&dir.join(p)), |c| place(out, c))?
+    let mut left_out = Vec::new();
+    let placed = config
+        .compose_into(
+            |p| read(&dir.join(p)),
+            |c| {
+                left_out = c
+                    .left_out()
+                    .iter()
+                    .map(|&i| config.dependencies[i - 1].path.clone())
+                    .collect();
+                place(out, c)
+            },
+        )?
         .map_err(|e| anyhow!("{e}"))
-        .with_context(fail)
+        .with_context(fail)?;
+    Ok((placed, left_out))
 }
 
 /// What messages call an input: its path as given.

@@ -254,3 +254,37 @@ fn invalid_large_input_leaves_the_output_alone() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+/// A definition that plugs nothing is left out of the composition, with a note on stderr.
+#[test]
+fn unused_definition_is_noted() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../weft-compose/tests/corpus");
+    let out = scratch("unused-definition.wasm");
+    let (ok, _, stderr) = weft(&[
+        "compose".as_ref(),
+        corpus.join("simple/root.wat").as_os_str(),
+        "-d".as_ref(),
+        corpus.join("simple/a.wat").as_os_str(),
+        "-d".as_ref(),
+        corpus.join("plug-unused/b.wat").as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(ok, "weft compose failed: {stderr}");
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [format!(
+            "note: `{}` plugs no import, so it is not part of the composition",
+            corpus.join("plug-unused/b.wat").display()
+        )]
+    );
+    let (ok, stdout, stderr) = weft(&[
+        "run".as_ref(),
+        "--invoke".as_ref(),
+        "run()".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(ok, "weft run failed: {stderr}");
+    assert_eq!(stdout, "42\n");
+    let _ = std::fs::remove_file(&out);
+}

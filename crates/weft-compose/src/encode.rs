@@ -214,7 +214,10 @@ impl<'a, 'b> Composer<'a, 'b> {
         let mut tail = self.out.finish();
         tail.drain(..wasm_encoder::Component::HEADER.len());
         parts.push(Part::Encoded(tail));
-        Ok(Composed { parts })
+        let left_out = (0..self.comps.len())
+            .filter(|n| !self.plan.order.contains(n))
+            .collect();
+        Ok(Composed { parts, left_out })
     }
 
     /// Gives import `idx` of `node` its item: a plugged export, or an import of the result.

@@ -98,6 +98,9 @@ pub fn compose_with(
 /// inputs' bytes, embedded unchanged (so never copied until they are placed).
 pub struct Composed<'a> {
     parts: Vec<Part<'a>>,
+    /// The inputs (numbered as [`compose_with`] takes them) that are not part of it: nothing
+    /// uses them.
+    left_out: Vec<usize>,
 }
 
 pub(crate) enum Part<'a> {
@@ -106,6 +109,12 @@ pub(crate) enum Part<'a> {
 }
 
 impl Composed<'_> {
+    /// The definitions that are not part of the composition, because no import used them
+    /// (numbered as [`compose_with`] takes its inputs: 1, 2, … for the definitions).
+    pub fn left_out(&self) -> &[usize] {
+        &self.left_out
+    }
+
     fn slices(&self) -> impl Iterator<Item = &[u8]> {
         self.parts.iter().map(|p| match p {
             Part::Encoded(v) => v.as_slice(),
