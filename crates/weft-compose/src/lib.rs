@@ -88,10 +88,7 @@ pub fn compose_with(
     definitions: &[Input<'_>],
     options: &Options,
 ) -> Result<Vec<u8>> {
-    match compose_into(root, definitions, options, |c| Ok::<_, Error>(c.to_vec())) {
-        Ok(result) => result,
-        Err(e) => Err(e),
-    }
+    compose_into(root, definitions, options, |c| Ok(c.to_vec())).unwrap_or_else(Err)
 }
 
 /// A composed component as the parts it is made of, in order: bytes weft encoded, and the
