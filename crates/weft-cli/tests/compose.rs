@@ -16,6 +16,16 @@ fn weft(args: &[&OsStr]) -> (bool, String, String) {
     )
 }
 
+/// `weft run --invoke CALL COMPONENT`: whether it succeeded, stdout and stderr.
+fn invoke(component: &Path, call: &str) -> (bool, String, String) {
+    weft(&[
+        "run".as_ref(),
+        "--invoke".as_ref(),
+        call.as_ref(),
+        component.as_os_str(),
+    ])
+}
+
 fn case(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
@@ -43,12 +53,7 @@ fn composed_resources_run() {
         ]);
         assert!(ok, "weft compose {flag} failed: {stderr}");
         // run(v): make a counter of v (own), read it through a borrow (v * 100), drop it, + 1.
-        let (ok, stdout, stderr) = weft(&[
-            "run".as_ref(),
-            "--invoke".as_ref(),
-            "run(5)".as_ref(),
-            out.as_os_str(),
-        ]);
+        let (ok, stdout, stderr) = invoke(&out, "run(5)");
         assert!(ok, "weft run failed: {stderr}");
         assert_eq!(stdout, "501\n");
     }
@@ -88,12 +93,7 @@ fn composition_file_wires_explicitly() {
             out.as_os_str(),
         ]);
         assert!(ok, "weft compose --config ({dir}) failed: {stderr}");
-        let (ok, stdout, stderr) = weft(&[
-            "run".as_ref(),
-            "--invoke".as_ref(),
-            "run()".as_ref(),
-            out.as_os_str(),
-        ]);
+        let (ok, stdout, stderr) = invoke(&out, "run()");
         assert!(ok, "weft run failed: {stderr}");
         assert_eq!(stdout, expected, "{dir}");
         let _ = std::fs::remove_file(&out);
@@ -192,12 +192,7 @@ fn python_composed_with_javascript_runs() {
 
     let mut failures = Vec::new();
     for (call, expected) in XLANG_CALLS {
-        let (ok, stdout, stderr) = weft(&[
-            "run".as_ref(),
-            "--invoke".as_ref(),
-            call.as_ref(),
-            out.as_os_str(),
-        ]);
+        let (ok, stdout, stderr) = invoke(&out, call);
         if !ok || stdout.trim_end() != *expected {
             failures.push(format!(
                 "{call}: expected {expected}\n  got (ok: {ok}) {stdout}{stderr}"
@@ -278,12 +273,7 @@ fn unused_definition_is_noted() {
             corpus.join("plug-unused/b.wat").display()
         )]
     );
-    let (ok, stdout, stderr) = weft(&[
-        "run".as_ref(),
-        "--invoke".as_ref(),
-        "run()".as_ref(),
-        out.as_os_str(),
-    ]);
+    let (ok, stdout, stderr) = invoke(&out, "run()");
     assert!(ok, "weft run failed: {stderr}");
     assert_eq!(stdout, "42\n");
     let _ = std::fs::remove_file(&out);
