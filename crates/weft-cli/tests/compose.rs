@@ -278,3 +278,23 @@ fn unused_definition_is_noted() {
     assert_eq!(stdout, "42\n");
     let _ = std::fs::remove_file(&out);
 }
+
+/// A root exporting a core module: the composition is valid and its function runs.
+#[test]
+fn root_exporting_a_core_module() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../weft-compose/tests/corpus");
+    let out = scratch("module-export.wasm");
+    let (ok, _, stderr) = weft(&[
+        "compose".as_ref(),
+        case("module-export.wat").as_os_str(),
+        "-d".as_ref(),
+        corpus.join("simple/a.wat").as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(ok, "weft compose failed: {stderr}");
+    let (ok, stdout, stderr) = invoke(&out, "get()");
+    assert!(ok, "weft run failed: {stderr}");
+    assert_eq!(stdout, "41\n");
+    let _ = std::fs::remove_file(&out);
+}

@@ -79,6 +79,8 @@ pub(crate) struct Composer<'a, 'b> {
     n_funcs: u32,
     n_instances: u32,
     n_components: u32,
+    n_modules: u32,
+    n_values: u32,
     top_imports: HashMap<String, TopImport>,
     /// The item each import of each node is given: `(node, import index)`.
     import_items: HashMap<(NodeId, usize), (ComponentExportKind, u32)>,
@@ -140,6 +142,8 @@ impl<'a, 'b> Composer<'a, 'b> {
             n_funcs: 0,
             n_instances: 0,
             n_components: 0,
+            n_modules: 0,
+            n_values: 0,
             top_imports: HashMap::new(),
             import_items: HashMap::new(),
             locations,
@@ -335,8 +339,10 @@ impl<'a, 'b> Composer<'a, 'b> {
             ComponentExportKind::Instance => &mut self.n_instances,
             ComponentExportKind::Type => &mut self.n_types,
             ComponentExportKind::Component => &mut self.n_components,
-            // Never aliased here: modules and values are refused before.
-            ComponentExportKind::Module | ComponentExportKind::Value => &mut self.n_funcs,
+            // A root may export a core module (or a value) of its own: aliased out of its
+            // instance into the result's index space of that kind.
+            ComponentExportKind::Module => &mut self.n_modules,
+            ComponentExportKind::Value => &mut self.n_values,
         };
         *counter += 1;
         *counter - 1
