@@ -363,8 +363,8 @@ fn inspect(path: &Path, bytes: &[u8]) -> Result<Report> {
     };
     let binary = match (&decoded, unvalidated) {
         // Validated by the decoder.
-        (Some(Ok(_)), Some(Ok(binary))) => binary,
-        (Some(Ok(_)), _) => weft_binary::decode_unvalidated(&wasm).map_err(wit_error)?,
+        (Some(Ok(_)), Some(model)) => model.map_err(wit_error)?,
+        (Some(Ok(_)), None) => weft_binary::decode_unvalidated(&wasm).map_err(wit_error)?,
         _ => weft_binary::decode_with(&wasm, weft_binary::Validation::Structure)
             .map_err(wit_error)?,
     };
