@@ -18,7 +18,8 @@ target/oracles/venv or bench/out/venv (only needed if wasmtime refuses `.wat` co
 
 Components: examples/hello-component.wat, target/fixtures/rust-types.wasm and
 rust-greeter.wasm from `fixtures/build.sh --only rust-types,rust-greeter`, py-app.wasm
-(componentize-py, 18 MB, on each runtime's WASI host), and target/crosscheck/xlang.wasm, which
+(componentize-py, 18 MB, on each runtime's WASI host), js-provider.wasm (componentize-js, 12 MB,
+no imports), and target/crosscheck/xlang.wasm, which
 `weft compose` makes first from py-consumer.wasm (componentize-py) and js-provider.wasm
 (componentize-js), `fixtures/build.sh --only py-consumer,js-provider`. rust-greeter imports
 `weft:greeter/host`, which neither runtime provides: weft runs it with `--stub-missing`, wasmtime
