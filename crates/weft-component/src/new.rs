@@ -57,6 +57,21 @@ pub(crate) struct Unit<'a> {
 
 /// Wraps core module `module` into a component.
 pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
+    new_component_with(module, opts, WorldSource::Wit)
+}
+
+/// Where [`new_component`] reads a built-in adapter's world from, when it reads it ahead.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum WorldSource {
+    /// The adapter's WIT ([`builtin_world`]).
+    Wit,
+    /// The adapter's `component-type` section ([`adapter_world`]); for tests, which check
+    /// that both give the same component.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Bytes,
+}
+
+fn new_component_with(module: &[u8], opts: NewOptions, source: WorldSource) -> Result<Vec<u8>> {
     // The input is validated once, fully; what weft derives from it (the module without its
     // world sections, duplicates merged, and adapters after garbage collection) only
     // structurally, since their function bodies are the validated ones, renumbered. The model
@@ -84,9 +99,10 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
         && main.imports.iter().any(|i| i.module == PREVIEW1)
         && !opts.adapters.iter().any(|(n, _)| n == PREVIEW1))
     .then(|| builtin_preview1(&main));
-    // Reading the built-in adapter's world is the slowest step for a small module. When it is
-    // the component's first world (no `--wit`, no world sections in the module), the second
-    // thread reads it while this one validates the input and garbage-collects the adapter.
+    // Reading the built-in adapter's world (from its WIT, `builtin_world`) is a third of the
+    // work for a small module. When it is the component's first world (no `--wit`, no world
+    // sections in the module), the second thread reads it while this one validates the input
+    // and garbage-collects the adapter; otherwise it is decoded into the module's world.
     let has_world = main
         .custom_sections
         .iter()
@@ -96,7 +112,10 @@ pub fn new_component(module: &[u8], opts: NewOptions) -> Result<Vec<u8>> {
         let side = scope.spawn(move || match early {
             Some(adapter) => {
                 let mut resolve = Resolve::new();
-                let (world, encoding) = adapter_world(&mut resolve, PREVIEW1, adapter)?;
+                let (world, encoding) = match source {
+                    WorldSource::Wit => builtin_world(&mut resolve, adapter)?,
+                    WorldSource::Bytes => adapter_world(&mut resolve, PREVIEW1, adapter.bytes)?,
+                };
                 Ok(Some((resolve, world, encoding)))
             }
             None => validate().map(|()| None),
@@ -131,7 +150,8 @@ struct Builtin {
 
 /// Prepares and garbage-collects built-in adapter `bytes` for `main`. What it keeps does not
 /// depend on its world (see [`builtin_keep`]), so this needs no world.
-fn prepare_builtin(main: &Module, bytes: &'static [u8]) -> Result<Builtin> {
+fn prepare_builtin(main: &Module, adapter: BuiltinAdapter) -> Result<Builtin> {
+    let bytes = adapter.bytes;
     let context = |e: Error| e.context(format!("preparing adapter `{PREVIEW1}`"));
     let Binary::Module(parsed) = weft_binary::decode_unvalidated(bytes).map_err(context)? else {
         return Err(context(Error::msg(
@@ -471,18 +491,66 @@ fn merge_semver_imports(resolve: &mut Resolve, worlds: &[WorldId]) {
     }
 }
 
+/// An adapter built into weft: its bytes and, for reading its world, the same world as WIT.
+#[derive(Clone, Copy)]
+struct BuiltinAdapter {
+    bytes: &'static [u8],
+    /// The world of the bytes' `component-type` section, printed as WIT (file `file`, named
+    /// `world`); the test `builtin_adapter_worlds_are_current` keeps the two in step.
+    wit: &'static str,
+    file: &'static str,
+    world: &'static str,
+}
+
+/// The preview1 adapters of `wasi-preview1-component-adapter-provider`.
+const PREVIEW1_COMMAND: BuiltinAdapter = BuiltinAdapter {
+    bytes: wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+    wit: include_str!("new/adapters/preview1-command.wit"),
+    file: "weft-component/src/new/adapters/preview1-command.wit",
+    world: "command",
+};
+const PREVIEW1_REACTOR: BuiltinAdapter = BuiltinAdapter {
+    bytes: wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER,
+    wit: include_str!("new/adapters/preview1-reactor.wit"),
+    file: "weft-component/src/new/adapters/preview1-reactor.wit",
+    world: "imports",
+};
+
 /// The built-in preview1 adapter: the command adapter for a module that exports `_start`,
 /// the reactor adapter otherwise.
-fn builtin_preview1(main: &Module) -> &'static [u8] {
+fn builtin_preview1(main: &Module) -> BuiltinAdapter {
     let command = main
         .exports
         .iter()
         .any(|e| e.name == "_start" && e.kind == CoreKind::Func);
     if command {
-        wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER
+        PREVIEW1_COMMAND
     } else {
-        wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER
+        PREVIEW1_REACTOR
     }
+}
+
+/// The world of built-in adapter `adapter`, read from its WIT into `resolve`: the world that
+/// decoding its `component-type` section gives ([`adapter_world`]), for a fifth of the time,
+/// which is most of `weft new`'s on a small module. Its string encoding is UTF-8 (the test
+/// checks that too).
+fn builtin_world(
+    resolve: &mut Resolve,
+    adapter: BuiltinAdapter,
+) -> Result<(WorldId, StringEncoding)> {
+    let failed = |message: String| {
+        Error::msg(format!(
+            "the world of the built-in adapter `{PREVIEW1}` ({}) does not resolve: {message}",
+            adapter.file
+        ))
+    };
+    let pkg = resolve
+        .push_str(adapter.file, adapter.wit)
+        .map_err(|e| failed(resolve.render_error(&e)))?;
+    let world = resolve
+        .select_world(pkg, Some(adapter.world))
+        .map_err(|e| failed(e.message().to_string()))?;
+    Ok((world, StringEncoding::Utf8))
 }
 
 /// Every function the main module imports from an adapter must be exported by it.
