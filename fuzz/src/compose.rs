@@ -6,7 +6,9 @@
 //! and made-up names and indices); the case's composition file, mutated, is parsed too.
 //! Errors are fine. A panic is a bug, and so is a component that `weft_compose` returns but
 //! that does not validate in full, function bodies included: it validates only the output's
-//! structure itself, counting on the inputs' bodies, validated while it reads them.
+//! structure itself, counting on the inputs' bodies, validated while it reads them. Each
+//! mutated input is also validated in full and structurally: what passes in full must pass
+//! structurally, whose code sections are framed without being read body by body.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -73,6 +75,9 @@ pub fn run(u: &mut Unstructured<'_>) -> Result<()> {
         let target = u.choose_index(bytes.len())?;
         mutate(u, &mut bytes[target])?;
     }
+    for (n, b) in bytes.iter().enumerate() {
+        structure_agrees_with_full(&case.inputs[n].0, b);
+    }
     let defs: Vec<Input<'_>> = (0..bytes.len())
         .filter(|&n| n != case.root)
         .map(|n| Input {
@@ -129,6 +134,16 @@ fn check(case: &str, composed: weft_compose::Result<Vec<u8>>) {
         if let Err(e) = weft_binary::validate(&bytes, weft_binary::Validation::Full) {
             panic!("case `{case}`: weft_compose returned a component that does not validate: {e}");
         }
+    }
+}
+
+/// Validating the structure only (function bodies framed, not validated: `Bodies::Skip`)
+/// accepts everything full validation accepts.
+fn structure_agrees_with_full(name: &str, bytes: &[u8]) {
+    use weft_binary::Validation;
+    let full = weft_binary::validate(bytes, Validation::Full);
+    if let (Ok(()), Err(e)) = (&full, weft_binary::validate(bytes, Validation::Structure)) {
+        panic!("`{name}` validates in full, but its structure does not: {e}");
     }
 }
 

@@ -20,7 +20,8 @@
 //!   equal in every string encoding, also guest to guest; lifting random memory and core values
 //!   never panics.
 //! * [`compose`]: composing mutated components of the composition corpus (with random
-//!   explicit plugs) never panics, and every component it returns validates in full.
+//!   explicit plugs) never panics, and every component it returns validates in full; each
+//!   mutated input that validates in full also validates structurally.
 //!
 //! [`generate`] builds the random valid WIT that `parse`, `roundtrip` and `format` use.
 

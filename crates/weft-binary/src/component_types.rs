@@ -3,7 +3,7 @@
 //! (`weft-compose`).
 
 use wasmparser::types::Types;
-use wasmparser::{CustomSectionReader, Encoding, Parser, Payload, ValidPayload};
+use wasmparser::{CustomSectionReader, Encoding, Payload, ValidPayload};
 
 use crate::{BodyPool, Error, Result, Validator};
 
@@ -43,10 +43,14 @@ pub fn component_types_with<'a>(
     let mut depth = 1usize;
     let mut types = None;
     let mut first = true;
-    for payload in Parser::new(0).parse_all(bytes) {
+    let skip = match bodies {
+        Some(_) => crate::Bodies::Each,
+        None => crate::Bodies::Skip,
+    };
+    for payload in crate::payloads(bytes, skip) {
         let payload = payload.map_err(|e| {
             let eof = e.message().contains("unexpected end");
-            let e = Error::from(e).context("reading the component");
+            let e = e.context("reading the component");
             match eof {
                 true => e.with_help("the binary ends early: is the file truncated?"),
                 false => e,

@@ -86,7 +86,11 @@ pub fn validate(bytes: &[u8], validation: Validation) -> Result<()> {
     let (structure, bodies) = crate::BodyPool::run(threads, |pool| {
         let mut validator = crate::Validator::new();
         let mut key = 0;
-        for payload in Parser::new(0).parse_all(bytes) {
+        let bodies = match validation {
+            Validation::Full => crate::Bodies::Each,
+            Validation::Structure => crate::Bodies::Skip,
+        };
+        for payload in crate::payloads(bytes, bodies) {
             if let wasmparser::ValidPayload::Func(func, body) = validator.payload(&payload?)? {
                 if validation == Validation::Full {
                     pool.push(key, func, body);
@@ -168,7 +172,7 @@ pub fn decode_unvalidated(bytes: &[u8]) -> Result<Binary> {
     // The extent of a nested binary, known from its section header, for the frame its own
     // `Version` payload is about to push.
     let mut nested: Option<std::ops::Range<usize>> = None;
-    for payload in Parser::new(0).parse_all(bytes) {
+    for payload in crate::payloads(bytes, crate::Bodies::Skip) {
         let payload = payload?;
         match payload {
             Payload::Version {

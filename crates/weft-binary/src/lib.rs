@@ -14,6 +14,7 @@ mod component_types;
 mod decode;
 mod error;
 pub mod model;
+mod payloads;
 mod rules;
 mod validator;
 
@@ -25,4 +26,5 @@ pub use decode::{
 };
 pub use error::{Error, Result};
 pub use model::*;
+pub use payloads::{payloads, Bodies};
 pub use validator::Validator;

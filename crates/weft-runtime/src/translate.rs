@@ -15,7 +15,7 @@ use wasmparser::component_types::{
 use wasmparser::types::TypesRef;
 use wasmparser::{
     CanonicalFunction, CanonicalOption, ComponentAlias, ComponentExternalKind,
-    ComponentOuterAliasKind, Parser, Payload, PrimitiveValType,
+    ComponentOuterAliasKind, Payload, PrimitiveValType,
 };
 use weft_abi::{
     EnumType, FlagsType, FuncType, RecordType, ResourceType, ResultType, StringEncoding, Type,
@@ -177,8 +177,10 @@ pub(crate) fn translate(bytes: &[u8]) -> Result<Translation> {
     // While inside a core module: its index in `modules`, and how deep in it.
     let mut in_module: Option<usize> = None;
     let mut first = true;
-    for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload.map_err(|e| Error::binary(e.message(), e.offset()))?;
+    // Function bodies are validated by wasmtime when it compiles each module: here they are
+    // only framed, not stepped through.
+    for payload in weft_binary::payloads(bytes, weft_binary::Bodies::Skip) {
+        let payload = payload.map_err(|e| Error::binary(e.message(), e.offset().unwrap_or(0)))?;
         if std::mem::take(&mut first) {
             if let Payload::Version {
                 encoding: wasmparser::Encoding::Module,
@@ -190,7 +192,6 @@ pub(crate) fn translate(bytes: &[u8]) -> Result<Translation> {
                 ));
             }
         }
-        // Function bodies are validated by wasmtime when it compiles each module.
         validator
             .payload(&payload)
             .map_err(|e| Error::binary(e.message(), e.offset().unwrap_or(0)))?;
