@@ -12,7 +12,9 @@ use weft_compose::{Composed, Input, Mode, Options};
 use crate::input::Input as Bytes;
 use crate::output;
 
-/// `weft compose`: the command line.
+// `weft compose`: the command line.
+// (Not a doc comment: clap would make it the subcommand's `about`, replacing the one
+// `main.rs` gives, since subcommands' arguments are built late, `defer`.)
 #[derive(clap::Args)]
 pub struct Args {
     /// The root component (the socket): a `.wasm` binary or `.wat` text.

@@ -16,7 +16,9 @@ use weft_component::StringEncoding;
 use crate::output;
 use crate::wit::{load, select_world, Features};
 
-/// `weft embed`: the command line.
+// `weft embed`: the command line.
+// (Not a doc comment: clap would make it the subcommand's `about`, replacing the one
+// `main.rs` gives, since subcommands' arguments are built late, `defer`.)
 #[derive(clap::Args)]
 pub struct Args {
     /// The core module: a `.wasm` binary or `.wat` text.

@@ -106,7 +106,9 @@ use weft_wit::{
 
 mod graph;
 
-/// `weft inspect`: the command line.
+// `weft inspect`: the command line.
+// (Not a doc comment: clap would make it the subcommand's `about`, replacing the one
+// `main.rs` gives, since subcommands' arguments are built late, `defer`.)
 #[derive(clap::Args)]
 pub struct Args {
     /// The file: a component, a core module or a binary WIT package (`.wasm`), or

@@ -13,7 +13,9 @@ use crate::embed::{parse_encoding, read_core_module};
 use crate::output;
 use crate::wit::{load, select_world, Features};
 
-/// `weft new`: the command line.
+// `weft new`: the command line.
+// (Not a doc comment: clap would make it the subcommand's `about`, replacing the one
+// `main.rs` gives, since subcommands' arguments are built late, `defer`.)
 #[derive(clap::Args)]
 pub struct Args {
     /// The core module: a `.wasm` binary or `.wat` text.

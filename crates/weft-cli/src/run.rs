@@ -14,7 +14,9 @@ use weft_abi::{FuncType, Val};
 use weft_runtime::{Component, Engine, EngineOptions, Linker, Store};
 use weft_wasi::{DirPerms, FilePerms, WasiCtx, WasiCtxBuilder};
 
-/// `weft run`: the command line.
+// `weft run`: the command line.
+// (Not a doc comment: clap would make it the subcommand's `about`, replacing the one
+// `main.rs` gives, since subcommands' arguments are built late, `defer`.)
 #[derive(clap::Args)]
 pub struct Args {
     /// The component: a `.wasm` binary or `.wat` text.

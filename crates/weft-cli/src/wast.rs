@@ -16,7 +16,9 @@ use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, Wast
 use weft_abi::Val;
 use weft_runtime::{Component, Engine, ErrorKind, Instance, Linker, Store};
 
-/// `weft wast`: the command line.
+// `weft wast`: the command line.
+// (Not a doc comment: clap would make it the subcommand's `about`, replacing the one
+// `main.rs` gives, since subcommands' arguments are built late, `defer`.)
 #[derive(clap::Args)]
 pub struct Args {
     /// The scripts to run.

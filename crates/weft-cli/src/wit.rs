@@ -15,8 +15,10 @@ use clap::Subcommand;
 use weft_wit::print::PrintOptions;
 use weft_wit::{PackageId, Resolve, SourceMap};
 
-/// `weft wit`: options shared by every WIT subcommand, then the subcommand — or, with no
-/// subcommand, a path to print (`weft wit component.wasm` is `weft wit print component.wasm`).
+// `weft wit`: options shared by every WIT subcommand, then the subcommand — or, with no
+// subcommand, a path to print (`weft wit component.wasm` is `weft wit print component.wasm`).
+// (Not a doc comment: clap would make it the subcommand's `about`, replacing the one
+// `main.rs` gives, since subcommands' arguments are built late, `defer`.)
 #[derive(clap::Args)]
 #[command(arg_required_else_help = true)]
 pub struct Args {
@@ -28,7 +30,9 @@ pub struct Args {
     print: PrintArgs,
 }
 
-/// What `weft wit print` (and `weft wit PATH`) takes.
+// What `weft wit print` (and `weft wit PATH`) takes.
+// (Not a doc comment: clap would make it the subcommand's `about`, replacing the one
+// `main.rs` gives, since subcommands' arguments are built late, `defer`.)
 #[derive(clap::Args)]
 struct PrintArgs {
     /// A `.wit` file, a package directory with an optional `deps/` folder, or a binary: a
@@ -47,7 +51,9 @@ struct PrintArgs {
     wasm: bool,
 }
 
-/// Which `@unstable(feature = …)` items to keep; everything gated is dropped by default.
+// Which `@unstable(feature = …)` items to keep; everything gated is dropped by default.
+// (Not a doc comment: clap would make it the subcommand's `about`, replacing the one
+// `main.rs` gives, since subcommands' arguments are built late, `defer`.)
 #[derive(clap::Args)]
 pub(crate) struct Features {
     /// Enable these `@unstable` features (comma-separated, or repeat the flag).
@@ -59,6 +65,7 @@ pub(crate) struct Features {
 }
 
 #[derive(Subcommand)]
+#[command(defer = true)]
 enum WitCommand {
     /// Parse and resolve a package and its dependencies, and report the first error.
     Check {
