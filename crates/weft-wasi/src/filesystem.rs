@@ -395,16 +395,15 @@ struct FileStream {
 
 impl InputStream for FileStream {
     fn read(&mut self, len: usize) -> Result<Vec<u8>, StreamError> {
-        let mut buf = vec![0; len.min(READ_MAX)];
-        if buf.is_empty() {
-            return Ok(buf);
+        let len = len.min(READ_MAX);
+        if len == 0 {
+            return Ok(Vec::new());
         }
-        let n = read_at(&self.file, &mut buf, self.position)?;
-        if n == 0 {
+        let buf = read_at(&self.file, len, self.position)?;
+        if buf.is_empty() {
             return Err(StreamError::Closed);
         }
-        buf.truncate(n);
-        self.position += n as u64;
+        self.position += buf.len() as u64;
         Ok(buf)
     }
 }
@@ -425,11 +424,18 @@ impl OutputStream for FileStream {
 }
 
 /// `pread`, again when a signal interrupted it.
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+/// Reads at most `len` bytes of `file` at `offset` (one `pread`, retried when interrupted)
+/// into a new vector, which is not zeroed first: the kernel writes into its spare capacity.
+fn read_at(file: &File, len: usize, offset: u64) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(len);
+    if len == 0 {
+        return Ok(buf);
+    }
     loop {
-        match file.read_at(buf, offset) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            r => return r,
+        match rustix::io::pread(file, rustix::buffer::spare_capacity(&mut buf), offset) {
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+            Ok(_) => return Ok(buf),
         }
     }
 }
@@ -801,13 +807,9 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
     method(l, "read", |ctx, (fd, len, offset): (Resource, u64, u64)| {
         let f = file(ctx, fd)?;
         f.require(FilePerms::READ)?;
-        let mut buf = vec![0; usize::try_from(len).unwrap_or(usize::MAX).min(READ_MAX)];
-        let n = match buf.is_empty() {
-            true => 0,
-            false => read_at(&f.file, &mut buf, offset)?,
-        };
-        buf.truncate(n);
-        let end = n == 0 && len > 0;
+        let want = usize::try_from(len).unwrap_or(usize::MAX).min(READ_MAX);
+        let buf = read_at(&f.file, want, offset)?;
+        let end = buf.is_empty() && len > 0;
         Ok((buf, end))
     });
     method(
