@@ -26,6 +26,14 @@ fn invoke(component: &Path, call: &str) -> (bool, String, String) {
     ])
 }
 
+/// Runs `call` on `component` with `weft run --invoke`; it must succeed and print `expected`.
+fn assert_invokes(component: &Path, call: &str, expected: &str) {
+    let (ok, stdout, stderr) = invoke(component, call);
+    let shown = component.display();
+    assert!(ok, "weft run --invoke '{call}' {shown} failed: {stderr}");
+    assert_eq!(stdout, expected, "weft run --invoke '{call}' {shown}");
+}
+
 fn case(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
@@ -53,9 +61,7 @@ fn composed_resources_run() {
         ]);
         assert!(ok, "weft compose {flag} failed: {stderr}");
         // run(v): make a counter of v (own), read it through a borrow (v * 100), drop it, + 1.
-        let (ok, stdout, stderr) = invoke(&out, "run(5)");
-        assert!(ok, "weft run failed: {stderr}");
-        assert_eq!(stdout, "501\n");
+        assert_invokes(&out, "run(5)", "501\n");
     }
     let _ = std::fs::remove_file(&out);
 }
@@ -93,9 +99,7 @@ fn composition_file_wires_explicitly() {
             out.as_os_str(),
         ]);
         assert!(ok, "weft compose --config ({dir}) failed: {stderr}");
-        let (ok, stdout, stderr) = invoke(&out, "run()");
-        assert!(ok, "weft run failed: {stderr}");
-        assert_eq!(stdout, expected, "{dir}");
+        assert_invokes(&out, "run()", expected);
         let _ = std::fs::remove_file(&out);
     }
 }
@@ -273,9 +277,7 @@ fn unused_definition_is_noted() {
             corpus.join("plug-unused/b.wat").display()
         )]
     );
-    let (ok, stdout, stderr) = invoke(&out, "run()");
-    assert!(ok, "weft run failed: {stderr}");
-    assert_eq!(stdout, "42\n");
+    assert_invokes(&out, "run()", "42\n");
     let _ = std::fs::remove_file(&out);
 }
 
@@ -293,8 +295,6 @@ fn root_exporting_a_core_module() {
         out.as_os_str(),
     ]);
     assert!(ok, "weft compose failed: {stderr}");
-    let (ok, stdout, stderr) = invoke(&out, "get()");
-    assert!(ok, "weft run failed: {stderr}");
-    assert_eq!(stdout, "41\n");
+    assert_invokes(&out, "get()", "41\n");
     let _ = std::fs::remove_file(&out);
 }
