@@ -34,6 +34,11 @@ fn assert_invokes(component: &Path, call: &str, expected: &str) {
     assert_eq!(stdout, expected, "weft run --invoke '{call}' {shown}");
 }
 
+/// weft-compose's corpus of composition cases.
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../weft-compose/tests/corpus")
+}
+
 fn case(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
@@ -87,7 +92,7 @@ fn unplugged_plug_is_an_error() {
 /// one under another name; what runs shows which export was used.
 #[test]
 fn composition_file_wires_explicitly() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../weft-compose/tests/corpus");
+    let corpus = corpus();
     // a.wat answers 1, b.wat answers 2; the root adds 1.
     for (dir, expected) in [("config-ambiguous", "3\n"), ("config-rename", "2\n")] {
         let out = scratch(&format!("{dir}.wasm"));
@@ -257,7 +262,7 @@ fn invalid_large_input_leaves_the_output_alone() {
 /// A definition that plugs nothing is left out of the composition, with a note on stderr.
 #[test]
 fn unused_definition_is_noted() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../weft-compose/tests/corpus");
+    let corpus = corpus();
     let out = scratch("unused-definition.wasm");
     let (ok, _, stderr) = weft(&[
         "compose".as_ref(),
@@ -284,7 +289,7 @@ fn unused_definition_is_noted() {
 /// A root exporting a core module: the composition is valid and its function runs.
 #[test]
 fn root_exporting_a_core_module() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../weft-compose/tests/corpus");
+    let corpus = corpus();
     let out = scratch("module-export.wasm");
     let (ok, _, stderr) = weft(&[
         "compose".as_ref(),
