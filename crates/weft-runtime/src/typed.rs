@@ -270,6 +270,108 @@ impl<T: ComponentValue> ComponentValue for Vec<T> {
     }
 }
 
+/// The bytes of a `list<u8>` result, held by the host or written in place: a host
+/// function that can tell how many bytes it will return before it has them (a file read, which
+/// knows the file's size) lets the typed lowering write them straight into the block the guest
+/// allocated for the list, with no copy through a host buffer.
+pub struct Bytes(BytesRepr);
+
+enum BytesRepr {
+    Held(Vec<u8>),
+    InPlace { len: usize, fill: Box<dyn Fill> },
+}
+
+/// What writes a [`Bytes`] in place.
+pub trait Fill: Send {
+    /// Writes the bytes into `dest` (as long as the length the [`Bytes`] was made with) and
+    /// returns how many it wrote: fewer than `dest.len()` when the source came up short (a
+    /// file truncated meanwhile); the list then holds those, in a block that is larger.
+    fn fill(&self, dest: &mut [u8]) -> usize;
+}
+
+impl Bytes {
+    /// `len` bytes that `fill` writes when the result is lowered.
+    pub fn in_place(len: usize, fill: Box<dyn Fill>) -> Bytes {
+        Bytes(BytesRepr::InPlace { len, fill })
+    }
+
+    /// The bytes, in a vector (the general path, and callers that want them in the host).
+    pub fn into_vec(self) -> Vec<u8> {
+        match self.0 {
+            BytesRepr::Held(v) => v,
+            BytesRepr::InPlace { len, fill } => {
+                let mut v = vec![0; len];
+                let n = fill.fill(&mut v);
+                v.truncate(n);
+                v
+            }
+        }
+    }
+
+    /// How many bytes there are (at most, for bytes written in place).
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            BytesRepr::Held(v) => v.len(),
+            BytesRepr::InPlace { len, .. } => *len,
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Bytes {
+        Bytes(BytesRepr::Held(v))
+    }
+}
+
+impl ComponentValue for Bytes {
+    fn typecheck(ty: &Type) -> Result<(), String> {
+        Vec::<u8>::typecheck(ty)
+    }
+    fn into_val(self) -> Val {
+        self.into_vec().into_val()
+    }
+    fn from_val(val: Val) -> Result<Self, String> {
+        Vec::<u8>::from_val(val).map(Bytes::from)
+    }
+    fn lift(lifter: &mut Lifter<'_>, ty: &Type) -> Result<Self, Trap> {
+        Vec::<u8>::lift(lifter, ty).map(Bytes::from)
+    }
+    fn fast_blocks(&self, ty: &Type, _: StringEncoding, blocks: &mut Vec<Block>) -> bool {
+        let Ok(size) = u32::try_from(self.len()) else {
+            return false;
+        };
+        blocks.push(Block {
+            align: 1,
+            size,
+            string: false,
+        });
+        matches!(ty, Type::List(e) if **e == Type::U8)
+    }
+    fn fast_store(&self, ty: &Type, w: &mut Writer<'_>, ptr: u64) -> Result<(), Trap> {
+        if !matches!(ty, Type::List(e) if **e == Type::U8) {
+            return Err(Trap::new(format!("expected list<u8>, found {ty}")));
+        }
+        let block = w.next_block()?;
+        let len = match &self.0 {
+            BytesRepr::Held(v) => {
+                w.write(u64::from(block), v)?;
+                v.len()
+            }
+            BytesRepr::InPlace { len, fill } => {
+                let dest = w.bytes_mut(u64::from(block), *len as u64)?;
+                // The source cannot claim more than it was given.
+                fill.fill(dest).min(*len)
+            }
+        };
+        write_pair(w, ptr, block, len as u32)
+    }
+}
+
 impl<T: ComponentValue> ComponentValue for Option<T> {
     fn typecheck(ty: &Type) -> Result<(), String> {
         match ty {

@@ -21,6 +21,7 @@
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -29,7 +30,7 @@ use cap_fs_ext::{
 };
 use cap_std::fs::{Dir, File, FileExt, FileType, FileTypeExt, Metadata, MetadataExt, OpenOptions};
 use fs_set_times::{SetTimes, SystemTimeSpec};
-use weft_runtime::typed::{ComponentList, ResultPayload};
+use weft_runtime::typed::{Bytes, ComponentList, Fill, ResultPayload};
 use weft_runtime::{Linker, Resource, ResourceType, Val};
 
 use crate::io::{
@@ -388,9 +389,36 @@ pub(crate) struct DirEntryStream(cap_std::fs::ReadDir);
 /// A stream over an open file: reading or writing from a position that advances, or
 /// appending at the end.
 struct FileStream {
-    file: File,
-    position: u64,
+    file: Arc<File>,
+    /// Where the next read or write starts, and the file's size when last looked at; shared
+    /// with the reads written in place ([`FileFill`]), which set them right when the file
+    /// turns out shorter.
+    cursor: Arc<Cursor>,
     append: bool,
+}
+
+/// A [`FileStream`]'s position and the file size it last saw. Only the stream's own calls
+/// use them, one at a time: the atomics are for sharing, not for concurrency.
+struct Cursor {
+    position: AtomicU64,
+    known_end: AtomicU64,
+}
+
+impl FileStream {
+    fn new(file: File, position: u64, append: bool) -> FileStream {
+        FileStream {
+            file: Arc::new(file),
+            cursor: Arc::new(Cursor {
+                position: AtomicU64::new(position),
+                known_end: AtomicU64::new(0),
+            }),
+            append,
+        }
+    }
+
+    fn position(&self) -> u64 {
+        self.cursor.position.load(Relaxed)
+    }
 }
 
 impl InputStream for FileStream {
@@ -399,22 +427,85 @@ impl InputStream for FileStream {
         if len == 0 {
             return Ok(Vec::new());
         }
-        let buf = read_at(&self.file, len, self.position)?;
+        let position = self.position();
+        let buf = read_at(&self.file, len, position)?;
         if buf.is_empty() {
             return Err(StreamError::Closed);
         }
-        self.position += buf.len() as u64;
+        self.cursor
+            .position
+            .store(position + buf.len() as u64, Relaxed);
         Ok(buf)
+    }
+
+    /// A read of bytes the file is known to hold (its size is looked at again only when a
+    /// read goes past the size last seen) is written in place; at the end, or past the size,
+    /// the ordinary read says what there is.
+    fn read_in_place(&mut self, len: usize) -> Option<Result<Bytes, StreamError>> {
+        let len = len.min(READ_MAX) as u64;
+        let position = self.position();
+        let mut end = self.cursor.known_end.load(Relaxed);
+        if position.saturating_add(len) > end {
+            end = match self.file.metadata() {
+                Ok(m) => m.len(),
+                Err(e) => return Some(Err(e.into())),
+            };
+            self.cursor.known_end.store(end, Relaxed);
+        }
+        let n = end.saturating_sub(position).min(len);
+        if n == 0 {
+            return None;
+        }
+        self.cursor.position.store(position + n, Relaxed);
+        let fill = FileFill {
+            file: self.file.clone(),
+            cursor: self.cursor.clone(),
+            offset: position,
+        };
+        Some(Ok(Bytes::in_place(n as usize, Box::new(fill))))
+    }
+}
+
+/// Reads a [`FileStream`]'s bytes into the guest's block.
+struct FileFill {
+    file: Arc<File>,
+    cursor: Arc<Cursor>,
+    offset: u64,
+}
+
+impl Fill for FileFill {
+    fn fill(&self, dest: &mut [u8]) -> usize {
+        let mut done = 0;
+        while done < dest.len() {
+            match rustix::io::pread(&*self.file, &mut dest[done..], self.offset + done as u64) {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(rustix::io::Errno::INTR) => continue,
+                // The next read meets the error again and reports it.
+                Err(_) => break,
+            }
+        }
+        if done < dest.len() {
+            // The file is shorter than when its size was looked at: the position goes back
+            // to the end of what was read, and the next read looks at the size again.
+            let short = (dest.len() - done) as u64;
+            self.cursor.position.fetch_sub(short, Relaxed);
+            self.cursor.known_end.store(0, Relaxed);
+        }
+        done
     }
 }
 
 impl OutputStream for FileStream {
     fn write(&mut self, bytes: &[u8]) -> Result<(), StreamError> {
-        if self.append {
-            self.position = self.file.metadata()?.len();
-        }
-        self.file.write_all_at(bytes, self.position)?;
-        self.position += bytes.len() as u64;
+        let position = match self.append {
+            true => self.file.metadata()?.len(),
+            false => self.position(),
+        };
+        self.file.write_all_at(bytes, position)?;
+        self.cursor
+            .position
+            .store(position + bytes.len() as u64, Relaxed);
         Ok(())
     }
     fn flush(&mut self) -> Result<(), StreamError> {
@@ -750,11 +841,7 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
             if !f.perms.contains(FilePerms::WRITE) {
                 return Err(ErrorCode::BadDescriptor.into());
             }
-            let stream = FileStream {
-                file: f.file.try_clone()?,
-                position: offset,
-                append,
-            };
+            let stream = FileStream::new(f.file.try_clone()?, offset, append);
             let rep = ctx.table.push(OutputEntry(Box::new(stream)))?;
             Ok(Resource {
                 ty: ty.output_stream,
@@ -778,11 +865,7 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
             if !f.perms.contains(FilePerms::READ) {
                 return Err(ErrorCode::BadDescriptor.into());
             }
-            let stream = FileStream {
-                file: f.file.try_clone()?,
-                position: offset,
-                append: false,
-            };
+            let stream = FileStream::new(f.file.try_clone()?, offset, false);
             let rep = ctx.table.push(InputEntry(Box::new(stream)))?;
             Ok(Resource {
                 ty: ty.input_stream,
@@ -1149,11 +1232,7 @@ mod tests {
         std::fs::write(&path, "abc").unwrap();
         let file = File::from_std(std::fs::File::open(&path).unwrap());
         let _ = std::fs::remove_file(&path);
-        let mut stream = FileStream {
-            file,
-            position: 0,
-            append: false,
-        };
+        let mut stream = FileStream::new(file, 0, false);
         assert_eq!(InputStream::read(&mut stream, 2).unwrap(), b"ab");
         assert_eq!(InputStream::read(&mut stream, 9).unwrap(), b"c");
         assert_eq!(InputStream::read(&mut stream, 9), Err(StreamError::Closed));
@@ -1165,10 +1244,53 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // An offset beyond what `pread` takes: EINVAL.
-        stream.position = u64::MAX;
+        stream.cursor.position.store(u64::MAX, Relaxed);
         match InputStream::read(&mut stream, 1) {
             Err(StreamError::Io(_, cause)) => assert_eq!(ErrorCode::of(cause).name(), "invalid"),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Reads written in place take their length from the file's size, fall back to an
+    /// ordinary read at the end, see a file that grew, and give back what a file that shrank
+    /// no longer holds.
+    #[test]
+    fn file_reads_in_place_follow_the_file() {
+        let path = std::env::temp_dir().join(format!("weft-wasi-in-place-{}", std::process::id()));
+        std::fs::write(&path, "abcdef").unwrap();
+        let file = File::from_std(std::fs::File::open(&path).unwrap());
+        let mut stream = FileStream::new(file, 1, false);
+        // `into_vec` fills a block of the length the read gave, as the lowering does.
+        let read = |stream: &mut FileStream, len| match stream.read_in_place(len) {
+            Some(Ok(bytes)) => Some(bytes.into_vec()),
+            Some(Err(e)) => panic!("{e:?}"),
+            None => None,
+        };
+        assert_eq!(read(&mut stream, 2).as_deref(), Some(&b"bc"[..]));
+        // Past the end: as much as there is.
+        assert_eq!(read(&mut stream, 9).as_deref(), Some(&b"def"[..]));
+        // At the end there is nothing known to be there: the ordinary read says it is closed.
+        assert_eq!(read(&mut stream, 9), None);
+        assert_eq!(InputStream::read(&mut stream, 9), Err(StreamError::Closed));
+        // The file grows: the next read sees it.
+        std::fs::write(&path, "abcdefgh").unwrap();
+        assert_eq!(read(&mut stream, 9).as_deref(), Some(&b"gh"[..]));
+        // The file shrinks between a read's length and its bytes: the list is shorter, and
+        // the position and size are looked at again.
+        std::fs::write(&path, "0123456789").unwrap();
+        let mut stream = FileStream::new(
+            File::from_std(std::fs::File::open(&path).unwrap()),
+            2,
+            false,
+        );
+        let bytes = stream.read_in_place(6).unwrap().unwrap();
+        assert_eq!(bytes.len(), 6);
+        assert_eq!(stream.position(), 8);
+        std::fs::write(&path, "0123").unwrap();
+        assert_eq!(bytes.into_vec(), b"23");
+        assert_eq!(stream.position(), 4);
+        assert_eq!(read(&mut stream, 9), None);
+        assert_eq!(InputStream::read(&mut stream, 9), Err(StreamError::Closed));
+        let _ = std::fs::remove_file(&path);
     }
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use futures::future::BoxFuture;
+use weft_runtime::typed::Bytes;
 use weft_runtime::{Linker, Resource, ResourceType, Val};
 
 use crate::{own, WasiCtx, WasiTypes, WasiView};
@@ -60,6 +61,13 @@ pub trait InputStream: Send {
     /// Up to `len` bytes, waiting until at least one is available (or the end).
     fn blocking_read(&mut self, len: usize) -> Result<Vec<u8>, StreamError> {
         self.read(len)
+    }
+    /// A read that does not wait, of bytes the stream knows are there before it reads them
+    /// (a file: its size), to be written straight into the guest's memory when the result is
+    /// lowered ([`Bytes::in_place`]). `None`: no such read now; [`Self::read`] or
+    /// [`Self::blocking_read`] is used.
+    fn read_in_place(&mut self, _len: usize) -> Option<Result<Bytes, StreamError>> {
+        None
     }
     /// What `subscribe` returns: when a read will not come back empty. By default always
     /// ready (a stream whose reads never wait, or wait in `read`).
@@ -666,7 +674,11 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
         "[method]input-stream.read",
         move |t: &mut T, (s, len): (Resource, u64)| {
             let ctx = t.wasi();
-            let r = input(ctx, s)?.read(len_arg(len));
+            let stream = input(ctx, s)?;
+            let len = len_arg(len);
+            let r = stream
+                .read_in_place(len)
+                .unwrap_or_else(|| stream.read(len).map(Bytes::from));
             stream_result(ctx, &ty, r)
         },
     );
@@ -676,7 +688,11 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
         "[method]input-stream.blocking-read",
         move |t: &mut T, (s, len): (Resource, u64)| {
             let ctx = t.wasi();
-            let r = input(ctx, s)?.blocking_read(len_arg(len));
+            let stream = input(ctx, s)?;
+            let len = len_arg(len);
+            let r = stream
+                .read_in_place(len)
+                .unwrap_or_else(|| stream.blocking_read(len).map(Bytes::from));
             stream_result(ctx, &ty, r)
         },
     );

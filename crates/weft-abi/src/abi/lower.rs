@@ -599,17 +599,19 @@ fn latin1_len(s: &str) -> Option<u32> {
 
 /// Writes `bytes` at `ptr` in `mem`, or traps if they do not all fit.
 fn write_at(mem: &mut [u8], ptr: u64, bytes: &[u8]) -> Result<(), Trap> {
+    memory_at(mem, ptr, bytes.len() as u64)?.copy_from_slice(bytes);
+    Ok(())
+}
+
+/// The `len` bytes of `mem` at `ptr`, or a trap if they do not all fit.
+fn memory_at(mem: &mut [u8], ptr: u64, len: u64) -> Result<&mut [u8], Trap> {
     let range = usize::try_from(ptr).ok().zip(
-        ptr.checked_add(bytes.len() as u64)
+        ptr.checked_add(len)
             .and_then(|end| usize::try_from(end).ok()),
     );
-    match range.and_then(|(start, end)| mem.get_mut(start..end)) {
-        Some(dst) => {
-            dst.copy_from_slice(bytes);
-            Ok(())
-        }
-        None => Err(Trap::new("pointer out of bounds of memory")),
-    }
+    range
+        .and_then(|(start, end)| mem.get_mut(start..end))
+        .ok_or_else(|| Trap::new("pointer out of bounds of memory"))
 }
 
 /// Spec `LiftLowerContext`, for phase two of lowering.
@@ -1012,6 +1014,12 @@ impl<'a> Writer<'a> {
     /// Writes `bytes` at `ptr`, or traps if they do not all fit in memory.
     pub fn write(&mut self, ptr: u64, bytes: &[u8]) -> Result<(), Trap> {
         write_at(self.mem, ptr, bytes)
+    }
+
+    /// The `len` bytes of memory at `ptr`, to be written in place, or a trap if they do not
+    /// all fit in memory.
+    pub fn bytes_mut(&mut self, ptr: u64, len: u64) -> Result<&mut [u8], Trap> {
+        memory_at(self.mem, ptr, len)
     }
 
     /// The next block phase one allocated.
