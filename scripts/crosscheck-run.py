@@ -352,6 +352,7 @@ PROGRAMS = [
     ("exit-code/3", "exit-code", [], ["3"], None, OK),
     ("files", "files", ["--dir", "%dir::/sandbox"], ["/sandbox"], None, OK),
     ("files/dot", "files", ["--dir", "%dir::."], ["."], None, OK),
+    ("permissions", "permissions", ["--dir", "%dir::/sandbox"], ["/sandbox"], None, OK),
     ("clock", "clock", [], [], None, OK),
     ("random", "random", [], [], None, OK),
     ("poll-sleep", "poll-sleep", [], [], None, OK),

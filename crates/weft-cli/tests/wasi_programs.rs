@@ -65,6 +65,23 @@ sub exists: false
 done
 "#;
 
+/// The `permissions` program's stdout (see `fixtures/rust/wasi/src/bin/permissions.rs`):
+/// errors as (kind, preview1 errno): 8 `EBADF`, 28 `EINVAL`, 31 `EISDIR`, 20 `EEXIST`,
+/// 54 `ENOTDIR`. wasmtime 48 prints the same.
+const PERMISSIONS_STDOUT: &str = r#"write to a file opened for reading: Err((Uncategorized, Some(8)))
+set_len on a file opened for reading: Err((InvalidInput, Some(28)))
+read it: Ok
+read from a file opened for writing: Err((Uncategorized, Some(8)))
+open DIR for writing: Err((IsADirectory, Some(31)))
+read DIR as a file: Err((Uncategorized, Some(8)))
+create_dir given.txt: Err((AlreadyExists, Some(20)))
+open given.txt/x: Err((NotADirectory, Some(54)))
+read_dir given.txt: Err((NotADirectory, Some(54)))
+create given.txt exclusively: Err((AlreadyExists, Some(20)))
+given.txt after: "from the host\n"
+done
+"#;
+
 /// What the `files` program leaves in its directory.
 const FILES_LEFT: &[(&str, &str)] = &[
     ("given.txt", "from the host\n"),
@@ -128,6 +145,10 @@ fn cases() -> Vec<Case> {
             .preopen(".", FILES_LEFT)
             .args(&["."])
             .stdout(FILES_STDOUT),
+        Case::new("permissions", "permissions")
+            .preopen("/sandbox", &[GIVEN])
+            .args(&["/sandbox"])
+            .stdout(PERMISSIONS_STDOUT),
         Case::new("clock", "clock").stdout(
             "instant non-decreasing over 10000 reads: true\nsleep(50ms) took at least 50ms: true\nsystem time after 2020: true\n",
         ),

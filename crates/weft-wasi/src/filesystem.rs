@@ -313,7 +313,10 @@ pub(crate) enum Descriptor {
 
 pub(crate) struct FileDesc {
     file: File,
+    /// What the descriptor allows: what it was opened for, as far as its preopen grants.
     perms: FilePerms,
+    /// What its preopen grants.
+    granted: FilePerms,
     /// The `descriptor-flags` it was opened with (bits of [`DESCRIPTOR_FLAGS`]).
     flags: u8,
 }
@@ -346,10 +349,16 @@ impl DirDesc {
 }
 
 impl FileDesc {
-    fn require(&self, perms: FilePerms) -> FsResult<()> {
+    /// Whether the descriptor allows `perms`: `not-permitted` when its preopen does not grant
+    /// them; `not_opened` (what the system says of such a descriptor, e.g. `bad-descriptor`
+    /// for a read of a file opened for writing only) when it was not opened for them.
+    fn require(&self, perms: FilePerms, not_opened: ErrorCode) -> FsResult<()> {
+        if !self.granted.contains(perms) {
+            return Err(ErrorCode::NotPermitted.into());
+        }
         match self.perms.contains(perms) {
             true => Ok(()),
-            false => Err(ErrorCode::NotPermitted.into()),
+            false => Err(not_opened.into()),
         }
     }
 }
@@ -747,6 +756,7 @@ fn open_at(
     Ok(Descriptor::File(FileDesc {
         file,
         perms,
+        granted: d.file_perms,
         flags: bits & !MUTATE_DIRECTORY,
     }))
 }
@@ -889,7 +899,7 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
     );
     method(l, "read", |ctx, (fd, len, offset): (Resource, u64, u64)| {
         let f = file(ctx, fd)?;
-        f.require(FilePerms::READ)?;
+        f.require(FilePerms::READ, ErrorCode::BadDescriptor)?;
         let want = usize::try_from(len).unwrap_or(usize::MAX).min(READ_MAX);
         let buf = read_at(&f.file, want, offset)?;
         let end = buf.is_empty() && len > 0;
@@ -900,13 +910,14 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
         "write",
         |ctx, (fd, bytes, offset): (Resource, Vec<u8>, u64)| {
             let f = file(ctx, fd)?;
-            f.require(FilePerms::WRITE)?;
+            f.require(FilePerms::WRITE, ErrorCode::BadDescriptor)?;
             Ok(f.file.write_at(&bytes, offset)? as u64)
         },
     );
     method(l, "set-size", |ctx, (fd, size): (Resource, u64)| {
         let f = file(ctx, fd)?;
-        f.require(FilePerms::WRITE)?;
+        // `ftruncate` of a file not open for writing is `EINVAL` on Linux.
+        f.require(FilePerms::WRITE, ErrorCode::Invalid)?;
         Ok(f.file.set_len(size)?)
     });
 
@@ -952,7 +963,10 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
             let (atime, mtime) = (new_timestamp(atime)?, new_timestamp(mtime)?);
             match descriptor(ctx, fd)? {
                 Descriptor::File(f) => {
-                    f.require(FilePerms::WRITE)?;
+                    // The system lets a file's owner set its times through any descriptor.
+                    if !f.granted.contains(FilePerms::WRITE) {
+                        return Err(ErrorCode::NotPermitted.into());
+                    }
                     SetTimes::set_times(&f.file, atime, mtime)?;
                 }
                 Descriptor::Dir(d) => {
