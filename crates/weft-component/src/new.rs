@@ -101,41 +101,45 @@ fn new_component_with(module: &[u8], opts: NewOptions, source: WorldSource) -> R
     .then(|| builtin_preview1(&main));
     // Reading the built-in adapter's world (from its WIT, `builtin_world`) is a fifth of the
     // work for a small module. When it is the component's first world (no `--wit`, no world
-    // sections in the module), the second thread reads it while this one validates the input
-    // and garbage-collects the adapter; otherwise it is decoded into the module's world.
+    // sections in the module), the second thread reads it, hands it over and then validates
+    // the input, while this one garbage-collects the adapter and builds the component (from
+    // the input read without validation, which never panics); otherwise the adapter's world is
+    // decoded into the module's world, and the second thread only validates.
     let has_world = main
         .custom_sections
         .iter()
         .any(|c| c.name.starts_with("component-type"));
     let early = builtin.filter(|_| opts.world.is_none() && !has_world);
     std::thread::scope(|scope| {
-        let side = scope.spawn(move || match early {
-            Some(adapter) => {
+        let (world_tx, world_rx) = std::sync::mpsc::sync_channel(1);
+        let side = scope.spawn(move || {
+            if let Some(adapter) = early {
                 let mut resolve = Resolve::new();
-                let (world, encoding) = match source {
-                    WorldSource::Wit => builtin_world(&mut resolve, adapter)?,
-                    WorldSource::Bytes => adapter_world(&mut resolve, PREVIEW1, adapter.bytes)?,
+                let world = match source {
+                    WorldSource::Wit => builtin_world(&mut resolve, adapter),
+                    WorldSource::Bytes => adapter_world(&mut resolve, PREVIEW1, adapter.bytes),
                 };
-                Ok(Some((resolve, world, encoding)))
+                // The receiver outlives this thread (both are in the scope).
+                let _ = world_tx.send(world.map(|(world, encoding)| (resolve, world, encoding)));
             }
-            None => validate().map(|()| None),
+            validate()
         });
-        let side_result = || {
-            side.join()
-                .unwrap_or_else(|_| Err(Error::msg("a worker thread of `weft new` failed")))
-        };
-        let prepare = || builtin.map(|b| prepare_builtin(&main, b)).transpose();
-        if early.is_some() {
-            validate()?;
-            let builtin = prepare()?;
-            let world = side_result()?;
-            build(module, main, opts, builtin, world)
-        } else {
-            let built = prepare().and_then(|builtin| build(module, main, opts, builtin, None));
-            // An invalid input is reported as such, whatever building it did.
-            side_result()?;
-            built
-        }
+        let built = builtin
+            .map(|b| prepare_builtin(&main, b))
+            .transpose()
+            .and_then(|builtin| {
+                let world = match early {
+                    Some(_) => Some(world_rx.recv().unwrap_or_else(|_| {
+                        Err(Error::msg("a worker thread of `weft new` failed"))
+                    })?),
+                    None => None,
+                };
+                build(module, main, opts, builtin, world)
+            });
+        // An invalid input is reported as such, whatever building it did.
+        side.join()
+            .unwrap_or_else(|_| Err(Error::msg("a worker thread of `weft new` failed")))?;
+        built
     })
 }
 

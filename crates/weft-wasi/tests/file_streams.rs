@@ -11,6 +11,7 @@ use std::path::Path;
 use weft_runtime::Val;
 use weft_wasi::{DirPerms, FilePerms, WasiCtxBuilder};
 
+/// The component; `{types}` stands for [`common::filesystem_types`].
 const COMPONENT: &str = r#"(component $C
   (import "wasi:io/error@0.2.12" (instance $err (export "error" (type (sub resource)))))
   (alias export $err "error" (type $error))
@@ -26,20 +27,7 @@ const COMPONENT: &str = r#"(component $C
       (func (param "self" (borrow $is)) (param "len" u64) (result (result (list u8) (error $se2)))))))
   (alias export $streams "input-stream" (type $input-stream))
   (import "wasi:filesystem/types@0.2.12" (instance $types
-    (export "descriptor" (type $d (sub resource)))
-    (type $ec-t (enum "access" "would-block" "already" "bad-descriptor" "busy" "deadlock" "quota"
-      "exist" "file-too-large" "illegal-byte-sequence" "in-progress" "interrupted" "invalid" "io"
-      "is-directory" "loop" "too-many-links" "message-size" "name-too-long" "no-device" "no-entry"
-      "no-lock" "insufficient-memory" "insufficient-space" "not-directory" "not-empty"
-      "not-recoverable" "unsupported" "no-tty" "no-such-device" "overflow" "not-permitted" "pipe"
-      "read-only" "invalid-seek" "text-file-busy" "cross-device"))
-    (export "error-code" (type $ec (eq $ec-t)))
-    (type $pf-t (flags "symlink-follow"))
-    (export "path-flags" (type $pf (eq $pf-t)))
-    (type $of-t (flags "create" "directory" "exclusive" "truncate"))
-    (export "open-flags" (type $of (eq $of-t)))
-    (type $df-t (flags "read" "write" "file-integrity-sync" "data-integrity-sync" "requested-write-sync" "mutate-directory"))
-    (export "descriptor-flags" (type $df (eq $df-t)))
+{types}
     (alias outer $C $input-stream (type $is))
     (export "input-stream" (type $is2 (eq $is)))
     (export "[method]descriptor.open-at" (func (param "self" (borrow $d)) (param "path-flags" $pf)
@@ -149,7 +137,8 @@ fn read_all(dir: &Path, path: &str, offset: u64, chunk: u64, blocking: bool) -> 
         .preopened_dir(dir, "/", DirPerms::all(), FilePerms::all())
         .unwrap()
         .build();
-    let (mut store, instance) = common::instantiate(COMPONENT, ctx);
+    let wat = COMPONENT.replace("{types}", &common::filesystem_types());
+    let (mut store, instance) = common::instantiate(&wat, ctx);
     let f = instance.func(&store, "read-all").unwrap();
     let args = [
         Val::String(path.into()),

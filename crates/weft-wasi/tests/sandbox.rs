@@ -14,47 +14,6 @@ use std::path::{Path, PathBuf};
 use weft_runtime::{Instance, Store, Val};
 use weft_wasi::{DirPerms, FilePerms, WasiCtx, WasiCtxBuilder};
 
-/// `wasi:filesystem/types.error-code`, in the WIT's order.
-const ERROR_CODES: [&str; 37] = [
-    "access",
-    "would-block",
-    "already",
-    "bad-descriptor",
-    "busy",
-    "deadlock",
-    "quota",
-    "exist",
-    "file-too-large",
-    "illegal-byte-sequence",
-    "in-progress",
-    "interrupted",
-    "invalid",
-    "io",
-    "is-directory",
-    "loop",
-    "too-many-links",
-    "message-size",
-    "name-too-long",
-    "no-device",
-    "no-entry",
-    "no-lock",
-    "insufficient-memory",
-    "insufficient-space",
-    "not-directory",
-    "not-empty",
-    "not-recoverable",
-    "unsupported",
-    "no-tty",
-    "no-such-device",
-    "overflow",
-    "not-permitted",
-    "pipe",
-    "read-only",
-    "invalid-seek",
-    "text-file-busy",
-    "cross-device",
-];
-
 // `path-flags`, `open-flags` and `descriptor-flags` bits.
 const FOLLOW: u32 = 1;
 const CREATE: u32 = 1;
@@ -66,20 +25,11 @@ const WRITE: u32 = 2;
 /// The component: each export calls one `descriptor` method on the first preopen and
 /// returns -1, or the error code's index (`read-len`: the bytes read, or -1 - the code).
 fn wat() -> String {
-    let codes: Vec<String> = ERROR_CODES.iter().map(|c| format!("{c:?}")).collect();
-    let codes = codes.join(" ");
+    let types = common::filesystem_types();
     format!(
         r#"(component $C
   (import "wasi:filesystem/types@0.2.12" (instance $types
-    (export "descriptor" (type $d (sub resource)))
-    (type $ec-t (enum {codes}))
-    (export "error-code" (type $ec (eq $ec-t)))
-    (type $pf-t (flags "symlink-follow"))
-    (export "path-flags" (type $pf (eq $pf-t)))
-    (type $of-t (flags "create" "directory" "exclusive" "truncate"))
-    (export "open-flags" (type $of (eq $of-t)))
-    (type $df-t (flags "read" "write" "file-integrity-sync" "data-integrity-sync" "requested-write-sync" "mutate-directory"))
-    (export "descriptor-flags" (type $df (eq $df-t)))
+{types}
     (type $dt-t (record (field "seconds" u64) (field "nanoseconds" u32)))
     (export "datetime" (type $dt (eq $dt-t)))
     (type $ty-t (enum "unknown" "block-device" "character-device" "directory" "fifo" "symbolic-link" "regular-file" "socket"))
@@ -412,7 +362,7 @@ impl Guest {
     fn result(&mut self, name: &str, args: &[Val]) -> Result<(), &'static str> {
         match self.call(name, args) {
             -1 => Ok(()),
-            n => Err(ERROR_CODES[n as usize]),
+            n => Err(common::ERROR_CODES[n as usize]),
         }
     }
 
@@ -449,7 +399,7 @@ impl Guest {
     fn read_len(&mut self, path: &str) -> Result<usize, &'static str> {
         match self.call("read-len", &[s(path)]) {
             n if n >= 0 => Ok(n as usize),
-            n => Err(ERROR_CODES[(-1 - n) as usize]),
+            n => Err(common::ERROR_CODES[(-1 - n) as usize]),
         }
     }
 }

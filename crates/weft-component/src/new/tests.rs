@@ -139,6 +139,30 @@ fn invalid_function_bodies_are_rejected() {
     );
 }
 
+/// With the built-in adapter and no world of its own, the input is validated on the second
+/// thread after the adapter's world is read, while the component is built: its error is
+/// still the call's, for a body that does not type-check and for a structural error alike.
+#[test]
+fn invalid_inputs_with_the_builtin_adapter_are_rejected() {
+    let import = r#"(import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))"#;
+    for (body, expected) in [
+        ("(func (export \"_start\") (result i32))", "type mismatch"),
+        ("(func (export \"_start\")) (start 9)", "unknown function 9"),
+    ] {
+        let wat = format!("(module {import} (memory (export \"memory\") 1) {body})");
+        let module = wat::parse_str(&wat).unwrap();
+        for source in [WorldSource::Wit, WorldSource::Bytes] {
+            let e = new_component_with(&module, NewOptions::default(), source)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.starts_with("reading the input: invalid core module: ") && e.contains(expected),
+                "{wat}: {e}"
+            );
+        }
+    }
+}
+
 #[test]
 fn string_encoding_comes_from_the_embedded_world() {
     let wit = "package t:t; world w { export greet: func(name: string) -> string; }";

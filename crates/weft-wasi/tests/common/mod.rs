@@ -48,3 +48,63 @@ macro_rules! libc {
 }
 #[allow(unused_imports, reason = "the sandbox's guest has a libc of its own")]
 pub(crate) use libc;
+
+/// `wasi:filesystem/types.error-code`, in the WIT's order.
+pub const ERROR_CODES: [&str; 37] = [
+    "access",
+    "would-block",
+    "already",
+    "bad-descriptor",
+    "busy",
+    "deadlock",
+    "quota",
+    "exist",
+    "file-too-large",
+    "illegal-byte-sequence",
+    "in-progress",
+    "interrupted",
+    "invalid",
+    "io",
+    "is-directory",
+    "loop",
+    "too-many-links",
+    "message-size",
+    "name-too-long",
+    "no-device",
+    "no-entry",
+    "no-lock",
+    "insufficient-memory",
+    "insufficient-space",
+    "not-directory",
+    "not-empty",
+    "not-recoverable",
+    "unsupported",
+    "no-tty",
+    "no-such-device",
+    "overflow",
+    "not-permitted",
+    "pipe",
+    "read-only",
+    "invalid-seek",
+    "text-file-busy",
+    "cross-device",
+];
+
+/// The declarations a hand-written guest's `wasi:filesystem/types` instance type starts with:
+/// `descriptor` (`$d`), `error-code` (`$ec`), `path-flags` (`$pf`), `open-flags` (`$of`) and
+/// `descriptor-flags` (`$df`), as the WIT defines them.
+pub fn filesystem_types() -> String {
+    let codes: Vec<String> = ERROR_CODES.iter().map(|c| format!("{c:?}")).collect();
+    format!(
+        r#"    (export "descriptor" (type $d (sub resource)))
+    (type $ec-t (enum {}))
+    (export "error-code" (type $ec (eq $ec-t)))
+    (type $pf-t (flags "symlink-follow"))
+    (export "path-flags" (type $pf (eq $pf-t)))
+    (type $of-t (flags "create" "directory" "exclusive" "truncate"))
+    (export "open-flags" (type $of (eq $of-t)))
+    (type $df-t (flags "read" "write" "file-integrity-sync" "data-integrity-sync" "requested-write-sync" "mutate-directory"))
+    (export "descriptor-flags" (type $df (eq $df-t)))"#,
+        codes.join(" ")
+    )
+}
