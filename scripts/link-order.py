@@ -5,7 +5,7 @@
 
 A short command spends much of its time on page faults for the code it runs: the kernel maps a
 binary's code 64 KiB at a time, on first use, and the functions a `weft wit` of a small
-component runs are spread over 4 MB of weft's 15 MB of code (59 faults). Placed next to each
+component runs are spread over 4 MB of weft's 15 MB of code (43 faults). Placed next to each
 other they fit in a fraction of that (13 faults). This script runs representative commands
 under valgrind's callgrind, which records every function executed, and writes the functions of
 the weft binary that ran, those used by the most commands first (start-up, argument parsing,
@@ -13,11 +13,13 @@ printing errors), then the rest in the order they first ran. `crates/weft-cli/bu
 the file to the linker (LLD's `--symbol-ordering-file`) for release builds on
 x86_64-unknown-linux-gnu, where Rust links with LLD.
 
-The names are mangled symbols of a release build. They stay valid across most edits (a
-symbol's hash comes from its crate and path, not from its code); a renamed or new function is
-only missing from the order, which costs a little start-up time and nothing else (the linker
-is told not to warn). Run this again after large changes or dependency updates, on a release
-build of the current tree (`cargo build --release -p weft-cli`). `--check` reports how many of
+The names are mangled symbols of a release build. Most end in a hash of their crate's
+metadata, which Cargo derives from the rustc version and the package and dependency versions:
+they stay valid across edits of the code, but not across a new rustc, a version bump or a
+dependency update, after which almost none match. A name that does not match is only missing
+from the order, which costs start-up time and nothing else (the linker is told not to warn).
+Run this again after any of those, and after large changes, on a release build of the current
+tree (`cargo build --release -p weft-cli`). `--check` reports how many of
 the file's symbols the binary still has, without writing.
 
 Needs valgrind, and the fixtures `fixtures/build.sh --only c-hello,rust-greeter` builds.

@@ -102,8 +102,9 @@ fn new_component_with(module: &[u8], opts: NewOptions, source: WorldSource) -> R
     // Reading the built-in adapter's world (from its WIT, `builtin_world`) is a fifth of the
     // work for a small module. When it is the component's first world (no `--wit`, no world
     // sections in the module), the second thread reads it, hands it over and then validates
-    // the input, while this one garbage-collects the adapter and builds the component (from
-    // the input read without validation, which never panics); otherwise the adapter's world is
+    // the input, while this one garbage-collects the adapter and builds the component from
+    // the input read without validation (reading never panics, and neither may `build` on an
+    // invalid input); otherwise the adapter's world is
     // decoded into the module's world, and the second thread only validates.
     let has_world = main
         .custom_sections

@@ -21,7 +21,7 @@
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -406,11 +406,17 @@ struct FileStream {
     append: bool,
 }
 
-/// A [`FileStream`]'s position and the file size it last saw. Only the stream's own calls
-/// use them, one at a time: the atomics are for sharing, not for concurrency.
+/// A [`FileStream`]'s position, the file size it last saw, and whether its reads may be
+/// written in place. Only the stream's own calls use them, one at a time: the atomics are for
+/// sharing, not for concurrency.
 struct Cursor {
     position: AtomicU64,
     known_end: AtomicU64,
+    /// Cleared for good when a read in place came up short: the file held less than its size
+    /// said (it shrank meanwhile, or it is one whose size is not its content, like a sysfs
+    /// attribute), or `pread` failed. From then on every read is an ordinary one, which
+    /// reports the end as `closed` and an error as the error.
+    in_place: AtomicBool,
 }
 
 impl FileStream {
@@ -420,6 +426,7 @@ impl FileStream {
             cursor: Arc::new(Cursor {
                 position: AtomicU64::new(position),
                 known_end: AtomicU64::new(0),
+                in_place: AtomicBool::new(true),
             }),
             append,
         }
@@ -449,8 +456,11 @@ impl InputStream for FileStream {
 
     /// A read of bytes the file is known to hold (its size is looked at again only when a
     /// read goes past the size last seen) is written in place; at the end, or past the size,
-    /// the ordinary read says what there is.
+    /// or after a read in place came up short, the ordinary read says what there is.
     fn read_in_place(&mut self, len: usize) -> Option<Result<Bytes, StreamError>> {
+        if !self.cursor.in_place.load(Relaxed) {
+            return None;
+        }
         let len = len.min(READ_MAX) as u64;
         let position = self.position();
         let mut end = self.cursor.known_end.load(Relaxed);
@@ -465,7 +475,7 @@ impl InputStream for FileStream {
         if n == 0 {
             return None;
         }
-        self.cursor.position.store(position + n, Relaxed);
+        // The position moves when the bytes are read (`FileFill::fill`).
         let fill = FileFill {
             file: self.file.clone(),
             cursor: self.cursor.clone(),
@@ -490,16 +500,18 @@ impl Fill for FileFill {
                 Ok(0) => break,
                 Ok(n) => done += n,
                 Err(rustix::io::Errno::INTR) => continue,
-                // The next read meets the error again and reports it.
+                // The next read, an ordinary one, meets the error again and reports it.
                 Err(_) => break,
             }
         }
+        self.cursor
+            .position
+            .store(self.offset + done as u64, Relaxed);
         if done < dest.len() {
-            // The file is shorter than when its size was looked at: the position goes back
-            // to the end of what was read, and the next read looks at the size again.
-            let short = (dest.len() - done) as u64;
-            self.cursor.position.fetch_sub(short, Relaxed);
-            self.cursor.known_end.store(0, Relaxed);
+            // The list is shorter than the block the guest allocated for it (the guest frees
+            // a block by its pointer, or with the list's length as its size: then it loses
+            // the rest). It happens once per stream at most: reads are ordinary from now on.
+            self.cursor.in_place.store(false, Relaxed);
         }
         done
     }
@@ -1299,12 +1311,29 @@ mod tests {
         );
         let bytes = stream.read_in_place(6).unwrap().unwrap();
         assert_eq!(bytes.len(), 6);
-        assert_eq!(stream.position(), 8);
         std::fs::write(&path, "0123").unwrap();
         assert_eq!(bytes.into_vec(), b"23");
         assert_eq!(stream.position(), 4);
+        // After a short read, reads are ordinary ones, even when the file grows again.
+        std::fs::write(&path, "0123456").unwrap();
         assert_eq!(read(&mut stream, 9), None);
+        assert_eq!(InputStream::read(&mut stream, 9).unwrap(), b"456");
         assert_eq!(InputStream::read(&mut stream, 9), Err(StreamError::Closed));
         let _ = std::fs::remove_file(&path);
+
+        // A file whose size is not its content (a directory here: a size, and `pread` fails
+        // with `EISDIR`) gives one short read, then the ordinary read reports the error.
+        let dir = File::from_std(std::fs::File::open(std::env::temp_dir()).unwrap());
+        let mut stream = FileStream::new(dir, 0, false);
+        if let Some(bytes) = stream.read_in_place(9) {
+            assert_eq!(bytes.unwrap().into_vec(), b"");
+            assert_eq!(read(&mut stream, 9), None);
+        }
+        match InputStream::read(&mut stream, 9) {
+            Err(StreamError::Io(_, cause)) => {
+                assert_eq!(ErrorCode::of(cause).name(), "is-directory")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
