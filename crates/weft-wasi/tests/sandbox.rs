@@ -50,6 +50,9 @@ fn wat() -> String {
       (result (result (own $ds) (error $ec)))))
     (export "[method]directory-entry-stream.read-directory-entry" (func (param "self" (borrow $ds))
       (result (result (option $de) (error $ec)))))
+    (export "[method]descriptor.set-times" (func (param "self" (borrow $d))
+      (param "data-access-timestamp" $nt) (param "data-modification-timestamp" $nt)
+      (result (result (error $ec)))))
     (export "[method]descriptor.set-times-at" (func (param "self" (borrow $d)) (param "path-flags" $pf)
       (param "path" string) (param "data-access-timestamp" $nt) (param "data-modification-timestamp" $nt)
       (result (result (error $ec)))))
@@ -120,6 +123,7 @@ fn wat() -> String {
   (alias export $types "[method]descriptor.read-directory" (func $read-directory))
   (alias export $types "[method]directory-entry-stream.read-directory-entry" (func $read-directory-entry))
   (alias export $types "[method]descriptor.set-times-at" (func $set-times-at))
+  (alias export $types "[method]descriptor.set-times" (func $set-times))
   (alias export $types "[method]descriptor.is-same-object" (func $is-same-object))
   (alias export $types "[method]descriptor.metadata-hash" (func $metadata-hash))
   (alias export $types "[method]descriptor.metadata-hash-at" (func $metadata-hash-at))
@@ -140,6 +144,7 @@ fn wat() -> String {
   (core func $read-directory-entry' (canon lower (func $read-directory-entry) (memory $mem) (realloc $realloc)))
   (core func $drop-entries (canon resource.drop $entries))
   (core func $set-times-at' (canon lower (func $set-times-at) (memory $mem)))
+  (core func $set-times' (canon lower (func $set-times) (memory $mem)))
   (core func $is-same-object' (canon lower (func $is-same-object)))
   (core func $metadata-hash' (canon lower (func $metadata-hash) (memory $mem)))
   (core func $metadata-hash-at' (canon lower (func $metadata-hash-at) (memory $mem)))
@@ -163,6 +168,7 @@ fn wat() -> String {
     (import "fs" "read-directory-entry" (func $read-directory-entry (param i32 i32)))
     (import "fs" "drop-entries" (func $drop-entries (param i32)))
     (import "fs" "set-times-at" (func $set-times-at (param i32 i32 i32 i32 i32 i64 i32 i32 i64 i32 i32)))
+    (import "fs" "set-times" (func $set-times (param i32 i32 i64 i32 i32 i64 i32 i32)))
     (import "fs" "is-same-object" (func $is-same-object (param i32 i32) (result i32)))
     (import "fs" "metadata-hash" (func $metadata-hash (param i32 i32)))
     (import "fs" "metadata-hash-at" (func $metadata-hash-at (param i32 i32 i32 i32 i32)))
@@ -222,8 +228,11 @@ fn wat() -> String {
     ;; Opens the file for reading (following a final symbolic link) and reads up to 1000
     ;; bytes at offset 0.
     (func (export "read-len") (param $p i32) (param $l i32) (result i32)
+      (call $read-len-opened (local.get $p) (local.get $l) (i32.const 1)))
+    ;; `read-len` on a descriptor opened with descriptor-flags `$df`.
+    (func $read-len-opened (export "read-len-opened") (param $p i32) (param $l i32) (param $df i32) (result i32)
       (local $fd i32)
-      (call $open-at (call $base) (i32.const 1) (local.get $p) (local.get $l) (i32.const 0) (i32.const 1) (i32.const 32))
+      (call $open-at (call $base) (i32.const 1) (local.get $p) (local.get $l) (i32.const 0) (local.get $df) (i32.const 32))
       (if (i32.load8_u (i32.const 32))
         (then (return (i32.sub (i32.const -1) (i32.load8_u (i32.const 36))))))
       (local.set $fd (i32.load (i32.const 36)))
@@ -256,6 +265,17 @@ fn wat() -> String {
         (i32.const 0) (i64.const 0) (i32.const 0)
         (i32.const 2) (local.get $secs) (i32.const 0)
         (i32.const 32))
+      (call $code (i32.const 1)))
+    ;; Opens `path` for reading only and sets its modification time to `seconds` through
+    ;; that descriptor (`set-times`): -1, or the code.
+    (func (export "set-mtime-read-only") (param $p i32) (param $l i32) (param $secs i64) (result i32)
+      (local $fd i32)
+      (call $open-at (call $base) (i32.const 1) (local.get $p) (local.get $l) (i32.const 0) (i32.const 1) (i32.const 32))
+      (if (i32.load8_u (i32.const 32)) (then (return (i32.load8_u (i32.const 36)))))
+      (local.set $fd (i32.load (i32.const 36)))
+      (call $set-times (local.get $fd) (i32.const 0) (i64.const 0) (i32.const 0)
+        (i32.const 2) (local.get $secs) (i32.const 0) (i32.const 32))
+      (call $drop (local.get $fd))
       (call $code (i32.const 1)))
     ;; Whether the directory `path` is the preopen: 1 or 0 (by `is-same-object` and by
     ;; `metadata-hash` against `metadata-hash-at`, which must agree), or -1 - the code.
@@ -299,6 +319,7 @@ fn wat() -> String {
       (export "read-directory-entry" (func $read-directory-entry'))
       (export "drop-entries" (func $drop-entries))
       (export "set-times-at" (func $set-times-at'))
+      (export "set-times" (func $set-times'))
       (export "is-same-object" (func $is-same-object'))
       (export "metadata-hash" (func $metadata-hash'))
       (export "metadata-hash-at" (func $metadata-hash-at'))))))
@@ -328,7 +349,11 @@ fn wat() -> String {
   (func (export "open-write") (param "path" string) (param "open-flags" u32) (param "flags" u32) (result s32)
     (canon lift (core func $i "open-write") (memory $mem) (realloc $realloc)))
   (func (export "read-len") (param "path" string) (result s32)
-    (canon lift (core func $i "read-len") (memory $mem) (realloc $realloc))))"#
+    (canon lift (core func $i "read-len") (memory $mem) (realloc $realloc)))
+  (func (export "read-len-opened") (param "path" string) (param "flags" u32) (result s32)
+    (canon lift (core func $i "read-len-opened") (memory $mem) (realloc $realloc)))
+  (func (export "set-mtime-read-only") (param "path" string) (param "seconds" u64) (result s32)
+    (canon lift (core func $i "set-mtime-read-only") (memory $mem) (realloc $realloc))))"#
     )
 }
 
@@ -644,9 +669,30 @@ fn permissions_are_enforced() {
         fs::read_to_string(sandbox.join("inside.txt")).unwrap(),
         "hello"
     );
-    // Files read-only, the directory mutable: entries change, files do not.
+    // Nor does one opened for writing read; but its times may be set through any
+    // descriptor, as the system allows a file's owner.
+    let read_len_opened =
+        |g: &mut Guest, flags: u32| g.call("read-len-opened", &[s("inside.txt"), Val::U32(flags)]);
+    assert_eq!(read_len_opened(&mut g, READ), 5);
+    assert_eq!(
+        common::ERROR_CODES[(-1 - read_len_opened(&mut g, WRITE)) as usize],
+        "bad-descriptor"
+    );
+    let set_mtime = |g: &mut Guest, secs: u64| {
+        g.call("set-mtime-read-only", &[s("inside.txt"), Val::U64(secs)])
+    };
+    assert_eq!(set_mtime(&mut g, 1_200_000_000), -1);
+    assert_eq!(
+        fs::metadata(sandbox.join("inside.txt")).unwrap().mtime(),
+        1_200_000_000
+    );
+    // Files read-only, the directory mutable: entries change, files do not (nor their times).
     let mut g = Guest::new(&sandbox, DirPerms::all(), FilePerms::READ);
     assert_eq!(g.open_write("inside.txt", 0, WRITE), NOT_PERMITTED);
+    assert_eq!(
+        common::ERROR_CODES[set_mtime(&mut g, 7) as usize],
+        "not-permitted"
+    );
     assert_eq!(g.one("mkdir", "made"), Ok(()));
     assert_outside_untouched(&root);
 }
