@@ -668,34 +668,29 @@ pub(crate) fn add<T: WasiView>(l: &mut Linker<T>, types: &Arc<WasiTypes>) {
     );
 
     // Input streams.
-    let ty = types.clone();
-    l.instance_func_wrap(
-        STREAMS,
-        "[method]input-stream.read",
-        move |t: &mut T, (s, len): (Resource, u64)| {
-            let ctx = t.wasi();
-            let stream = input(ctx, s)?;
-            let len = len_arg(len);
-            let r = stream
-                .read_in_place(len)
-                .unwrap_or_else(|| stream.read(len).map(Bytes::from));
-            stream_result(ctx, &ty, r)
-        },
-    );
-    let ty = types.clone();
-    l.instance_func_wrap(
-        STREAMS,
-        "[method]input-stream.blocking-read",
-        move |t: &mut T, (s, len): (Resource, u64)| {
-            let ctx = t.wasi();
-            let stream = input(ctx, s)?;
-            let len = len_arg(len);
-            let r = stream
-                .read_in_place(len)
-                .unwrap_or_else(|| stream.blocking_read(len).map(Bytes::from));
-            stream_result(ctx, &ty, r)
-        },
-    );
+    for (name, blocking) in [
+        ("[method]input-stream.read", false),
+        ("[method]input-stream.blocking-read", true),
+    ] {
+        let ty = types.clone();
+        l.instance_func_wrap(
+            STREAMS,
+            name,
+            move |t: &mut T, (s, len): (Resource, u64)| {
+                let ctx = t.wasi();
+                let stream = input(ctx, s)?;
+                let len = len_arg(len);
+                let r = stream.read_in_place(len).unwrap_or_else(|| {
+                    match blocking {
+                        true => stream.blocking_read(len),
+                        false => stream.read(len),
+                    }
+                    .map(Bytes::from)
+                });
+                stream_result(ctx, &ty, r)
+            },
+        );
+    }
     for (name, blocking) in [
         ("[method]input-stream.skip", false),
         ("[method]input-stream.blocking-skip", true),
