@@ -22,8 +22,10 @@
 //! the validator's type id. Nothing here looks at core modules or function bodies.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
+
+// Keys are type ids and names: rustc's FxHash, not SipHash (a map lives for one binary).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use wasmparser::component_types::{
     ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId, ComponentEntityType,
@@ -659,7 +661,7 @@ struct Names<V>(HashMap<String, V>);
 
 impl<V> Default for Names<V> {
     fn default() -> Self {
-        Names(HashMap::new())
+        Names(HashMap::default())
     }
 }
 

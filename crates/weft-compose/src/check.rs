@@ -7,7 +7,7 @@
 //! compared by identity: where it was defined ([`Origin`]), which is known for every resource a
 //! component sees, because components are checked in instantiation order.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt::Write as _;
 
 use wasmparser::component_types::{

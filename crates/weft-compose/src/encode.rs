@@ -7,7 +7,7 @@
 //! resources and named types the importer took from another of its imports are aliased from
 //! wherever that import came from, never redefined, so resource identity is kept.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use wasm_encoder::{
     Alias, ComponentAliasSection, ComponentExportKind, ComponentExportSection,
@@ -106,10 +106,10 @@ pub(crate) struct Composer<'a, 'b> {
 
 impl<'a, 'b> Composer<'a, 'b> {
     pub(crate) fn new(comps: &'a [Component<'b>], plan: &'a Plan) -> Composer<'a, 'b> {
-        let mut merged: HashMap<String, Vec<(NodeId, usize)>> = HashMap::new();
+        let mut merged: HashMap<String, Vec<(NodeId, usize)>> = HashMap::default();
         // Where each node's instance imports bring types (for the imports after them), known
         // before any is encoded: a merged import's type may need another node's.
-        let mut locations = HashMap::new();
+        let mut locations = HashMap::default();
         for &node in &plan.order {
             for (idx, (name, ty)) in comps[node].imports.iter().enumerate() {
                 let ComponentEntityType::Instance(id) = ty else {
@@ -144,13 +144,13 @@ impl<'a, 'b> Composer<'a, 'b> {
             n_components: 0,
             n_modules: 0,
             n_values: 0,
-            top_imports: HashMap::new(),
-            import_items: HashMap::new(),
+            top_imports: HashMap::default(),
+            import_items: HashMap::default(),
             locations,
-            top_types: HashMap::new(),
-            aliased_types: HashMap::new(),
-            aliased_exports: HashMap::new(),
-            instances: HashMap::new(),
+            top_types: HashMap::default(),
+            aliased_types: HashMap::default(),
+            aliased_exports: HashMap::default(),
+            instances: HashMap::default(),
             merged,
             building: Vec::new(),
         }
@@ -158,7 +158,7 @@ impl<'a, 'b> Composer<'a, 'b> {
 
     /// The composed component, as parts: the inputs' bytes are not copied.
     pub(crate) fn run(mut self) -> Result<Composed<'b>> {
-        let mut component_index = HashMap::new();
+        let mut component_index = HashMap::default();
         // The header and the nested components (a section header, then an input's bytes);
         // `self.out` encodes the sections after them.
         let mut parts = Vec::new();
@@ -409,8 +409,8 @@ impl<'a, 'b> Composer<'a, 'b> {
                     composer: self,
                     node,
                     inst: None,
-                    local: HashMap::new(),
-                    exported: HashMap::new(),
+                    local: HashMap::default(),
+                    exported: HashMap::default(),
                 };
                 let ty_idx = space.func(*f)?;
                 Ok(self.emit_import(name, ComponentTypeRef::Func(ty_idx)))
@@ -420,8 +420,8 @@ impl<'a, 'b> Composer<'a, 'b> {
                     composer: self,
                     node,
                     inst: None,
-                    local: HashMap::new(),
-                    exported: HashMap::new(),
+                    local: HashMap::default(),
+                    exported: HashMap::default(),
                 };
                 let (bound, _) = space.bound(name, name, *referenced)?;
                 Ok(self.emit_import(name, ComponentTypeRef::Type(bound)))
@@ -442,8 +442,8 @@ impl<'a, 'b> Composer<'a, 'b> {
             composer: self,
             node,
             inst: Some(InstanceType::new()),
-            local: HashMap::new(),
-            exported: HashMap::new(),
+            local: HashMap::default(),
+            exported: HashMap::default(),
         };
         let types = &space.composer.comps[node].types;
         for (ename, item) in &types[id].exports {
@@ -464,7 +464,7 @@ impl<'a, 'b> Composer<'a, 'b> {
                 composer: self,
                 node: other,
                 inst,
-                local: HashMap::new(),
+                local: HashMap::default(),
                 exported,
             };
             // Its types that the instance type has already are those, by name.

@@ -22,7 +22,7 @@ mod encode;
 mod names;
 mod read;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub use weft_binary::{Error, Result};
 
@@ -216,7 +216,7 @@ type Plugs = HashMap<(NodeId, usize), (NodeId, usize)>;
 /// The explicit plugs, checked against the inputs: `(importer, import)` → `(definition,
 /// export)`.
 fn explicit(comps: &[read::Component<'_>], options: &Options) -> Result<Plugs> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for p in &options.plugs {
         let input = |n: usize| {
             comps
@@ -310,7 +310,7 @@ fn explicit(comps: &[read::Component<'_>], options: &Options) -> Result<Plugs> {
 }
 
 fn plan(comps: &[read::Component<'_>], mode: Mode, explicit: &Plugs) -> Result<Plan> {
-    let mut plugs = HashMap::new();
+    let mut plugs = HashMap::default();
     let mut order = Vec::new();
     // 0: not visited, 1: being visited, 2: done.
     let mut state = vec![0u8; comps.len()];

@@ -22,8 +22,8 @@
 //! syntax tree of its own; this module builds that tree from a [`Resolve`], and
 //! [`crate::format`] builds it from the source AST.
 
+use crate::fxhash::{HashMap, HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 use layout::{
     Block, Comments, Extern, File, Gate, Item, ItemKind, Member, Path, Sig, SigKind, Ty, TypeBody,
@@ -137,7 +137,7 @@ impl<'r> Printer<'r> {
     /// One world, after the interfaces of its own package that it refers to.
     fn world_with_deps(&self, pkg: PackageId, world: WorldId) -> Vec<Item<'r>> {
         let w = &self.resolve.worlds[world];
-        let mut needed: HashSet<InterfaceId> = HashSet::new();
+        let mut needed: HashSet<InterfaceId> = HashSet::default();
         let mut stack: Vec<InterfaceId> = w
             .imports
             .values()
@@ -184,8 +184,8 @@ impl<'r> Printer<'r> {
     fn interface_body(&self, id: InterfaceId) -> Block<'r> {
         let iface = &self.resolve.interfaces[id];
         let funcs: Vec<&'r Function> = iface.functions.values().collect();
-        let mut resource_funcs: HashMap<TypeId, Vec<&'r Function>> = HashMap::new();
-        let mut first_func: HashMap<TypeId, usize> = HashMap::new();
+        let mut resource_funcs: HashMap<TypeId, Vec<&'r Function>> = HashMap::default();
+        let mut first_func: HashMap<TypeId, usize> = HashMap::default();
         for (i, func) in funcs.iter().enumerate() {
             if let Some(r) = func.kind.resource() {
                 resource_funcs.entry(r).or_default().push(func);
@@ -440,7 +440,7 @@ impl<'r> Printer<'r> {
         let pkg = world.package;
         let mut items = Vec::new();
         let mut types = Vec::new();
-        let mut resource_funcs: HashMap<TypeId, Vec<&'r Function>> = HashMap::new();
+        let mut resource_funcs: HashMap<TypeId, Vec<&'r Function>> = HashMap::default();
         let mut funcs = Vec::new();
         for (key, item) in &world.imports {
             match item {
