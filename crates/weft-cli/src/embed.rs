@@ -3,9 +3,9 @@
 //! wrapped into a component.
 //!
 //! The input is a core module in binary or text form; a component, or a file that is not
-//! WebAssembly, is refused with what it is. The output goes to `-o` (which may name the
-//! input, to embed in place) or to stdout, never to a terminal; the input is otherwise left
-//! alone.
+//! WebAssembly, is refused with what it is. The output goes to `-o` (which may name a binary
+//! input, to embed in place, but not a text one) or to stdout, never to a terminal; the input
+//! is otherwise left alone.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -53,6 +53,11 @@ pub(crate) fn parse_encoding(s: &str) -> Result<StringEncoding, String> {
 impl Args {
     /// Runs `weft embed`.
     pub fn run(self) -> Result<()> {
+        output::refuse_overwriting_source(
+            self.output.as_deref(),
+            &[&self.module, &self.wit],
+            "wasm",
+        )?;
         let module = read_core_module(&self.module)?;
         let (resolve, pkg) = load(&self.wit, &self.features)?;
         let world = match &self.world {
@@ -98,8 +103,9 @@ fn check_is_core_module(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>> {
     match bytes.get(4..8) {
         Some([1, 0, 0, 0]) => Ok(bytes),
         Some([_, _, 1, 0]) => bail!(
-            "`{}` is a component, not a core module\n      = help: a world is embedded into the \
-             core module a component is made from; this file is already a component",
+            "`{}` is a component, not a core module\n      = help: `weft embed`, `weft new` and \
+             `--adapt` take core modules; this file is already a component (`weft wit` and \
+             `weft inspect` show what it holds)",
             path.display()
         ),
         _ => bail!(

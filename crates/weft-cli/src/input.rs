@@ -58,3 +58,44 @@ fn map(file: &File) -> Option<memmap2::Mmap> {
     // is written, to be validated, and never written again.
     unsafe { memmap2::Mmap::map(file) }.ok()
 }
+
+/// A WebAssembly input: a binary as is (mapped when large), `.wat` text parsed (its errors
+/// name the file), anything else an error that says what the file is.
+pub(crate) fn read_wasm(path: &Path) -> Result<Input> {
+    let bytes = read(path)?;
+    match weft_binary::kind(&bytes) {
+        weft_binary::Kind::Text => parse_text(path, &bytes).map(Input::Read),
+        weft_binary::Kind::Unknown => Err(not_wasm(path, &bytes)),
+        _ => Ok(bytes),
+    }
+}
+
+/// WebAssembly text (`.wat`) as a binary; an error names the file, line and column.
+pub(crate) fn parse_text(path: &Path, text: &[u8]) -> Result<Vec<u8>> {
+    wat::parse_bytes(text)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|mut e| {
+            e.set_path(path);
+            anyhow::anyhow!("{e}")
+        })
+}
+
+/// The error for a file that is neither a WebAssembly binary nor WebAssembly text: what it
+/// starts with, and where a WIT file goes instead.
+pub(crate) fn not_wasm(path: &Path, bytes: &[u8]) -> anyhow::Error {
+    let e = weft_binary::not_wasm(bytes);
+    let help = match (path.extension().is_some_and(|x| x == "wit"), e.help()) {
+        (true, _) => {
+            "this is WIT text; `weft wit` reads it, and `weft wit PATH --wasm -o pkg.wasm` \
+             makes a binary package of it"
+                .to_string()
+        }
+        (false, Some(help)) => help.to_string(),
+        (false, None) => "pass a WebAssembly binary (`.wasm`) or text (`.wat`)".to_string(),
+    };
+    anyhow::anyhow!(
+        "`{}` is not WebAssembly: {}\n      = help: {help}",
+        path.display(),
+        e.message()
+    )
+}

@@ -130,8 +130,7 @@ impl Args {
     /// Runs `weft inspect`.
     pub fn run(self) -> Result<()> {
         let shown = self.file.display().to_string();
-        let bytes =
-            crate::input::read(&self.file).with_context(|| format!("failed to read `{shown}`"))?;
+        let bytes = crate::input::read(&self.file)?;
         if self.graph {
             let dot = graph_of(&self.file, &bytes)
                 .with_context(|| format!("failed to inspect `{shown}`"))?;

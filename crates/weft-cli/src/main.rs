@@ -61,6 +61,9 @@ enum Command {
     /// Run component `.wast` scripts and report each directive's outcome.
     Wast(wast::Args),
     /// Compose components: plug the imports of a root component with the exports of others.
+    #[command(override_usage = "weft compose ROOT -d DEP... [-o OUT]\n       \
+                                weft compose ROOT --plug DEP... [-o OUT]\n       \
+                                weft compose --config FILE [-o OUT]")]
     Compose(compose::Args),
 }
 

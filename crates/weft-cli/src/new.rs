@@ -1,8 +1,8 @@
 //! `weft new`: wrap a core module into a component.
 //!
 //! The world comes from `--wit` (and `--world`) or from the module's `component-type*` custom
-//! sections. The output goes to `-o` (which may name the input) or to stdout, never to a
-//! terminal.
+//! sections. The output goes to `-o` (which may name a binary input, not a text one) or to
+//! stdout, never to a terminal.
 
 use std::path::PathBuf;
 
@@ -47,6 +47,11 @@ pub struct Args {
 impl Args {
     /// Runs `weft new`.
     pub fn run(self) -> Result<()> {
+        let mut inputs = vec![self.module.as_path()];
+        inputs.extend(self.wit.as_deref());
+        let adapter_paths: Vec<PathBuf> = self.adapt.iter().map(|s| adapter_spec(s).1).collect();
+        inputs.extend(adapter_paths.iter().map(PathBuf::as_path));
+        output::refuse_overwriting_source(self.output.as_deref(), &inputs, "wasm")?;
         let module = read_core_module(&self.module)?;
         let world = match &self.wit {
             Some(path) => {
@@ -81,8 +86,10 @@ impl Args {
 }
 
 /// `NAME=FILE` or `FILE` (the name is the file name up to its first dot).
-fn read_adapter(spec: &str) -> Result<(String, Vec<u8>)> {
-    let (name, path) = match spec.split_once('=') {
+/// `--adapt [NAME=]FILE`: the name (empty when it cannot be told from the file name) and the
+/// file.
+fn adapter_spec(spec: &str) -> (String, PathBuf) {
+    match spec.split_once('=') {
         Some((name, path)) if !name.is_empty() && !name.contains(['/', '\\']) => {
             (name.to_string(), PathBuf::from(path))
         }
@@ -93,14 +100,18 @@ fn read_adapter(spec: &str) -> Result<(String, Vec<u8>)> {
                 .map(|f| f.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let name = file.split('.').next().unwrap_or_default().to_string();
-            if name.is_empty() {
-                anyhow::bail!(
-                    "cannot tell the import module name of adapter `{spec}`\n      = help: name it: `--adapt NAME={spec}`"
-                );
-            }
             (name, path)
         }
-    };
+    }
+}
+
+fn read_adapter(spec: &str) -> Result<(String, Vec<u8>)> {
+    let (name, path) = adapter_spec(spec);
+    if name.is_empty() {
+        anyhow::bail!(
+            "cannot tell the import module name of adapter `{spec}`\n      = help: name it: `--adapt NAME={spec}`"
+        );
+    }
     let bytes =
         read_core_module(&path).with_context(|| format!("failed to read adapter `{name}`"))?;
     Ok((name, bytes))

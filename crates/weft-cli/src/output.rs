@@ -1,12 +1,21 @@
 //! Writing a command's output: to a file given with `-o` (through a temporary file and a
-//! rename, so the file is never left half-written, and so `-o` may name the input), or to
-//! stdout, which never receives a binary when it is a terminal.
+//! rename, so the file is never left half-written, and so `-o` may name a binary input), or to
+//! stdout (no `-o`, or `-o -`), which never receives a binary when it is a terminal.
+//!
+//! `-o` through a symbolic link writes the file the link points to, as `cp` and wasm-tools do;
+//! the link stays a link. `-o` naming a text input (`.wat`, `.wit`) is refused before anything
+//! is written: replacing source text with the output is never what was meant.
 
 use std::fs;
 use std::io::{self, IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{anyhow, bail, Context as _, Result};
+
+/// Whether `-o PATH` means stdout (`-o -`).
+pub fn is_stdout(path: &Path) -> bool {
+    path == Path::new("-")
+}
 
 /// Writes `bytes` to `path` through a temporary file beside it, renamed over it at the end.
 /// An existing file keeps its permissions.
@@ -14,9 +23,42 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     Pending::write(path, |f| f.write_all(bytes))?.commit()
 }
 
+/// Writes text to `output`, or to stdout when there is none (or it is `-`).
+pub fn write_text(output: Option<&Path>, text: &str) -> Result<()> {
+    match output {
+        Some(path) if !is_stdout(path) => write_file(path, text.as_bytes()),
+        _ => write_stdout(text.as_bytes()),
+    }
+}
+
+/// Writes a binary to `output`, or to stdout when there is none (or it is `-`); a terminal
+/// stdout is refused.
+pub fn write_binary(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    if let Some(path) = output.filter(|p| !is_stdout(p)) {
+        return write_file(path, bytes);
+    }
+    if io::stdout().is_terminal() {
+        bail!(
+            "refusing to write a binary to the terminal\n      = help: name an output file with \
+             `-o FILE`, or redirect stdout"
+        );
+    }
+    write_stdout(bytes)
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .context("failed to write to stdout")
+}
+
 /// A file being written: a temporary file beside its path, renamed over the path by
 /// [`Pending::commit`], removed if dropped before.
 pub struct Pending {
+    /// The path as given, for messages.
+    shown: PathBuf,
+    /// Where the file goes: the path, or the file a symbolic link there points to.
     path: PathBuf,
     tmp: PathBuf,
     committed: bool,
@@ -28,17 +70,19 @@ impl Pending {
         path: &Path,
         write: impl FnOnce(&mut fs::File) -> io::Result<()>,
     ) -> Result<Pending> {
-        let name = path
+        let target = destination(path)?;
+        let name = target
             .file_name()
             .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
         let pending = Pending {
-            path: path.to_path_buf(),
-            tmp: path.with_file_name(format!(".{name}.weft-{}", std::process::id())),
+            shown: path.to_path_buf(),
+            tmp: target.with_file_name(format!(".{name}.weft-{}", std::process::id())),
+            path: target,
             committed: false,
         };
         fs::File::create(&pending.tmp)
             .and_then(|mut f| write(&mut f))
-            .with_context(|| format!("failed to write `{}`", path.display()))?;
+            .map_err(|e| write_error(path, &pending.path, &e))?;
         Ok(pending)
     }
 
@@ -55,7 +99,7 @@ impl Pending {
         }
         .and_then(|()| fs::rename(&self.tmp, &self.path));
         self.committed = result.is_ok();
-        result.with_context(|| format!("failed to write `{}`", self.path.display()))
+        result.map_err(|e| write_error(&self.shown, &self.path, &e))
     }
 }
 
@@ -67,19 +111,104 @@ impl Drop for Pending {
     }
 }
 
-/// Writes a binary to `output`, or to stdout when there is none; a terminal stdout is refused.
-pub fn write_binary(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    if let Some(path) = output {
-        return write_file(path, bytes);
+/// The file writing `path` replaces: `path` itself, or the file at the end of the symbolic
+/// links there (which need not exist yet). A directory is an error that says so.
+fn destination(path: &Path) -> Result<PathBuf> {
+    let mut target = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&target) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&target)
+                    .with_context(|| format!("failed to read the link `{}`", target.display()))?;
+                // A relative link is relative to the directory holding it.
+                target = match target.parent() {
+                    Some(dir) => dir.join(link),
+                    None => link,
+                };
+            }
+            Ok(meta) if meta.is_dir() => bail!(
+                "cannot write `{}`: it is a directory\n      = help: name a file, e.g. `-o {}`",
+                path.display(),
+                Path::new(path).join("out.wasm").display()
+            ),
+            _ => return Ok(target),
+        }
     }
-    let mut out = io::stdout().lock();
-    if out.is_terminal() {
-        bail!(
-            "refusing to write a binary to the terminal\n      = help: name an output file with \
-             `-o FILE`, or redirect stdout"
-        );
+    bail!(
+        "cannot write `{}`: too many levels of symbolic links",
+        path.display()
+    )
+}
+
+/// The error for writing `shown` (which lands in `target`) failing with `e`.
+fn write_error(shown: &Path, target: &Path, e: &io::Error) -> anyhow::Error {
+    let via = match shown == target {
+        true => String::new(),
+        false => format!(" (through the link, `{}`)", target.display()),
+    };
+    let help = match e.kind() {
+        io::ErrorKind::NotFound => {
+            "\n      = help: the directory it goes in does not exist; create it first"
+        }
+        io::ErrorKind::NotADirectory => {
+            "\n      = help: a part of the path before the file name is not a directory"
+        }
+        _ => "",
+    };
+    anyhow!("failed to write `{}`{via}: {e}{help}", shown.display())
+}
+
+/// Refuses an output path that names one of `inputs` holding text (`.wat` or `.wit` source):
+/// the command would replace the source with its output. Binary inputs may be replaced (`weft
+/// embed m.wasm -o m.wasm` embeds in place). A directory input (a WIT package) counts its
+/// files. `suggested` is the extension the help proposes for the output (`wasm`, `wit`).
+pub fn refuse_overwriting_source(
+    output: Option<&Path>,
+    inputs: &[&Path],
+    suggested: &str,
+) -> Result<()> {
+    let Some(output) = output.filter(|p| !is_stdout(p)) else {
+        return Ok(());
+    };
+    // Only an existing file can be an input.
+    let Ok(out) = destination(output).and_then(|p| Ok(fs::canonicalize(p)?)) else {
+        return Ok(());
+    };
+    for input in inputs {
+        let Ok(input_path) = fs::canonicalize(input) else {
+            continue;
+        };
+        let clash = match input_path.is_dir() {
+            true => out.starts_with(&input_path) && is_text(&out),
+            false => out == input_path && is_text(&out),
+        };
+        if clash {
+            let stem = output
+                .file_stem()
+                .map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
+            let mut other = output.with_file_name(format!("{stem}.{suggested}"));
+            if other == output {
+                other = output.with_file_name(format!("{stem}.out.{suggested}"));
+            }
+            bail!(
+                "`-o {}` would replace the input `{}`, which is source text, with the output\n      \
+                 = help: write the output to another file, e.g. `-o {}`",
+                output.display(),
+                input.display(),
+                other.display()
+            );
+        }
     }
-    out.write_all(bytes)
-        .and_then(|()| out.flush())
-        .context("failed to write to stdout")
+    Ok(())
+}
+
+/// Whether the file at `path` holds text rather than a WebAssembly binary.
+fn is_text(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut head = [0u8; 4];
+    match fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) => &head != b"\0asm",
+        // Shorter than a header: not a binary.
+        Err(e) => e.kind() == io::ErrorKind::UnexpectedEof,
+    }
 }

@@ -88,14 +88,7 @@ pub struct Args {
 impl Args {
     /// Runs `weft run`.
     pub fn run(self) -> Result<()> {
-        let bytes = crate::input::read(&self.component)?;
-        let bytes = match weft_binary::kind(&bytes) {
-            weft_binary::Kind::Text => wat::parse_bytes(&bytes)
-                .map_err(|e| anyhow!("{e}"))
-                .with_context(|| format!("failed to parse `{}`", self.component.display()))?
-                .into_owned(),
-            _ => bytes.to_vec(),
-        };
+        let bytes = crate::input::read_wasm(&self.component)?.to_vec();
         // A core module (a preview1 program, say) runs as the component `weft new` makes of
         // it: WASI preview1 through the built-in adapter, over the same WASI 0.2 host.
         let was_module = weft_binary::kind(&bytes) == weft_binary::Kind::Module;

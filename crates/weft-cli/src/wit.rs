@@ -157,6 +157,8 @@ fn print(
     wasm: bool,
     features: &Features,
 ) -> Result<()> {
+    let suggested = if wasm { "wasm" } else { "wit" };
+    crate::output::refuse_overwriting_source(output, &[path], suggested)?;
     let (resolve, mut pkg) = load(path, features)?;
     let world = match world {
         Some(name) => {
@@ -178,14 +180,12 @@ fn print(
         return Ok(());
     }
     let text = match world {
-        // A binary prints with the packages it uses, as `wasm-tools component wit` does.
-        None if is_binary(path) => weft_wit::print::print_all(&resolve, pkg),
-        _ => weft_wit::print::print_package(&resolve, pkg, &PrintOptions { world }),
+        // With the other packages it loaded (a binary's, a WIT file's nested ones, `deps/`), as
+        // `wasm-tools component wit` prints it: one self-contained file, which resolves again.
+        None => weft_wit::print::print_all(&resolve, pkg),
+        Some(_) => weft_wit::print::print_package(&resolve, pkg, &PrintOptions { world }),
     };
-    match output {
-        Some(out) => crate::output::write_file(out, text.as_bytes())?,
-        None => write_stdout(&text)?,
-    }
+    crate::output::write_text(output, &text)?;
     leak_at_exit(resolve);
     Ok(())
 }
@@ -282,25 +282,9 @@ fn fmt_file(path: &Path, check: bool) -> Result<bool> {
         return Ok(false);
     }
     if !check {
-        replace_file(path, &formatted)?;
+        crate::output::write_file(path, formatted.as_bytes())?;
     }
     Ok(true)
-}
-
-/// Replaces the contents of `path` without ever leaving it half-written: the new text goes to a
-/// temporary file beside it, which is then renamed over it (keeping its permissions).
-fn replace_file(path: &Path, text: &str) -> Result<()> {
-    let name = path
-        .file_name()
-        .map_or_else(|| "wit".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.weft-fmt-{}", std::process::id()));
-    let result = fs::write(&tmp, text)
-        .and_then(|()| fs::set_permissions(&tmp, fs::metadata(path)?.permissions()))
-        .and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("failed to write `{}`", path.display()))
 }
 
 /// Reads and resolves `path` with the requested features; returns the main package.
@@ -318,7 +302,10 @@ pub(crate) fn load(path: &Path, features: &Features) -> Result<(Resolve, Package
     resolve.all_features = features.all_features;
     // A binary file given directly is read here (mapped when large) and decoded.
     if is_binary(path) && path.is_file() {
-        let bytes = crate::input::read(path)?;
+        let mut bytes = crate::input::read(path)?;
+        if weft_binary::kind(&bytes) == weft_binary::Kind::Text {
+            bytes = crate::input::Input::Read(crate::input::parse_text(path, &bytes)?);
+        }
         return match weft_component::push_binary(&mut resolve, &bytes) {
             Ok(pkg) => Ok((resolve, pkg)),
             Err(e) => Err(anyhow!("failed to decode `{}`: {e}", path.display())),

@@ -303,3 +303,68 @@ fn root_exporting_a_core_module() {
     assert_invokes(&out, "get()", "41\n");
     let _ = std::fs::remove_file(&out);
 }
+
+/// The command line's mistakes, each named: a root written after `-d` (which took it), a
+/// component given twice, a WIT package, a file that is not WebAssembly, and WAT errors with
+/// the file's name.
+#[test]
+fn command_line_mistakes_are_named() {
+    let corpus = corpus();
+    let root = corpus.join("simple/root.wat");
+    let a = corpus.join("simple/a.wat");
+    let out = scratch("mistakes.wasm");
+    let fails_with = |args: &[&OsStr], needle: &str| {
+        let (ok, _, stderr) = weft(args);
+        assert!(!ok, "{args:?} succeeded");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    };
+    let o = out.as_os_str();
+    let (compose, d, dash_o) = ("compose".as_ref(), "-d".as_ref(), "-o".as_ref());
+    fails_with(
+        &[compose, d, a.as_os_str(), root.as_os_str(), dash_o, o],
+        "no root component: `-d` takes every path after it",
+    );
+    fails_with(
+        &[
+            compose,
+            root.as_os_str(),
+            d,
+            a.as_os_str(),
+            a.as_os_str(),
+            dash_o,
+            o,
+        ],
+        "is given twice",
+    );
+
+    let dir = scratch("mistakes");
+    std::fs::create_dir_all(&dir).unwrap();
+    let package = dir.join("package.wasm");
+    let hello = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello");
+    let (ok, _, stderr) = weft(&[
+        "wit".as_ref(),
+        hello.as_os_str(),
+        "--wasm".as_ref(),
+        dash_o,
+        package.as_os_str(),
+    ]);
+    assert!(ok, "{stderr}");
+    fails_with(
+        &[compose, root.as_os_str(), d, package.as_os_str(), dash_o, o],
+        "is a WIT package encoded as a component",
+    );
+    let garbage = dir.join("garbage.wasm");
+    std::fs::write(&garbage, "garbage\n").unwrap();
+    fails_with(
+        &[compose, garbage.as_os_str(), d, a.as_os_str(), dash_o, o],
+        "is not WebAssembly: not a WebAssembly binary: it starts with `67 61 72",
+    );
+    let broken = dir.join("broken.wat");
+    std::fs::write(&broken, "(component (oops))\n").unwrap();
+    fails_with(
+        &[compose, broken.as_os_str(), d, a.as_os_str(), dash_o, o],
+        "broken.wat:1:",
+    );
+    assert!(!out.exists(), "a failed composition wrote its output");
+}

@@ -132,7 +132,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
 /// The error for a core module without `component-type` sections.
 fn not_a_component() -> Error {
     Error::msg("this is a core module, not a component").with_help(
-        "wrap it with `weft new` (it has no `component-type` section naming its world, so `weft embed` one first)",
+        "wrap it into a component with `weft new`, then read that; it has no `component-type` section naming a world, so a module built against a world other than WASI preview1's needs `weft embed --wit PATH` first",
     )
 }
 
@@ -142,7 +142,7 @@ fn not_a_component() -> Error {
 /// A component given as the path yields its world's package (`root:component`).
 pub fn push_path(resolve: &mut Resolve, path: impl AsRef<Path>) -> weft_wit::Result<PackageId> {
     resolve.push_path_with(path, &mut |resolve: &mut Resolve, path: &Path, bytes: &[u8]| {
-        push_binary(resolve, bytes).map_err(|e| {
+        to_binary_at(bytes, Some(path)).and_then(|wasm| push_binary(resolve, &wasm)).map_err(|e| {
             weft_wit::Error::io(format!("failed to decode `{}`: {}", path.display(), e.message_with_context()))
                 .with_help(e.help().unwrap_or("expected a component, a binary WIT package or a core module with `component-type` sections").to_string())
         })
@@ -190,6 +190,11 @@ impl MessageWithContext for Error {
 
 /// `bytes` as a binary: binary input as is, WebAssembly text converted with `wat`.
 pub(crate) fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    to_binary_at(bytes, None)
+}
+
+/// [`to_binary`] of the file at `path`, which errors in the text name.
+fn to_binary_at<'b>(bytes: &'b [u8], path: Option<&Path>) -> Result<std::borrow::Cow<'b, [u8]>> {
     if bytes.starts_with(b"\0asm") {
         return Ok(bytes.into());
     }
@@ -206,7 +211,10 @@ pub(crate) fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     }
     wat::parse_bytes(bytes)
         .map(|b| b.into_owned().into())
-        .map_err(|e| {
+        .map_err(|mut e| {
+            if let Some(path) = path {
+                e.set_path(path);
+            }
             Error::msg(e.to_string())
                 .context("parsing WebAssembly text")
                 .with_help("fix the text, or pass the binary")

@@ -109,6 +109,15 @@ pub(crate) fn kind(ty: &ComponentEntityType) -> &'static str {
     }
 }
 
+/// The word for an entity's kind with its article: "a function", "an instance".
+pub(crate) fn a_kind(ty: &ComponentEntityType) -> String {
+    let word = kind(ty);
+    match word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        true => format!("an {word}"),
+        false => format!("a {word}"),
+    }
+}
+
 impl Checker<'_> {
     /// Checks that `e` (exported by `exp`) fits `i` (imported by `imp`), binding the resources
     /// of `i` to those of `e`.
@@ -131,13 +140,13 @@ impl Checker<'_> {
                 ComponentEntityType::Type { referenced: i, .. },
             ) => self.ty(exp, *e, imp, *i),
             _ if kind(e) != kind(i) => Err(Mismatch::new(format!(
-                "the import is a {}, the export a {}",
-                kind(i),
-                kind(e)
+                "the import is {}, the export {}",
+                a_kind(i),
+                a_kind(e)
             ))),
             _ => Err(Mismatch::new(format!(
-                "plugging a {} is not supported yet",
-                kind(i)
+                "plugging {} is not supported yet",
+                a_kind(i)
             ))),
         }
     }

@@ -248,12 +248,19 @@ impl<'a, 'b> Composer<'a, 'b> {
             }
             .entity(exp, ety, imp, ty)
             .map_err(|m| {
+                let help = match (crate::names::split(name).1, crate::names::split(ename).1) {
+                    (Some(iv), Some(ev)) if ev < iv => format!(
+                        "the export is an older version ({ev}) than the import asks for ({iv}); \
+                         pass a definition built against {iv} or later"
+                    ),
+                    _ => "the export's type must be a subtype of the import's".to_string(),
+                };
                 Error::msg(format!(
                     "import `{name}` of `{}` could not be satisfied by export `{ename}` of `{}`: \
                      {m}",
                     me.label, d.label
                 ))
-                .with_help("the export's type must be a subtype of the import's")
+                .with_help(help)
             })?;
             let kind = export_kind(ety);
             (kind, self.alias_export(dep, ename, kind))
@@ -390,11 +397,14 @@ impl<'a, 'b> Composer<'a, 'b> {
         name: &str,
         ty: &ComponentEntityType,
     ) -> Result<(ComponentExportKind, u32)> {
-        let unsupported = |what: &str| {
+        let unsupported = |ty: &ComponentEntityType| {
             Err(Error::msg(format!(
-                "import `{name}` of `{}` is a {what}; an unplugged {what} import is not supported yet",
-                self.comps[node].label
-            )))
+                "import `{name}` of `{}` is {}; an unplugged {} import is not supported yet",
+                self.comps[node].label,
+                crate::check::a_kind(ty),
+                crate::check::kind(ty)
+            ))
+            .with_help("plug it with a definition that exports it"))
         };
         match ty {
             ComponentEntityType::Instance(id) => {
@@ -426,7 +436,7 @@ impl<'a, 'b> Composer<'a, 'b> {
                 let (bound, _) = space.bound(name, name, *referenced)?;
                 Ok(self.emit_import(name, ComponentTypeRef::Type(bound)))
             }
-            other => unsupported(crate::check::kind(other)),
+            other => unsupported(other),
         }
     }
     /// A new instance import of the result, `name`: the type `node` gave it (`id`), with what
@@ -659,10 +669,10 @@ impl Space<'_, '_, '_> {
             other => {
                 let _ = types;
                 return Err(Error::msg(format!(
-                    "export `{ename}` of import `{import}` of `{}` is a {}, which is not supported \
+                    "export `{ename}` of import `{import}` of `{}` is {}, which is not supported \
                      yet",
                     comps[self.node].label,
-                    crate::check::kind(other)
+                    crate::check::a_kind(other)
                 )));
             }
         };

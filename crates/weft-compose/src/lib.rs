@@ -287,13 +287,13 @@ fn explicit(comps: &[read::Component<'_>], options: &Options) -> Result<Plugs> {
         let (ename, ety) = &def.exports[eidx];
         if check::kind(ety) != check::kind(ty) {
             return Err(Error::msg(format!(
-                "import `{}` of `{}` cannot be plugged by export `{ename}` of `{}`: it is a {}, \
-                 the import is a {}",
+                "import `{}` of `{}` cannot be plugged by export `{ename}` of `{}`: it is {}, \
+                 the import is {}",
                 p.import,
                 importer.label,
                 def.label,
-                check::kind(ety),
-                check::kind(ty)
+                check::a_kind(ety),
+                check::a_kind(ty)
             )));
         }
         if out
@@ -443,9 +443,9 @@ fn provider(
             let what = format!("`{ename}` exported by `{}`", c.label);
             if check::kind(ety) != check::kind(ty) {
                 rejected.push(format!(
-                    "{what}: it is a {}, the import is a {}",
-                    check::kind(ety),
-                    check::kind(ty)
+                    "{what}: it is {}, the import is {}",
+                    check::a_kind(ety),
+                    check::a_kind(ty)
                 ));
                 continue;
             }
@@ -469,7 +469,7 @@ fn provider(
                     let _ = std::fmt::Write::write_fmt(&mut msg, format_args!("\n    {what}"));
                 }
                 return Err(Error::msg(msg).with_help(
-                    "pass only one definition that exports it, or name the one to use in a composition file (`weft compose --config`)",
+                    "pass only one definition that exports it, or wire the import to one explicitly in a composition file (`[imports]`, or a dependency's `imports`; `weft compose --config`)",
                 ));
             }
         }

@@ -1,7 +1,7 @@
 //! Reading one input: validate it (its function bodies on a [`BodyPool`]) and record its top-level imports and exports with their
 //! types (wasmparser's validator types).
 
-use wasmparser::component_types::ComponentEntityType;
+use wasmparser::component_types::{ComponentAnyTypeId, ComponentEntityType};
 use wasmparser::types::Types;
 use weft_binary::{component_types_with, BodyPool, ComponentTypes, Error, Result};
 
@@ -44,6 +44,28 @@ pub(crate) fn read<'a>(
             true => imports.push((name, ty)),
             false => exports.push((name, ty)),
         }
+    }
+    // A WIT package encoded as a component (`weft wit --wasm`) exports only the component
+    // types of its interfaces and worlds: there is nothing in it to instantiate.
+    let is_package = imports.is_empty()
+        && !exports.is_empty()
+        && exports.iter().all(|(_, ty)| {
+            matches!(
+                ty,
+                ComponentEntityType::Type {
+                    referenced: ComponentAnyTypeId::Component(_),
+                    ..
+                }
+            )
+        });
+    if is_package {
+        return Err(Error::msg(format!(
+            "`{label}` is a WIT package encoded as a component (it exports only the types of \
+             its interfaces and worlds), not a component that can be instantiated"
+        ))
+        .with_help(
+            "compose components built from the package's worlds; `weft wit` prints the package",
+        ));
     }
     Ok(Component {
         label: label.to_string(),
