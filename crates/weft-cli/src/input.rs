@@ -4,7 +4,8 @@
 //! kernel copies every byte and the buffer's pages fault in one by one); mapping the file
 //! costs a fraction of that. This is the only `unsafe` in `weft-cli`.
 
-use std::fs::{self, File};
+use std::fs::File;
+use std::io::Read as _;
 use std::ops::Deref;
 use std::path::Path;
 
@@ -33,14 +34,17 @@ impl Deref for Input {
 /// Reads the file at `path`, mapping it when it is a large regular file.
 pub(crate) fn read(path: &Path) -> Result<Input> {
     let context = || format!("failed to read `{}`", path.display());
-    let file = File::open(path).with_context(context)?;
+    let mut file = File::open(path).with_context(context)?;
     let meta = file.metadata().with_context(context)?;
     if meta.is_file() && meta.len() >= MAP_AT {
         if let Some(map) = map(&file) {
             return Ok(Input::Mapped(map));
         }
     }
-    fs::read(path).map(Input::Read).with_context(context)
+    // From the file already open (`fs::read` would open it again), sized by its length.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes).with_context(context)?;
+    Ok(Input::Read(bytes))
 }
 
 /// Maps `file` read-only, or `None` when it cannot be mapped (then it is read instead).

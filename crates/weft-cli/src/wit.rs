@@ -49,6 +49,10 @@ struct PrintArgs {
     /// --wasm`), or with `--world` that world alone; never to a terminal, use `-o`.
     #[arg(long)]
     wasm: bool,
+    /// Print the resolved packages as JSON instead, as `weft wit json` does (the flag of
+    /// `wasm-tools component wit --json`).
+    #[arg(long, conflicts_with_all = ["wasm", "output"])]
+    json: bool,
 }
 
 // Which `@unstable(feature = …)` items to keep; everything gated is dropped by default.
@@ -111,7 +115,11 @@ impl Args {
         };
         match command {
             WitCommand::Check { path } => check(&path, &self.features),
-            WitCommand::Print(args) => print_args(args, &self.features),
+            // `weft wit PATH print` as `weft wit print PATH`.
+            WitCommand::Print(mut args) => {
+                args.path = args.path.or(self.print.path);
+                print_args(args, &self.features)
+            }
             WitCommand::Fmt { paths, check } => fmt(&paths, check),
             WitCommand::Json { path, world } => json(&path, world.as_deref(), &self.features),
         }
@@ -122,6 +130,9 @@ fn print_args(args: PrintArgs, features: &Features) -> Result<()> {
     let Some(path) = args.path else {
         anyhow::bail!("missing the path to print\n      = help: `weft wit PATH` prints a WIT package or a binary's world; see `weft wit --help`");
     };
+    if args.json {
+        return json(&path, args.world.as_deref(), features);
+    }
     print(
         &path,
         args.world.as_deref(),
@@ -289,9 +300,7 @@ fn fmt_file(path: &Path, check: bool) -> Result<bool> {
 
 /// Reads and resolves `path` with the requested features; returns the main package.
 pub(crate) fn load(path: &Path, features: &Features) -> Result<(Resolve, PackageId)> {
-    if let Err(e) = fs::metadata(path) {
-        return Err(missing_or_io(path, &e));
-    }
+    let meta = fs::metadata(path).map_err(|e| missing_or_io(path, &e))?;
     let mut resolve = Resolve::new();
     for feature in &features.features {
         let feature = feature.trim();
@@ -301,7 +310,7 @@ pub(crate) fn load(path: &Path, features: &Features) -> Result<(Resolve, Package
     }
     resolve.all_features = features.all_features;
     // A binary file given directly is read here (mapped when large) and decoded.
-    if is_binary(path) && path.is_file() {
+    if meta.is_file() && is_binary(path) {
         let mut bytes = crate::input::read(path)?;
         if weft_binary::kind(&bytes) == weft_binary::Kind::Text {
             bytes = crate::input::Input::Read(crate::input::parse_text(path, &bytes)?);
@@ -332,19 +341,17 @@ pub(crate) fn select_world(
 /// Whether `path` is a file holding a WebAssembly binary or text (by header or extension).
 fn is_binary(path: &Path) -> bool {
     use std::io::Read as _;
-    if path.is_dir() {
-        return false;
+    if matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("wasm" | "wat")
+    ) {
+        return true;
     }
     let mut head = [0u8; 4];
-    let magic = fs::File::open(path)
+    fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok()
-        && head == *b"\0asm";
-    magic
-        || matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("wasm" | "wat")
-        )
+        && head == *b"\0asm"
 }
 
 /// The error for a path that cannot be read: a missing one names the fix.
