@@ -12,8 +12,8 @@ use rustc_hash::FxHashMap as HashMap;
 use wasm_encoder::{
     Alias, ComponentAliasSection, ComponentExportKind, ComponentExportSection,
     ComponentImportSection, ComponentInstanceSection, ComponentNameSection,
-    ComponentOuterAliasKind, ComponentTypeEncoder, ComponentTypeRef, ComponentTypeSection,
-    Encode as _, InstanceType, NameMap, TypeBounds,
+    ComponentOuterAliasKind, ComponentType, ComponentTypeEncoder, ComponentTypeRef,
+    ComponentTypeSection, CoreTypeSection, Encode as _, InstanceType, NameMap, TypeBounds,
 };
 use wasmparser::component_types::{
     AliasableResourceId, ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId,
@@ -81,6 +81,7 @@ pub(crate) struct Composer<'a, 'b> {
     n_components: u32,
     n_modules: u32,
     n_values: u32,
+    n_core_types: u32,
     top_imports: HashMap<String, TopImport>,
     /// The item each import of each node is given: `(node, import index)`.
     import_items: HashMap<(NodeId, usize), (ComponentExportKind, u32)>,
@@ -144,6 +145,7 @@ impl<'a, 'b> Composer<'a, 'b> {
             n_components: 0,
             n_modules: 0,
             n_values: 0,
+            n_core_types: 0,
             top_imports: HashMap::default(),
             import_items: HashMap::default(),
             locations,
@@ -397,15 +399,6 @@ impl<'a, 'b> Composer<'a, 'b> {
         name: &str,
         ty: &ComponentEntityType,
     ) -> Result<(ComponentExportKind, u32)> {
-        let unsupported = |ty: &ComponentEntityType| {
-            Err(Error::msg(format!(
-                "import `{name}` of `{}` is {}; an unplugged {} import is not supported yet",
-                self.comps[node].label,
-                crate::check::a_kind(ty),
-                crate::check::kind(ty)
-            ))
-            .with_help("plug it with a definition that exports it"))
-        };
         match ty {
             ComponentEntityType::Instance(id) => {
                 let others = self.merged.get(name).cloned().unwrap_or_default();
@@ -436,7 +429,56 @@ impl<'a, 'b> Composer<'a, 'b> {
                 let (bound, _) = space.bound(name, name, *referenced)?;
                 Ok(self.emit_import(name, ComponentTypeRef::Type(bound)))
             }
-            other => unsupported(other),
+            ComponentEntityType::Value(v) => {
+                let mut space = Space {
+                    composer: self,
+                    node,
+                    inst: None,
+                    local: HashMap::default(),
+                    exported: HashMap::default(),
+                };
+                let ty = space.val(*v)?;
+                Ok(self.emit_import(name, ComponentTypeRef::Value(ty)))
+            }
+            ComponentEntityType::Module(id) => {
+                let ty = module_type(&self.comps[node].types, *id).map_err(|what| {
+                    Error::msg(format!(
+                        "import `{name}` of `{}` is a core module whose type uses {what}, which \
+                         an import of the result cannot declare yet",
+                        self.comps[node].label
+                    ))
+                    .with_help("plug it with a definition that exports it")
+                })?;
+                let mut section = CoreTypeSection::new();
+                section.ty().module(&ty);
+                self.out.section(&section);
+                self.n_core_types += 1;
+                Ok(self.emit_import(name, ComponentTypeRef::Module(self.n_core_types - 1)))
+            }
+            ComponentEntityType::Component(id) => {
+                let mut space = Space {
+                    composer: self,
+                    node,
+                    inst: Some(Target::Component(ComponentType::new())),
+                    local: HashMap::default(),
+                    exported: HashMap::default(),
+                };
+                let ty = &space.composer.comps[node].types[*id];
+                for (iname, item) in &ty.imports {
+                    space.item(Dir::Import, name, iname, &item.ty)?;
+                }
+                for (ename, item) in &ty.exports {
+                    space.item(Dir::Export, name, ename, &item.ty)?;
+                }
+                let Some(Target::Component(ty)) = space.inst.take() else {
+                    unreachable!("a component type is built here");
+                };
+                let mut section = ComponentTypeSection::new();
+                section.component(&ty);
+                self.out.section(&section);
+                self.n_types += 1;
+                Ok(self.emit_import(name, ComponentTypeRef::Component(self.n_types - 1)))
+            }
         }
     }
     /// A new instance import of the result, `name`: the type `node` gave it (`id`), with what
@@ -451,7 +493,7 @@ impl<'a, 'b> Composer<'a, 'b> {
         let mut space = Space {
             composer: self,
             node,
-            inst: Some(InstanceType::new()),
+            inst: Some(Target::Instance(InstanceType::new())),
             local: HashMap::default(),
             exported: HashMap::default(),
         };
@@ -499,7 +541,9 @@ impl<'a, 'b> Composer<'a, 'b> {
             }
             (inst, exported) = (space.inst.take(), space.exported);
         }
-        let inst = inst.unwrap_or_default();
+        let Some(Target::Instance(inst)) = inst else {
+            unreachable!("an instance type is built here");
+        };
         let mut section = ComponentTypeSection::new();
         section.instance(&inst);
         self.out.section(&section);
@@ -525,11 +569,131 @@ impl<'a, 'b> Composer<'a, 'b> {
     }
 }
 
-/// Where a type being rebuilt goes: an instance type (`inst`) or the component itself.
+/// The core module type `id` of an input, rebuilt for an import of the result: its imports
+/// and exports, and the function types they use. `Err` names what it cannot rebuild (a
+/// garbage-collected or shared type, a reference to a defined type).
+fn module_type(
+    types: &wasmparser::types::Types,
+    id: wasmparser::component_types::ComponentCoreModuleTypeId,
+) -> std::result::Result<wasm_encoder::ModuleType, &'static str> {
+    use wasm_encoder::reencode::{Reencode as _, RoundtripReencoder as R};
+    use wasmparser::types::EntityType as E;
+    use wasmparser::CompositeInnerType;
+    let mut out = wasm_encoder::ModuleType::new();
+    let mut funcs: HashMap<wasmparser::types::CoreTypeId, u32> = HashMap::default();
+    let mut entity = |out: &mut wasm_encoder::ModuleType, e: &E| {
+        let mut func = |out: &mut wasm_encoder::ModuleType, id| {
+            if let Some(&idx) = funcs.get(&id) {
+                return Ok(idx);
+            }
+            let sub = &types[id];
+            let CompositeInnerType::Func(f) = &sub.composite_type.inner else {
+                return Err("a garbage-collected type");
+            };
+            if !sub.is_final || sub.supertype_idx.is_some() || sub.composite_type.shared {
+                return Err("a garbage-collected or shared function type");
+            }
+            let val = |v: &wasmparser::ValType| R.val_type(*v).map_err(|_| "a typed reference");
+            let params = f.params().iter().map(val).collect::<Result<Vec<_>, _>>()?;
+            let results = f.results().iter().map(val).collect::<Result<Vec<_>, _>>()?;
+            let idx = out.type_count();
+            out.ty().function(params, results);
+            funcs.insert(id, idx);
+            Ok(idx)
+        };
+        Ok(match e {
+            E::Func(t) => wasm_encoder::EntityType::Function(func(out, *t)?),
+            E::FuncExact(t) => wasm_encoder::EntityType::FunctionExact(func(out, *t)?),
+            E::Tag(t) => wasm_encoder::EntityType::Tag(wasm_encoder::TagType {
+                kind: wasm_encoder::TagKind::Exception,
+                func_type_idx: func(out, *t)?,
+            }),
+            E::Table(t) => {
+                wasm_encoder::EntityType::Table(R.table_type(*t).map_err(|_| "a typed reference")?)
+            }
+            E::Memory(m) => wasm_encoder::EntityType::Memory(
+                R.memory_type(*m)
+                    .map_err(|_| "a memory type it cannot read")?,
+            ),
+            E::Global(g) => wasm_encoder::EntityType::Global(
+                R.global_type(*g).map_err(|_| "a typed reference")?,
+            ),
+        })
+    };
+    let module = &types[id];
+    for ((m, n), e) in &module.imports {
+        let e = entity(&mut out, e)?;
+        out.import(m, n, e);
+    }
+    for (n, e) in &module.exports {
+        let e = entity(&mut out, e)?;
+        out.export(n, e);
+    }
+    Ok(out)
+}
+
+/// A type being declared for an import of the result: an instance type, or a component type
+/// (which has imports too).
+enum Target {
+    Instance(InstanceType),
+    Component(ComponentType),
+}
+
+impl Target {
+    fn type_count(&self) -> u32 {
+        match self {
+            Target::Instance(t) => t.type_count(),
+            Target::Component(t) => t.type_count(),
+        }
+    }
+
+    fn ty(&mut self) -> ComponentTypeEncoder<'_> {
+        match self {
+            Target::Instance(t) => t.ty(),
+            Target::Component(t) => t.ty(),
+        }
+    }
+
+    fn alias(&mut self, alias: Alias<'_>) {
+        match self {
+            Target::Instance(t) => {
+                t.alias(alias);
+            }
+            Target::Component(t) => {
+                t.alias(alias);
+            }
+        }
+    }
+
+    /// Declares an export, or (in a component type) an import.
+    fn item(&mut self, dir: Dir, name: &str, ty: ComponentTypeRef) {
+        match (self, dir) {
+            (Target::Instance(t), _) => {
+                t.export(name, ty);
+            }
+            (Target::Component(t), Dir::Export) => {
+                t.export(name, ty);
+            }
+            (Target::Component(t), Dir::Import) => {
+                t.import(name, ty);
+            }
+        }
+    }
+}
+
+/// Which side of a component type an item is on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dir {
+    Import,
+    Export,
+}
+
+/// Where a type being rebuilt goes: an instance or component type (`inst`) or the component
+/// itself.
 struct Space<'c, 'a, 'b> {
     composer: &'c mut Composer<'a, 'b>,
     node: NodeId,
-    inst: Option<InstanceType>,
+    inst: Option<Target>,
     /// Types already in this space.
     local: HashMap<Key, u32>,
     /// The exports of the instance type (`inst`), by name, with each type export's index.
@@ -639,6 +803,18 @@ impl Space<'_, '_, '_> {
 
     /// Adds export `ename` of an imported instance type.
     fn export(&mut self, import: &str, ename: &str, ty: &ComponentEntityType) -> Result<()> {
+        self.item(Dir::Export, import, ename, ty)
+    }
+
+    /// Adds item `ename` of an imported instance or component type: an export, or a component
+    /// type's import.
+    fn item(
+        &mut self,
+        dir: Dir,
+        import: &str,
+        ename: &str,
+        ty: &ComponentEntityType,
+    ) -> Result<()> {
         let comps = self.composer.comps;
         let types = &comps[self.node].types;
         let bound = match ty {
@@ -651,8 +827,10 @@ impl Space<'_, '_, '_> {
                     return Ok(());
                 };
                 let idx = inst.type_count();
-                inst.export(ename, ComponentTypeRef::Type(bound));
-                self.exported.insert(ename.to_string(), Some(idx));
+                inst.item(dir, ename, ComponentTypeRef::Type(bound));
+                if dir == Dir::Export {
+                    self.exported.insert(ename.to_string(), Some(idx));
+                }
                 // The input's functions name this export by its own identity (`created`); what
                 // it is equal to keeps the index it had (`type trailers = fields` in
                 // `wasi:http/types`: functions of `fields` still name `fields`), or takes this
@@ -668,17 +846,24 @@ impl Space<'_, '_, '_> {
             ComponentEntityType::Func(f) => ComponentTypeRef::Func(self.func(*f)?),
             other => {
                 let _ = types;
+                let which = match dir {
+                    Dir::Import => "import",
+                    Dir::Export => "export",
+                };
                 return Err(Error::msg(format!(
-                    "export `{ename}` of import `{import}` of `{}` is {}, which is not supported \
-                     yet",
+                    "{which} `{ename}` of import `{import}` of `{}` is {}, which an import of \
+                     the result cannot declare yet",
                     comps[self.node].label,
                     crate::check::a_kind(other)
-                )));
+                ))
+                .with_help("plug the import with a definition that exports it"));
             }
         };
         if let Some(inst) = &mut self.inst {
-            inst.export(ename, bound);
-            self.exported.insert(ename.to_string(), None);
+            inst.item(dir, ename, bound);
+            if dir == Dir::Export {
+                self.exported.insert(ename.to_string(), None);
+            }
         }
         Ok(())
     }
