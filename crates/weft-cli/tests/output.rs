@@ -20,6 +20,23 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `weft ARGS` exits 1 with `needle` in its message.
+#[track_caller]
+fn fails_with(args: &[&str], needle: &str) {
+    let out = weft(args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "weft {args:?}: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains(needle),
+        "weft {args:?}: {}",
+        stderr(&out)
+    );
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("UTF-8 scratch path")
 }
@@ -68,18 +85,7 @@ fn text_inputs_are_never_overwritten() {
         let before = fs::read(target).unwrap();
         let mut args = args.to_vec();
         args.push(path(target));
-        let out = weft(&args);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "weft {args:?}: {}",
-            stderr(&out)
-        );
-        assert!(
-            stderr(&out).contains("would replace the input"),
-            "weft {args:?}: {}",
-            stderr(&out)
-        );
+        fails_with(&args, "would replace the input");
         assert_eq!(
             fs::read(target).unwrap(),
             before,
@@ -182,17 +188,6 @@ fn wat_errors_name_the_file() {
         vec!["run", "--invoke", "f()", b],
         vec!["compose", b, "-d", b],
     ] {
-        let out = weft(&args);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "weft {args:?}: {}",
-            stderr(&out)
-        );
-        assert!(
-            stderr(&out).contains("broken.wat:2:"),
-            "weft {args:?}: {}",
-            stderr(&out)
-        );
+        fails_with(&args, "broken.wat:2:");
     }
 }

@@ -408,35 +408,17 @@ impl<'a, 'b> Composer<'a, 'b> {
                 result
             }
             ComponentEntityType::Func(f) => {
-                let mut space = Space {
-                    composer: self,
-                    node,
-                    inst: None,
-                    local: HashMap::default(),
-                    exported: HashMap::default(),
-                };
+                let mut space = self.space(node, None);
                 let ty_idx = space.func(*f)?;
                 Ok(self.emit_import(name, ComponentTypeRef::Func(ty_idx)))
             }
             ComponentEntityType::Type { referenced, .. } => {
-                let mut space = Space {
-                    composer: self,
-                    node,
-                    inst: None,
-                    local: HashMap::default(),
-                    exported: HashMap::default(),
-                };
+                let mut space = self.space(node, None);
                 let (bound, _) = space.bound(name, name, *referenced)?;
                 Ok(self.emit_import(name, ComponentTypeRef::Type(bound)))
             }
             ComponentEntityType::Value(v) => {
-                let mut space = Space {
-                    composer: self,
-                    node,
-                    inst: None,
-                    local: HashMap::default(),
-                    exported: HashMap::default(),
-                };
+                let mut space = self.space(node, None);
                 let ty = space.val(*v)?;
                 Ok(self.emit_import(name, ComponentTypeRef::Value(ty)))
             }
@@ -456,13 +438,7 @@ impl<'a, 'b> Composer<'a, 'b> {
                 Ok(self.emit_import(name, ComponentTypeRef::Module(self.n_core_types - 1)))
             }
             ComponentEntityType::Component(id) => {
-                let mut space = Space {
-                    composer: self,
-                    node,
-                    inst: Some(Target::Component(ComponentType::new())),
-                    local: HashMap::default(),
-                    exported: HashMap::default(),
-                };
+                let mut space = self.space(node, Some(Target::Component(ComponentType::new())));
                 let ty = &space.composer.comps[node].types[*id];
                 for (iname, item) in &ty.imports {
                     space.item(Dir::Import, name, iname, &item.ty)?;
@@ -490,13 +466,7 @@ impl<'a, 'b> Composer<'a, 'b> {
         id: ComponentInstanceTypeId,
         others: &[(NodeId, usize)],
     ) -> Result<(ComponentExportKind, u32)> {
-        let mut space = Space {
-            composer: self,
-            node,
-            inst: Some(Target::Instance(InstanceType::new())),
-            local: HashMap::default(),
-            exported: HashMap::default(),
-        };
+        let mut space = self.space(node, Some(Target::Instance(InstanceType::new())));
         let types = &space.composer.comps[node].types;
         for (ename, item) in &types[id].exports {
             space.export(name, ename, &item.ty)?;
@@ -550,6 +520,18 @@ impl<'a, 'b> Composer<'a, 'b> {
         let ty_idx = self.n_types;
         self.n_types += 1;
         Ok(self.emit_import(name, ComponentTypeRef::Instance(ty_idx)))
+    }
+
+    /// A space for types `node` declares: the component itself (`inst` `None`), or an
+    /// instance or component type being built.
+    fn space(&mut self, node: NodeId, inst: Option<Target>) -> Space<'_, 'a, 'b> {
+        Space {
+            composer: self,
+            node,
+            inst,
+            local: HashMap::default(),
+            exported: HashMap::default(),
+        }
     }
 
     /// An import of the result, `name` of type `ty`: its kind and index.
