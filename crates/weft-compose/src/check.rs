@@ -3,6 +3,8 @@
 //! different components.
 //!
 //! Instances are width-subtyped (the export may have more items than the import asks for);
+//! component and core module types too, contravariantly in their imports (the export may import
+//! less than the import's type gives it); core tables and memories by their limits;
 //! functions and value types must be equal (parameter names included); a resource type is
 //! compared by identity: where it was defined ([`Origin`]), which is known for every resource a
 //! component sees, because components are checked in instantiation order.
@@ -11,11 +13,12 @@ use rustc_hash::FxHashMap as HashMap;
 use std::fmt::Write as _;
 
 use wasmparser::component_types::{
-    ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId, ComponentEntityType,
-    ComponentFuncTypeId, ComponentInstanceTypeId, ComponentValType, ResourceId,
+    ComponentAnyTypeId, ComponentCoreModuleTypeId, ComponentDefinedType, ComponentDefinedTypeId,
+    ComponentEntityType, ComponentFuncTypeId, ComponentInstanceTypeId, ComponentTypeId,
+    ComponentValType, ResourceId,
 };
-use wasmparser::types::Types;
-use wasmparser::PrimitiveValType;
+use wasmparser::types::{CoreTypeId, EntityType, Types};
+use wasmparser::{CompositeInnerType, PrimitiveValType, ValType};
 
 /// An index of an input component in the composition (0 is the root).
 pub(crate) type NodeId = usize;
@@ -139,6 +142,12 @@ impl Checker<'_> {
                 ComponentEntityType::Type { referenced: e, .. },
                 ComponentEntityType::Type { referenced: i, .. },
             ) => self.ty(exp, *e, imp, *i),
+            (ComponentEntityType::Component(e), ComponentEntityType::Component(i)) => {
+                self.component(exp, *e, imp, *i)
+            }
+            (ComponentEntityType::Module(e), ComponentEntityType::Module(i)) => {
+                module(exp, *e, imp, *i)
+            }
             _ if kind(e) != kind(i) => Err(Mismatch::new(format!(
                 "the import is {}, the export {}",
                 a_kind(i),
@@ -149,6 +158,43 @@ impl Checker<'_> {
                 a_kind(i)
             ))),
         }
+    }
+
+    /// Component subtyping: every import the exported component type has, the imported one
+    /// must provide, with a type that fits it (contravariance); every export the imported one
+    /// promises, the exported one must have, with a type that fits. The two types' resources
+    /// are matched up as their imports and exports are.
+    fn component(
+        &mut self,
+        exp: Side<'_>,
+        e: ComponentTypeId,
+        imp: Side<'_>,
+        i: ComponentTypeId,
+    ) -> Check {
+        let (e_ty, i_ty) = (&exp.types[e], &imp.types[i]);
+        for (name, e_item) in &e_ty.imports {
+            let Some(i_item) = i_ty.imports.get(name) else {
+                return Err(Mismatch::new(format!(
+                    "the exported component imports {} `{name}`, which the import's component \
+                     type does not give it",
+                    kind(&e_item.ty)
+                )));
+            };
+            self.entity(imp, &i_item.ty, exp, &e_item.ty)
+                .map_err(|m| m.at(format!("its import `{name}`")))?;
+        }
+        for (name, i_item) in &i_ty.exports {
+            let Some(e_item) = e_ty.exports.get(name) else {
+                return Err(Mismatch::new(format!(
+                    "the import needs the component to export {} `{name}`, which the exported \
+                     component lacks",
+                    kind(&i_item.ty)
+                )));
+            };
+            self.entity(exp, &e_item.ty, imp, &i_item.ty)
+                .map_err(|m| m.at(format!("its export `{name}`")))?;
+        }
+        Ok(())
     }
 
     /// [`Checker::entity`] for two importers of one import of the result: of instance types,
@@ -516,4 +562,128 @@ fn primitive_name(p: PrimitiveValType) -> &'static str {
         PrimitiveValType::String => "string",
         PrimitiveValType::ErrorContext => "error-context",
     }
+}
+
+/// Core module subtyping: every import the exported module has, the imported module type
+/// must provide, with a type that fits it; every export the imported type promises, the
+/// exported module must have, with a type that fits.
+fn module(
+    exp: Side<'_>,
+    e: ComponentCoreModuleTypeId,
+    imp: Side<'_>,
+    i: ComponentCoreModuleTypeId,
+) -> Check {
+    let (e_ty, i_ty) = (&exp.types[e], &imp.types[i]);
+    for ((m, n), e_item) in &e_ty.imports {
+        let Some(i_item) = i_ty.imports.get(&(m.clone(), n.clone())) else {
+            return Err(Mismatch::new(format!(
+                "the exported module imports `{m}` `{n}`, which the import's module type does \
+                 not give it"
+            )));
+        };
+        core_entity(imp, i_item, exp, e_item)
+            .map_err(|x| x.at(format!("its import `{m}` `{n}`")))?;
+    }
+    for (n, i_item) in &i_ty.exports {
+        let Some(e_item) = e_ty.exports.get(n) else {
+            return Err(Mismatch::new(format!(
+                "the import needs the module to export `{n}`, which the exported module lacks"
+            )));
+        };
+        core_entity(exp, e_item, imp, i_item).map_err(|x| x.at(format!("its export `{n}`")))?;
+    }
+    Ok(())
+}
+
+/// Whether core entity `e` fits `i`: functions and tags of equal types, tables and memories
+/// whose limits fall within the import's, globals of the same type and mutability.
+fn core_entity(exp: Side<'_>, e: &EntityType, imp: Side<'_>, i: &EntityType) -> Check {
+    let func = |a: CoreTypeId, b: CoreTypeId| {
+        let (a, b) = (&exp.types[a], &imp.types[b]);
+        match (&a.composite_type.inner, &b.composite_type.inner) {
+            (CompositeInnerType::Func(fa), CompositeInnerType::Func(fb))
+                if same_vals(fa.params(), fb.params()) && same_vals(fa.results(), fb.results()) =>
+            {
+                Ok(())
+            }
+            _ => Err(Mismatch::new(format!(
+                "expects `{b}`, the export has `{a}`"
+            ))),
+        }
+    };
+    let limits = |what: &str, ei: u64, em: Option<u64>, ii: u64, im: Option<u64>| {
+        let fits = ei >= ii && im.is_none_or(|im| em.is_some_and(|em| em <= im));
+        match fits {
+            true => Ok(()),
+            false => Err(Mismatch::new(format!(
+                "the import expects a {what} of at least {ii}{} units, the export's is {ei}{}",
+                im.map_or(String::new(), |m| format!(" and at most {m}")),
+                em.map_or(String::new(), |m| format!(" to {m}")),
+            ))),
+        }
+    };
+    match (e, i) {
+        (EntityType::Func(a) | EntityType::FuncExact(a), EntityType::Func(b))
+        | (EntityType::FuncExact(a), EntityType::FuncExact(b))
+        | (EntityType::Tag(a), EntityType::Tag(b)) => func(*a, *b),
+        (EntityType::Table(a), EntityType::Table(b)) => {
+            if !same_vals(
+                &[ValType::Ref(a.element_type)],
+                &[ValType::Ref(b.element_type)],
+            ) || a.table64 != b.table64
+                || a.shared != b.shared
+            {
+                return Err(Mismatch::new("the tables' element or index types differ"));
+            }
+            limits("table", a.initial, a.maximum, b.initial, b.maximum)
+        }
+        (EntityType::Memory(a), EntityType::Memory(b)) => {
+            if a.memory64 != b.memory64
+                || a.shared != b.shared
+                || a.page_size_log2 != b.page_size_log2
+            {
+                return Err(Mismatch::new(
+                    "the memories' index types, sharing or page sizes differ",
+                ));
+            }
+            limits("memory", a.initial, a.maximum, b.initial, b.maximum)
+        }
+        (EntityType::Global(a), EntityType::Global(b)) => {
+            match same_vals(&[a.content_type], &[b.content_type])
+                && a.mutable == b.mutable
+                && a.shared == b.shared
+            {
+                true => Ok(()),
+                false => Err(Mismatch::new(format!(
+                    "expects a global `{}{}`, the export has `{}{}`",
+                    if b.mutable { "mut " } else { "" },
+                    b.content_type,
+                    if a.mutable { "mut " } else { "" },
+                    a.content_type
+                ))),
+            }
+        }
+        _ => Err(Mismatch::new(format!(
+            "the import is a core {}, the export a core {}",
+            core_kind(i),
+            core_kind(e)
+        ))),
+    }
+}
+
+fn core_kind(e: &EntityType) -> &'static str {
+    match e {
+        EntityType::Func(_) | EntityType::FuncExact(_) => "function",
+        EntityType::Table(_) => "table",
+        EntityType::Memory(_) => "memory",
+        EntityType::Global(_) => "global",
+        EntityType::Tag(_) => "tag",
+    }
+}
+
+/// Whether two lists of core value types are equal. A reference to a defined type is never
+/// equal here: its index means something only within its own module's types.
+fn same_vals(a: &[ValType], b: &[ValType]) -> bool {
+    let concrete = |v: &ValType| matches!(v, ValType::Ref(r) if r.is_concrete_type_ref());
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y && !concrete(x))
 }
