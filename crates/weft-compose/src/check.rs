@@ -387,8 +387,12 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
-            (D::List { element: a, .. }, D::List { element: b, .. })
-            | (D::Option { ty: a, .. }, D::Option { ty: b, .. }) => self.val(exp, *a, imp, *b),
+            (D::List { element: a, .. }, D::List { element: b, .. }) => self
+                .val(exp, *a, imp, *b)
+                .map_err(|m| m.at(format!("in `{}`", wit(imp.types, i)))),
+            (D::Option { ty: a, .. }, D::Option { ty: b, .. }) => self
+                .val(exp, *a, imp, *b)
+                .map_err(|m| m.at(format!("in `{}`", wit(imp.types, i)))),
             (
                 D::FixedLengthList {
                     element: a,
@@ -400,7 +404,9 @@ impl Checker<'_> {
                     length: lb,
                     ..
                 },
-            ) if la == lb => self.val(exp, *a, imp, *b),
+            ) if la == lb => self
+                .val(exp, *a, imp, *b)
+                .map_err(|m| m.at(format!("in `{}`", wit(imp.types, i)))),
             (
                 D::Map {
                     key: ka, value: va, ..
@@ -409,12 +415,14 @@ impl Checker<'_> {
                     key: kb, value: vb, ..
                 },
             ) => {
-                self.val(exp, *ka, imp, *kb)?;
-                self.val(exp, *va, imp, *vb)
+                let within = |m: Mismatch| m.at(format!("in `{}`", wit(imp.types, i)));
+                self.val(exp, *ka, imp, *kb).map_err(within)?;
+                self.val(exp, *va, imp, *vb).map_err(within)
             }
             (D::Tuple(a), D::Tuple(b)) if a.types.len() == b.types.len() => {
-                for (a, b) in a.types.iter().zip(b.types.iter()) {
-                    self.val(exp, *a, imp, *b)?;
+                for (n, (a, b)) in a.types.iter().zip(b.types.iter()).enumerate() {
+                    self.val(exp, *a, imp, *b)
+                        .map_err(|m| m.at(format!("item {n} of `{}`", wit(imp.types, i))))?;
                 }
                 Ok(())
             }
@@ -433,8 +441,9 @@ impl Checker<'_> {
                     ok: ob, err: eb, ..
                 },
             ) => {
-                self.opt(exp, *oa, imp, *ob, &differ)?;
-                self.opt(exp, *ea, imp, *eb, &differ)
+                let within = |m: Mismatch| m.at(format!("in `{}`", wit(imp.types, i)));
+                self.opt(exp, *oa, imp, *ob, &differ).map_err(within)?;
+                self.opt(exp, *ea, imp, *eb, &differ).map_err(within)
             }
             (D::Own(a), D::Own(b)) | (D::Borrow(a), D::Borrow(b)) => {
                 let a = self.origins.get(exp.node, a.resource());
