@@ -164,7 +164,9 @@ impl std::ops::Deref for Placed {
 fn place(out: Option<&Path>, composed: &Composed<'_>) -> Result<Placed> {
     match out {
         Some(path)
-            if !output::is_stdout(path) && composed.len() >= crate::input::MAP_AT as usize =>
+            if !output::is_stdout(path)
+                && !output::is_special(path)
+                && composed.len() >= crate::input::MAP_AT as usize =>
         {
             let pending = output::Pending::write(path, |f| composed.write_to(f))?;
             let bytes = crate::input::read(pending.tmp_path())?;

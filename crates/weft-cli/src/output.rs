@@ -17,6 +17,15 @@ pub fn is_stdout(path: &Path) -> bool {
     path == Path::new("-")
 }
 
+/// Whether `-o PATH` names something other than a regular file or a new one (a FIFO, a device
+/// such as `/dev/null`): written directly, so what was written cannot be read back.
+pub fn is_special(path: &Path) -> bool {
+    destination(path)
+        .ok()
+        .and_then(|p| fs::metadata(p).ok())
+        .is_some_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// Writes `bytes` to `path` through a temporary file beside it, renamed over it at the end.
 /// An existing file keeps its permissions.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -60,7 +69,9 @@ pub struct Pending {
     shown: PathBuf,
     /// Where the file goes: the path, or the file a symbolic link there points to.
     path: PathBuf,
-    tmp: PathBuf,
+    /// The temporary file; `None` when the destination is not a regular file (a FIFO, a
+    /// device such as `/dev/null`), which is written directly and never replaced.
+    tmp: Option<PathBuf>,
     committed: bool,
 }
 
@@ -71,33 +82,39 @@ impl Pending {
         write: impl FnOnce(&mut fs::File) -> io::Result<()>,
     ) -> Result<Pending> {
         let target = destination(path)?;
+        let special = fs::metadata(&target).is_ok_and(|m| !m.is_file());
         let name = target
             .file_name()
             .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
         let pending = Pending {
             shown: path.to_path_buf(),
-            tmp: target.with_file_name(format!(".{name}.weft-{}", std::process::id())),
+            tmp: (!special)
+                .then(|| target.with_file_name(format!(".{name}.weft-{}", std::process::id()))),
             path: target,
             committed: false,
         };
-        fs::File::create(&pending.tmp)
+        fs::File::create(pending.tmp.as_ref().unwrap_or(&pending.path))
             .and_then(|mut f| write(&mut f))
             .map_err(|e| write_error(path, &pending.path, &e))?;
         Ok(pending)
     }
 
-    /// The temporary file, as written.
+    /// The file as written so far: the temporary file, or the destination itself.
     pub fn tmp_path(&self) -> &Path {
-        &self.tmp
+        self.tmp.as_ref().unwrap_or(&self.path)
     }
 
     /// Renames the temporary file over the path; an existing file keeps its permissions.
     pub fn commit(mut self) -> Result<()> {
+        let Some(tmp) = &self.tmp else {
+            self.committed = true;
+            return Ok(());
+        };
         let result = match fs::metadata(&self.path) {
-            Ok(meta) => fs::set_permissions(&self.tmp, meta.permissions()),
+            Ok(meta) => fs::set_permissions(tmp, meta.permissions()),
             Err(_) => Ok(()),
         }
-        .and_then(|()| fs::rename(&self.tmp, &self.path));
+        .and_then(|()| fs::rename(tmp, &self.path));
         self.committed = result.is_ok();
         result.map_err(|e| write_error(&self.shown, &self.path, &e))
     }
@@ -105,8 +122,8 @@ impl Pending {
 
 impl Drop for Pending {
     fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_file(&self.tmp);
+        if let (false, Some(tmp)) = (self.committed, &self.tmp) {
+            let _ = fs::remove_file(tmp);
         }
     }
 }
@@ -127,9 +144,9 @@ fn destination(path: &Path) -> Result<PathBuf> {
                 };
             }
             Ok(meta) if meta.is_dir() => bail!(
-                "cannot write `{}`: it is a directory\n      = help: name a file, e.g. `-o {}`",
+                "cannot write `{}`: it is a directory\n      = help: name a file in it: `-o {}`",
                 path.display(),
-                Path::new(path).join("out.wasm").display()
+                Path::new(path).join("NAME").display()
             ),
             _ => return Ok(target),
         }
@@ -152,6 +169,10 @@ fn write_error(shown: &Path, target: &Path, e: &io::Error) -> anyhow::Error {
         }
         io::ErrorKind::NotADirectory => {
             "\n      = help: a part of the path before the file name is not a directory"
+        }
+        io::ErrorKind::PermissionDenied => {
+            "\n      = help: weft writes a temporary file in the directory that holds the output \
+             and renames it over the file, so it needs permission to create files there"
         }
         _ => "",
     };
@@ -179,7 +200,7 @@ pub fn refuse_overwriting_source(
             continue;
         };
         let clash = match input_path.is_dir() {
-            true => out.starts_with(&input_path) && is_text(&out),
+            true => files_under(&input_path).contains(&out) && is_text(&out),
             false => out == input_path && is_text(&out),
         };
         if clash {
@@ -200,6 +221,34 @@ pub fn refuse_overwriting_source(
         }
     }
     Ok(())
+}
+
+/// Every file under directory `dir` (a WIT package with its `deps/`), as canonical paths:
+/// links are followed, so a package file or dependency that lives elsewhere counts too.
+fn files_under(dir: &Path) -> std::collections::HashSet<PathBuf> {
+    let mut files = std::collections::HashSet::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut work = vec![(dir.to_path_buf(), 0)];
+    while let Some((dir, depth)) = work.pop() {
+        if depth > 8 || !seen.insert(dir.clone()) {
+            continue;
+        }
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(path) = fs::canonicalize(entry.path()) else {
+                continue;
+            };
+            match path.is_dir() {
+                true => work.push((path, depth + 1)),
+                false => {
+                    files.insert(path);
+                }
+            }
+        }
+    }
+    files
 }
 
 /// Whether the file at `path` holds text rather than a WebAssembly binary.

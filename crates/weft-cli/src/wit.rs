@@ -55,6 +55,29 @@ struct PrintArgs {
     json: bool,
 }
 
+impl PrintArgs {
+    /// These (given after `print`) with those given before it (`weft wit PATH -o F print`); a
+    /// value given in both places is an error.
+    fn merge(self, before: PrintArgs) -> Result<PrintArgs> {
+        fn one<T>(what: &str, after: Option<T>, before: Option<T>) -> Result<Option<T>> {
+            match (after, before) {
+                (Some(_), Some(_)) => bail!(
+                    "{what} is given both before and after `print`\n      = help: give it once: \
+                     `weft wit print PATH [-w WORLD] [-o FILE]`"
+                ),
+                (after, before) => Ok(after.or(before)),
+            }
+        }
+        Ok(PrintArgs {
+            path: one("the path", self.path, before.path)?,
+            world: one("`--world`", self.world, before.world)?,
+            output: one("`--output`", self.output, before.output)?,
+            wasm: self.wasm || before.wasm,
+            json: self.json || before.json,
+        })
+    }
+}
+
 // Which `@unstable(feature = …)` items to keep; everything gated is dropped by default.
 // (Not a doc comment: clap would make it the subcommand's `about`, replacing the one
 // `main.rs` gives, since subcommands' arguments are built late, `defer`.)
@@ -115,11 +138,8 @@ impl Args {
         };
         match command {
             WitCommand::Check { path } => check(&path, &self.features),
-            // `weft wit PATH print` as `weft wit print PATH`.
-            WitCommand::Print(mut args) => {
-                args.path = args.path.or(self.print.path);
-                print_args(args, &self.features)
-            }
+            // `weft wit PATH [FLAGS] print [FLAGS]` as `weft wit print PATH [FLAGS]`.
+            WitCommand::Print(args) => print_args(args.merge(self.print)?, &self.features),
             WitCommand::Fmt { paths, check } => fmt(&paths, check),
             WitCommand::Json { path, world } => json(&path, world.as_deref(), &self.features),
         }
@@ -131,6 +151,9 @@ fn print_args(args: PrintArgs, features: &Features) -> Result<()> {
         anyhow::bail!("missing the path to print\n      = help: `weft wit PATH` prints a WIT package or a binary's world; see `weft wit --help`");
     };
     if args.json {
+        if args.wasm || args.output.is_some() {
+            bail!("`--json` prints to stdout, and cannot be used with `--wasm` or `-o`");
+        }
         return json(&path, args.world.as_deref(), features);
     }
     print(

@@ -191,3 +191,61 @@ fn wat_errors_name_the_file() {
         fails_with(&args, "broken.wat:2:");
     }
 }
+
+/// A FIFO (or a device such as `/dev/null`) is written, not replaced by a regular file.
+#[test]
+fn special_files_are_written_not_replaced() {
+    let dir = scratch("fifo");
+    let wit = dir.join("w.wit");
+    fs::write(&wit, WIT).unwrap();
+    let fifo = dir.join("out.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        println!("skipped: `mkfifo` is not available");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(fifo).unwrap())
+    };
+    let out = weft(&["wit", "print", path(&wit), "--wasm", "-o", path(&fifo)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(reader.join().unwrap().starts_with(b"\0asm"));
+    use std::os::unix::fs::FileTypeExt as _;
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
+/// A file of a WIT package directory is an input even when it is a link to a file elsewhere.
+#[test]
+fn linked_package_files_are_inputs() {
+    let dir = scratch("linked-package");
+    let common = dir.join("common");
+    let package = dir.join("package");
+    fs::create_dir_all(&common).unwrap();
+    fs::create_dir_all(&package).unwrap();
+    let real = common.join("a.wit");
+    fs::write(&real, format!("// keep this comment\n{WIT}")).unwrap();
+    std::os::unix::fs::symlink("../common/a.wit", package.join("a.wit")).unwrap();
+    let before = fs::read(&real).unwrap();
+    fails_with(
+        &["wit", path(&package), "-o", path(&package.join("a.wit"))],
+        "would replace the input",
+    );
+    assert_eq!(fs::read(&real).unwrap(), before);
+}
+
+/// `weft wit PATH [FLAGS] print` takes the flags given before `print` too.
+#[test]
+fn flags_before_print_are_kept() {
+    let dir = scratch("flags-before-print");
+    let wit = dir.join("w.wit");
+    fs::write(&wit, WIT).unwrap();
+    let out_file = dir.join("out.wit");
+    let out = weft(&["wit", path(&wit), "-o", path(&out_file), "print"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(&out_file).unwrap(), WIT);
+    fails_with(
+        &["wit", path(&wit), "print", path(&wit)],
+        "the path is given both before and after `print`",
+    );
+}

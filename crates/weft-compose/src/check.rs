@@ -163,7 +163,9 @@ impl Checker<'_> {
     /// Component subtyping: every import the exported component type has, the imported one
     /// must provide, with a type that fits it (contravariance); every export the imported one
     /// promises, the exported one must have, with a type that fits. The two types' resources
-    /// are matched up as their imports and exports are.
+    /// are matched up as their imports and exports are: those the imported type's imports
+    /// bring are its own (the exported type's are bound to them), and the bindings last for
+    /// this check only, since each use of a component type has resources of its own.
     fn component(
         &mut self,
         exp: Side<'_>,
@@ -171,7 +173,40 @@ impl Checker<'_> {
         imp: Side<'_>,
         i: ComponentTypeId,
     ) -> Check {
+        let saved = self.origins.0.clone();
+        let result = self.component_items(exp, e, imp, i);
+        self.origins.0 = saved;
+        result
+    }
+
+    fn component_items(
+        &mut self,
+        exp: Side<'_>,
+        e: ComponentTypeId,
+        imp: Side<'_>,
+        i: ComponentTypeId,
+    ) -> Check {
         let (e_ty, i_ty) = (&exp.types[e], &imp.types[i]);
+        // The resources the imported type's imports bring stand for themselves: nothing the
+        // exported type defines can be bound to them.
+        for item in i_ty.imports.values() {
+            let mut own = |ty: &ComponentEntityType| {
+                if let ComponentEntityType::Type {
+                    created: ComponentAnyTypeId::Resource(r),
+                    ..
+                } = ty
+                {
+                    let origin = self.origins.get(imp.node, r.resource());
+                    self.origins.bind(imp.node, r.resource(), origin);
+                }
+            };
+            match &item.ty {
+                ComponentEntityType::Instance(id) => {
+                    imp.types[*id].exports.values().for_each(|x| own(&x.ty))
+                }
+                ty => own(ty),
+            }
+        }
         for (name, e_item) in &e_ty.imports {
             let Some(i_item) = i_ty.imports.get(name) else {
                 return Err(Mismatch::new(format!(
@@ -211,6 +246,9 @@ impl Checker<'_> {
             (ComponentEntityType::Instance(e), ComponentEntityType::Instance(i)) => {
                 self.instance_exports(exp, *e, imp, *i, true)
             }
+            (ComponentEntityType::Value(_), ComponentEntityType::Value(_)) => Err(Mismatch::new(
+                "a value is used exactly once, so an imported one cannot go to two components",
+            )),
             _ => self.entity(exp, e, imp, i),
         }
     }
@@ -590,7 +628,7 @@ fn module(
                  not give it"
             )));
         };
-        core_entity(imp, i_item, exp, e_item)
+        core_entity(imp, i_item, exp, e_item, GIVES)
             .map_err(|x| x.at(format!("its import `{m}` `{n}`")))?;
     }
     for (n, i_item) in &i_ty.exports {
@@ -599,14 +637,29 @@ fn module(
                 "the import needs the module to export `{n}`, which the exported module lacks"
             )));
         };
-        core_entity(exp, e_item, imp, i_item).map_err(|x| x.at(format!("its export `{n}`")))?;
+        core_entity(exp, e_item, imp, i_item, EXPECTS)
+            .map_err(|x| x.at(format!("its export `{n}`")))?;
     }
     Ok(())
 }
 
+/// How a core mismatch is worded: what `i` (the type required) is, then what `e` (the type
+/// given) is.
+type Roles = (&'static str, &'static str);
+/// An export of the module: the import's type requires it, the exported module has it.
+const EXPECTS: Roles = ("the import expects", "the export has");
+/// An import of the module: the exported module requires it, the import's type gives it.
+const GIVES: Roles = ("the exported module needs", "the import's type gives");
+
 /// Whether core entity `e` fits `i`: functions and tags of equal types, tables and memories
-/// whose limits fall within the import's, globals of the same type and mutability.
-fn core_entity(exp: Side<'_>, e: &EntityType, imp: Side<'_>, i: &EntityType) -> Check {
+/// whose limits fall within `i`'s, globals of the same type and mutability.
+fn core_entity(
+    exp: Side<'_>,
+    e: &EntityType,
+    imp: Side<'_>,
+    i: &EntityType,
+    (wants, has): Roles,
+) -> Check {
     let func = |a: CoreTypeId, b: CoreTypeId| {
         let (a, b) = (&exp.types[a], &imp.types[b]);
         match (&a.composite_type.inner, &b.composite_type.inner) {
@@ -615,9 +668,7 @@ fn core_entity(exp: Side<'_>, e: &EntityType, imp: Side<'_>, i: &EntityType) -> 
             {
                 Ok(())
             }
-            _ => Err(Mismatch::new(format!(
-                "expects `{b}`, the export has `{a}`"
-            ))),
+            _ => Err(Mismatch::new(format!("{wants} `{b}`, {has} `{a}`"))),
         }
     };
     let limits = |what: &str, ei: u64, em: Option<u64>, ii: u64, im: Option<u64>| {
@@ -625,7 +676,7 @@ fn core_entity(exp: Side<'_>, e: &EntityType, imp: Side<'_>, i: &EntityType) -> 
         match fits {
             true => Ok(()),
             false => Err(Mismatch::new(format!(
-                "the import expects a {what} of at least {ii}{} units, the export's is {ei}{}",
+                "{wants} a {what} of at least {ii}{} units, {has} {ei}{}",
                 im.map_or(String::new(), |m| format!(" and at most {m}")),
                 em.map_or(String::new(), |m| format!(" to {m}")),
             ))),
@@ -664,7 +715,7 @@ fn core_entity(exp: Side<'_>, e: &EntityType, imp: Side<'_>, i: &EntityType) -> 
             {
                 true => Ok(()),
                 false => Err(Mismatch::new(format!(
-                    "expects a global `{}{}`, the export has `{}{}`",
+                    "{wants} a global `{}{}`, {has} `{}{}`",
                     if b.mutable { "mut " } else { "" },
                     b.content_type,
                     if a.mutable { "mut " } else { "" },
@@ -673,7 +724,7 @@ fn core_entity(exp: Side<'_>, e: &EntityType, imp: Side<'_>, i: &EntityType) -> 
             }
         }
         _ => Err(Mismatch::new(format!(
-            "the import is a core {}, the export a core {}",
+            "{wants} a core {}, {has} a core {}",
             core_kind(i),
             core_kind(e)
         ))),

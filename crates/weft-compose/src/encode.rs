@@ -250,8 +250,9 @@ impl<'a, 'b> Composer<'a, 'b> {
             }
             .entity(exp, ety, imp, ty)
             .map_err(|m| {
-                let help = match (crate::names::split(name).1, crate::names::split(ename).1) {
-                    (Some(iv), Some(ev)) if ev < iv => format!(
+                let (import, export) = (crate::names::split(name), crate::names::split(ename));
+                let help = match (import, export) {
+                    ((ib, Some(iv)), (eb, Some(ev))) if ib == eb && ev < iv => format!(
                         "the export is an older version ({ev}) than the import asks for ({iv}); \
                          pass a definition built against {iv} or later"
                     ),
@@ -279,10 +280,11 @@ impl<'a, 'b> Composer<'a, 'b> {
             .shared(exp, &top.ty, imp, ty)
             .map_err(|m| {
                 Error::msg(format!(
-                    "`{}` and `{}` both import `{name}`, with different types: {m}",
+                    "`{}` and `{}` both import `{name}`, and one import of the result cannot \
+                     serve both: {m}",
                     first.label, me.label
                 ))
-                .with_help("one import of the result cannot serve both")
+                .with_help("plug the import of one of them (or both) with a definition")
             })?;
             item
         } else {
@@ -866,8 +868,10 @@ impl Space<'_, '_, '_> {
             (_, Some(idx)) => TypeBounds::Eq(idx),
             (Some(Key::Res(r)), None) => {
                 let rid = r.resource();
-                // A resource this import defines: the result's import defines it.
-                if self.composer.origins.bound(self.node, rid).is_none() {
+                // A resource this import defines: the result's import defines it. (One a
+                // component type declares is that type's own, new at each use: not bound.)
+                let in_component_type = matches!(self.inst, Some(Target::Component(_)));
+                if !in_component_type && self.composer.origins.bound(self.node, rid).is_none() {
                     self.composer.origins.bind(
                         self.node,
                         rid,
