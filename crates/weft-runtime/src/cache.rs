@@ -8,10 +8,11 @@
 //! touches only the pages it uses. wasmtime's own cache compresses its files and reads them
 //! back into memory, which costs a decompression and a copy of everything on every start.
 //!
-//! The key is the module's SHA-256 and wasmtime's hash of the engine settings that compiled
+//! The key is the module's SHA-256, wasmtime's hash of the engine settings that compiled
 //! code depends on (and wasmtime checks both its version and those settings again when it
-//! loads a file). A file is written to a temporary name in the same directory and renamed into
-//! place, so a reader never sees half of one; a file that fails to load is compiled again and
+//! loads a file), and the cache's format. A file is written to a temporary name unique to the
+//! store (process id and a per-process counter) in the same directory and renamed into place,
+//! so a reader never sees half of one; a file that fails to load is compiled again and
 //! replaced. Writing is best effort: a cache that cannot be written is skipped.
 //!
 //! This is the only module of the crate with `unsafe` code (see the SAFETY note).
@@ -21,6 +22,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
+
+/// The cache's format, part of every key. 2: files stored before it may hold another
+/// module's code (two threads storing at once could share a temporary file), so they are
+/// never loaded again.
+const FORMAT: u32 = 2;
 
 /// A directory of compiled modules for one engine's settings.
 pub(crate) struct ModuleCache {
@@ -36,6 +42,7 @@ impl ModuleCache {
         // runs of one weft build (and a stale key only costs a compilation).
         let mut h = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut h);
+        FORMAT.hash(&mut h);
         ModuleCache {
             dir: root.join("modules"),
             settings: h.finish(),
@@ -73,18 +80,24 @@ impl ModuleCache {
             .serialize()
             .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
         std::fs::create_dir_all(&self.dir)?;
+        // Unique to this store: the modules of one component compile (and are stored) on
+        // several threads at once, and two stores that shared a temporary file would each
+        // rename the other's code into place under their own key. `create_new` makes a
+        // clash (a file left by a process of the same id) an error rather than a shared file.
+        static STORES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let tmp = self.dir.join(format!(
-            ".tmp-{}-{:x}",
+            ".tmp-{}-{}",
             std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
+            STORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
-        let written = std::fs::File::create(&tmp).and_then(|mut f| {
-            f.write_all(&bytes)?;
-            f.sync_data()
-        });
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .and_then(|mut f| {
+                f.write_all(&bytes)?;
+                f.sync_data()
+            });
         match written.and_then(|()| std::fs::rename(&tmp, path)) {
             Ok(()) => Ok(()),
             Err(e) => {
@@ -110,4 +123,53 @@ fn load(engine: &wasmtime::Engine, path: &Path) -> wasmtime::Result<wasmtime::Mo
     // lives: weft never rewrites a file in place (a replacement is a new file renamed over the
     // old name, which leaves the mapped one intact).
     unsafe { wasmtime::Module::deserialize_file(engine, path) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many modules stored at once from many threads (as one component's modules are) each
+    /// come back as themselves: no store takes another's temporary file. (Format 1 named
+    /// temporary files by process id and time, and two threads storing within one clock tick
+    /// shared one, which a CI run caught as a composed component running another module's
+    /// code; this test exercises concurrent stores but cannot force that timing.)
+    #[test]
+    fn concurrent_stores_keep_each_module_its_own() {
+        let dir = std::env::temp_dir().join(format!("weft-cache-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let engine = wasmtime::Engine::default();
+        let cache = ModuleCache::new(&dir, &engine);
+        let modules: Vec<Vec<u8>> = (0..32)
+            .map(|i| wat::parse_str(format!("(module (func (export \"f{i}\")))")).unwrap())
+            .collect();
+        let compile_all = || {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = modules
+                    .iter()
+                    .map(|bytes| {
+                        let (cache, engine) = (&cache, &engine);
+                        s.spawn(move || {
+                            cache
+                                .get_or_compile(engine, bytes, || {
+                                    wasmtime::Module::from_binary(engine, bytes)
+                                })
+                                .unwrap()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap())
+                    .collect::<Vec<_>>()
+            })
+        };
+        compile_all();
+        // The second time every module is loaded from its file.
+        for (i, module) in compile_all().iter().enumerate() {
+            let exports: Vec<&str> = module.exports().map(|e| e.name()).collect();
+            assert_eq!(exports, [format!("f{i}").as_str()], "module {i}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
