@@ -2,9 +2,10 @@
 //! rename, so the file is never left half-written, and so `-o` may name a binary input), or to
 //! stdout (no `-o`, or `-o -`), which never receives a binary when it is a terminal.
 //!
-//! `-o` through a symbolic link writes the file the link points to, as `cp` and wasm-tools do;
-//! the link stays a link. `-o` naming a text input (`.wat`, `.wit`) is refused before anything
-//! is written: replacing source text with the output is never what was meant.
+//! `-o` through a symbolic link writes the file the link points to, as wasm-tools does; the
+//! link stays a link. A FIFO or a device (`-o /dev/null`) is written directly, never replaced.
+//! `-o` naming a text input (`.wat`, `.wit`) is refused before anything is written: replacing
+//! source text with the output is never what was meant.
 
 use std::fs;
 use std::io::{self, IsTerminal as _, Write as _};
