@@ -88,12 +88,7 @@ pub(crate) fn read_core_module(path: &Path) -> Result<Vec<u8>> {
                 path.display()
             );
         }
-        let wasm = wat::parse_bytes(&bytes).map_err(|e| {
-            let mut e = e;
-            e.set_path(path);
-            anyhow!("{e}")
-        })?;
-        return check_is_core_module(path, wasm.into_owned());
+        return check_is_core_module(path, crate::input::parse_text(path, &bytes)?);
     }
     check_is_core_module(path, bytes)
 }

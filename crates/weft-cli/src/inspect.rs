@@ -138,11 +138,7 @@ impl Args {
                 true => svg(&dot)?,
                 false => dot.into_bytes(),
             };
-            let mut stdout = io::stdout().lock();
-            return stdout
-                .write_all(&out)
-                .and_then(|()| stdout.flush())
-                .context("failed to write to stdout");
+            return crate::output::write_stdout(&out);
         }
         let report =
             inspect(&self.file, &bytes).with_context(|| format!("failed to inspect `{shown}`"))?;
@@ -154,10 +150,7 @@ impl Args {
             }
             false => report.render(),
         };
-        let mut out = io::stdout().lock();
-        out.write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .context("failed to write to stdout")
+        crate::output::write_stdout(text.as_bytes())
     }
 }
 
@@ -166,12 +159,7 @@ impl Args {
 /// `--graph`: the instance graph of the component in `bytes`, as DOT.
 fn graph_of(path: &Path, bytes: &[u8]) -> Result<String> {
     let wasm = match weft_binary::kind(bytes) {
-        Kind::Text => wat::parse_bytes(bytes)
-            .map_err(|mut e| {
-                e.set_path(path);
-                anyhow!("{e}")
-            })?
-            .into_owned(),
+        Kind::Text => crate::input::parse_text(path, bytes)?,
         _ => bytes.to_vec(),
     };
     match weft_binary::decode_with(&wasm, weft_binary::Validation::Structure)
@@ -328,13 +316,10 @@ struct CanonStats {
 
 fn inspect(path: &Path, bytes: &[u8]) -> Result<Report> {
     let (wasm, text): (std::borrow::Cow<'_, [u8]>, bool) = match weft_binary::kind(bytes) {
-        Kind::Text => {
-            let wasm = wat::parse_bytes(bytes).map_err(|mut e| {
-                e.set_path(path);
-                anyhow!("{e}")
-            })?;
-            (std::borrow::Cow::Owned(wasm.into_owned()), true)
-        }
+        Kind::Text => (
+            std::borrow::Cow::Owned(crate::input::parse_text(path, bytes)?),
+            true,
+        ),
         _ => (std::borrow::Cow::Borrowed(bytes), false),
     };
     // What inspect shows is the binary's interface and structure; function bodies are not

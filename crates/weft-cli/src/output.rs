@@ -56,7 +56,8 @@ pub fn write_binary(output: Option<&Path>, bytes: &[u8]) -> Result<()> {
     write_stdout(bytes)
 }
 
-fn write_stdout(bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to stdout and flushes it (a closed pipe is `main`'s to end quietly).
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())

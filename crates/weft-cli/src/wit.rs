@@ -179,7 +179,7 @@ fn check(path: &Path, features: &Features) -> Result<()> {
             n => format!("; {}", plural(n, "other package")),
         }
     );
-    write_stdout(&text)?;
+    crate::output::write_stdout(text.as_bytes())?;
     leak_at_exit(resolve);
     Ok(())
 }
@@ -264,7 +264,7 @@ fn fmt(paths: &[PathBuf], check: bool) -> Result<()> {
             .iter()
             .map(|f| format!("{}\n", f.display()))
             .collect();
-        write_stdout(&list)?;
+        crate::output::write_stdout(list.as_bytes())?;
         errors.push(match changed.len() {
             1 => "1 file is not formatted; run `weft wit fmt` without `--check` to rewrite it"
                 .to_string(),
@@ -400,13 +400,6 @@ fn missing_or_io(path: &Path, e: &io::Error) -> anyhow::Error {
 /// that need a destructor. This is confined to the CLI; the library always frees.
 fn leak_at_exit(resolve: Resolve) {
     std::mem::forget(resolve);
-}
-
-fn write_stdout(text: &str) -> Result<()> {
-    let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .context("failed to write to stdout")
 }
 
 fn plural(n: usize, what: &str) -> String {
