@@ -196,20 +196,7 @@ pub fn decode_unvalidated(bytes: &[u8]) -> Result<Binary> {
             | Payload::ComponentSection {
                 unchecked_range, ..
             } => {
-                // wasmparser reads a nested binary to its end without checking that the file
-                // holds all the bytes its section header promised.
-                if unchecked_range.end > bytes.len() {
-                    return Err(Error::at(
-                        bytes.len(),
-                        format!(
-                            "unexpected end of the binary: a nested binary at {:#x} is {} bytes long, but the file ends after {}",
-                            unchecked_range.start,
-                            unchecked_range.len(),
-                            bytes.len() - unchecked_range.start
-                        ),
-                    )
-                    .with_help("the file is truncated; rebuild or download it again"));
-                }
+                // `payloads` has checked that the file holds all of it.
                 nested = Some(unchecked_range)
             }
             Payload::End(_) => {

@@ -15,6 +15,7 @@ mod decode;
 mod error;
 pub mod model;
 mod payloads;
+mod prepass;
 mod rules;
 mod validator;
 

@@ -9,10 +9,16 @@
 //! size within wasmparser's limit, and the bodies filling the section exactly, which is what
 //! the parser and the validator check of a body before its contents are validated — and goes
 //! on after the section.
+//!
+//! Whatever the reader, [`payloads`] also checks what wasmparser 0.254 does not and every
+//! reader needs (`prepass.rs`): a component type section nesting types too deep for its
+//! recursive reader is an error before anything reads it, as is a binary with more than 1000
+//! modules and components; and so is a nested module or component whose section runs past the
+//! end of the file, which wasmparser's parser would end early without an error.
 
 use wasmparser::{BinaryReader, Chunk, Parser, Payload};
 
-use crate::{Error, Result};
+use crate::{prepass, Error, Result};
 
 /// Whether [`payloads`] gives a code section's bodies.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -35,6 +41,7 @@ pub fn payloads(bytes: &[u8], bodies: Bodies) -> impl Iterator<Item = Result<Pay
     let mut parser = Parser::new(0);
     let mut data = bytes;
     let mut done = false;
+    let mut binaries = 0;
     std::iter::from_fn(move || {
         if done {
             return None;
@@ -55,9 +62,36 @@ pub fn payloads(bytes: &[u8], bodies: Bodies) -> impl Iterator<Item = Result<Pay
             }
         };
         match &payload {
-            Payload::ModuleSection { parser: nested, .. }
-            | Payload::ComponentSection { parser: nested, .. } => {
+            Payload::Version { range, .. } => {
+                binaries += 1;
+                if let Err(e) = prepass::binary_count(binaries, range.start) {
+                    done = true;
+                    return Some(Err(e));
+                }
+            }
+            Payload::ModuleSection {
+                parser: nested,
+                unchecked_range,
+            }
+            | Payload::ComponentSection {
+                parser: nested,
+                unchecked_range,
+            } => {
+                // wasmparser 0.254 ends a nested binary at the end of the file without an
+                // error when the file ends before the size its section header gives.
+                if unchecked_range.end > bytes.len() {
+                    done = true;
+                    return Some(Err(truncated(&payload, unchecked_range, bytes.len())));
+                }
                 stack.push(std::mem::replace(&mut parser, nested.clone()));
+            }
+            Payload::ComponentTypeSection(s) => {
+                let range = s.range();
+                if let Err(e) = prepass::component_type_section(&bytes[range.clone()], range.start)
+                {
+                    done = true;
+                    return Some(Err(e));
+                }
             }
             Payload::End(_) => match stack.pop() {
                 Some(outer) => parser = outer,
@@ -83,6 +117,25 @@ pub fn payloads(bytes: &[u8], bodies: Bodies) -> impl Iterator<Item = Result<Pay
         }
         Some(Ok(payload))
     })
+}
+
+/// The error for a nested binary (`payload`, its section) that the file ends inside of.
+#[cold]
+fn truncated(payload: &Payload<'_>, range: &std::ops::Range<usize>, len: usize) -> Error {
+    let what = match payload {
+        Payload::ModuleSection { .. } => "core module",
+        _ => "component",
+    };
+    Error::at(
+        len,
+        format!(
+            "unexpected end-of-file: a nested {what} at {:#x} is {} bytes long, but the file ends after {}",
+            range.start,
+            range.len(),
+            len - range.start
+        ),
+    )
+    .with_help("the file is truncated; rebuild or download it again")
 }
 
 /// Checks that `section` (the bodies of a code section, at `offset`) holds `count` bodies of at

@@ -385,7 +385,7 @@ fn inspect(path: &Path, bytes: &[u8]) -> Result<Report> {
 
 fn component_report(c: &Component, wit: Result<WitWorld, String>) -> ComponentReport {
     let mut modules = Vec::new();
-    collect_modules(c, "", &mut modules);
+    collect_modules(c, &mut modules);
     let mut canon = CanonStats::default();
     let mut resources_defined = 0;
     let mut nested_components = 0;
@@ -414,20 +414,41 @@ fn component_report(c: &Component, wit: Result<WitWorld, String>) -> ComponentRe
     }
 }
 
+/// Calls `f` on `c` and on every component nested in it, depth first, parents first. With an
+/// explicit stack: a component may nest as deep as it holds components.
 fn walk_components(c: &Component, f: &mut dyn FnMut(&Component)) {
-    f(c);
-    for nested in &c.components {
-        walk_components(nested, f);
+    let mut stack = vec![c];
+    while let Some(c) = stack.pop() {
+        f(c);
+        stack.extend(c.components.iter().rev());
     }
 }
 
 /// The core modules of `c` and of its nested components, depth first: `#0`, `c0/#1`, ….
-fn collect_modules(c: &Component, prefix: &str, out: &mut Vec<ModuleInfo>) {
-    for (i, m) in c.modules.iter().enumerate() {
-        out.push(module_info(m, Some(format!("{prefix}#{i}"))));
-    }
-    for (i, nested) in c.components.iter().enumerate() {
-        collect_modules(nested, &format!("{prefix}c{i}/"), out);
+/// With an explicit stack and one path buffer, cut back on the way up.
+fn collect_modules(c: &Component, out: &mut Vec<ModuleInfo>) {
+    use std::fmt::Write as _;
+    let mut path = String::new();
+    let modules = |c: &Component, path: &str, out: &mut Vec<ModuleInfo>| {
+        for (i, m) in c.modules.iter().enumerate() {
+            out.push(module_info(m, Some(format!("{path}#{i}"))));
+        }
+    };
+    modules(c, &path, out);
+    // Each component being walked, the index of its next nested component, and the length of
+    // `path` before its own step.
+    let mut stack = vec![(c, 0, 0)];
+    while let Some((c, next, len)) = stack.last_mut() {
+        let Some(nested) = c.components.get(*next) else {
+            path.truncate(*len);
+            stack.pop();
+            continue;
+        };
+        let len = path.len();
+        let _ = write!(path, "c{next}/");
+        *next += 1;
+        modules(nested, &path, out);
+        stack.push((nested, 0, len));
     }
 }
 
