@@ -148,7 +148,7 @@ fn structure_agrees_with_full(name: &str, bytes: &[u8]) {
 }
 
 /// One mutation of `bytes`: truncation, bit flips, a run overwritten, or a slice duplicated.
-fn mutate(u: &mut Unstructured<'_>, bytes: &mut Vec<u8>) -> Result<()> {
+pub(crate) fn mutate(u: &mut Unstructured<'_>, bytes: &mut Vec<u8>) -> Result<()> {
     if bytes.is_empty() {
         return Ok(());
     }

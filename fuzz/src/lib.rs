@@ -22,6 +22,8 @@
 //! * [`compose`]: composing mutated components of the composition corpus (with random
 //!   explicit plugs) never panics, and every component it returns validates in full; each
 //!   mutated input that validates in full also validates structurally.
+//! * [`component`]: decoding and wrapping (`weft new`) mutated components and core modules
+//!   never panics; decoded WIT resolves again to itself, and wrapped modules validate in full.
 //!
 //! [`generate`] builds the random valid WIT that `parse`, `roundtrip` and `format` use.
 
@@ -29,6 +31,7 @@ use arbitrary::Unstructured;
 use weft_wit::{PackageId, Resolve};
 
 pub mod abi;
+pub mod component;
 pub mod compose;
 pub mod format;
 pub mod generate;

@@ -33,7 +33,10 @@ use wasmparser::{
     component_types::{ComponentAnyTypeId, ComponentEntityType},
     Encoding, Parser, Payload,
 };
-use weft_wit::{PackageId, Resolve, WorldId};
+use weft_wit::{
+    Handle, PackageId, Resolve, Type, TypeDef, TypeDefKind, TypeId, TypeOwner, WorldId, WorldItem,
+    WorldKey,
+};
 
 pub(crate) use metadata::metadata_into;
 pub use metadata::{decode_metadata, Metadata};
@@ -326,13 +329,192 @@ pub(crate) fn decode_into(resolve: &mut Resolve, wasm: &[u8]) -> Result<Into> {
         if let Some((offset, data)) = &info.package_docs {
             inject_package_docs(decoder.resolve(), pkg, *offset, data)?;
         }
+        expressible(decoder.resolve())?;
         Ok(Into::Package(pkg))
     } else {
         let world = decoder.decode_component(&externs)?;
+        add_world_uses(decoder.resolve(), world)?;
         if let Some((offset, data)) = &info.package_docs {
             let pkg = world_package(decoder.resolve(), world);
             inject_package_docs(decoder.resolve(), pkg, *offset, data)?;
         }
+        expressible(decoder.resolve())?;
         Ok(Into::Component(world))
     }
+}
+
+/// A world's own functions name the types they use, and in WIT a type of an interface is in a
+/// world's scope only through the world's `use` (`use foo:foo/foo.{bar};`). A component can
+/// export a function whose type is an imported instance's without importing that type by
+/// itself (it re-exports an imported function): the world then gets the `use`, so that its WIT
+/// resolves again. Two such types with one name, or one whose name the world gives something
+/// else, cannot be expressed.
+fn add_world_uses(resolve: &mut Resolve, world: WorldId) -> Result<()> {
+    let w = &resolve.worlds[world];
+    let mut stack: Vec<Type> = Vec::new();
+    for item in w.imports.values().chain(w.exports.values()) {
+        if let WorldItem::Function(f) = item {
+            stack.extend(f.params.iter().map(|p| p.ty));
+            stack.extend(f.result);
+        }
+    }
+    // Named types of interfaces the functions reach without passing through a named type.
+    let mut needed: Vec<TypeId> = Vec::new();
+    let mut seen: Vec<TypeId> = Vec::new();
+    while let Some(ty) = stack.pop() {
+        let Type::Id(id) = ty else { continue };
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let def = &resolve.types[id];
+        if def.name.is_some() {
+            if matches!(def.owner, TypeOwner::Interface(_)) {
+                needed.push(id);
+            }
+            continue;
+        }
+        match &def.kind {
+            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => stack.push(*t),
+            TypeDefKind::FixedLengthList(t, _) => stack.push(*t),
+            TypeDefKind::Map(k, v) => stack.extend([*k, *v]),
+            TypeDefKind::Result(r) => stack.extend(r.ok.iter().chain(&r.err).copied()),
+            TypeDefKind::Tuple(t) => stack.extend(t.types.iter().copied()),
+            TypeDefKind::Handle(Handle::Own(r) | Handle::Borrow(r)) => stack.push(Type::Id(*r)),
+            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => stack.extend(*t),
+            _ => {}
+        }
+    }
+    needed.sort_by_key(|id| id.index());
+    for id in needed {
+        let name = resolve.types[id].name.clone().unwrap_or_default();
+        let key = WorldKey::Name(name.clone());
+        let w = &resolve.worlds[world];
+        let clash = match w.imports.get(&key).or_else(|| w.exports.get(&key)) {
+            None => false,
+            Some(WorldItem::Type { id: t, .. }) => {
+                *t != id && resolve.types[*t].kind != TypeDefKind::Type(Type::Id(id))
+            }
+            Some(_) => true,
+        };
+        if clash {
+            let owner = match resolve.types[id].owner {
+                TypeOwner::Interface(i) => resolve.id_of(i).unwrap_or_default(),
+                _ => String::new(),
+            };
+            return Err(Error::msg(format!(
+                "a function of the component's world uses type `{name}` of `{owner}`, but the \
+                 world has something else named `{name}`, which WIT cannot express"
+            )));
+        }
+        if w.imports.contains_key(&key) {
+            continue;
+        }
+        let alias = resolve.types.alloc(TypeDef {
+            name: Some(name),
+            kind: TypeDefKind::Type(Type::Id(id)),
+            owner: TypeOwner::World(world),
+            docs: Default::default(),
+            stability: Default::default(),
+            span: Default::default(),
+        });
+        resolve.worlds[world].imports.insert(
+            key,
+            WorldItem::Type {
+                id: alias,
+                span: Default::default(),
+            },
+        );
+    }
+    Ok(())
+}
+
+/// What a valid component can be but WIT cannot express, so that no WIT printed from it would
+/// resolve again: packages that use each other in a cycle (`a:x/i` uses a type of `b:y/j`,
+/// which uses one of `a:x/k`), items of one package whose names differ only in case, a type
+/// used from an interface written inline in a world (which has no name to `use` it by), and a
+/// world's function, type or inline interface with a name of another form than a plain one
+/// (`a:b/c`, which only names an interface).
+pub(crate) fn expressible(resolve: &Resolve) -> Result<()> {
+    for (_, world) in resolve.worlds.iter() {
+        for (dir, items) in [("imports", &world.imports), ("exports", &world.exports)] {
+            for key in items.keys() {
+                let WorldKey::Name(name) = key else { continue };
+                // Plain names are kebab-case, with `[constructor]`, `[method]r.f` and the
+                // like for resources' functions; the other forms (`ns:pkg/name`, `url=<…>`,
+                // …) hold `:` or `=`.
+                if name.contains([':', '=']) {
+                    return Err(Error::msg(format!(
+                        "world `{}` {dir} `{name}`, which is not an interface instance: WIT can \
+                         only give a function, type or inline interface a plain name",
+                        world.name
+                    ))
+                    .with_help("names of the form `ns:pkg/name` are for interface instances"));
+                }
+            }
+        }
+    }
+    for (id, ty) in resolve.types.iter() {
+        let Some(dep) = resolve.type_interface_dep(id) else {
+            continue;
+        };
+        if resolve.interfaces[dep].name.is_some() {
+            continue;
+        }
+        let (world, inline) = resolve
+            .worlds
+            .iter()
+            .find_map(|(_, w)| {
+                w.imports
+                    .iter()
+                    .chain(&w.exports)
+                    .find_map(|(k, item)| match (k, item) {
+                        (WorldKey::Name(n), WorldItem::Interface { id, .. }) if *id == dep => {
+                            Some((w.name.as_str(), n.as_str()))
+                        }
+                        _ => None,
+                    })
+            })
+            .unwrap_or(("?", "?"));
+        let user = match ty.owner {
+            TypeOwner::Interface(i) => match resolve.id_of(i) {
+                Some(id) => format!("interface `{id}`"),
+                None => "an inline interface".to_string(),
+            },
+            TypeOwner::World(w) => format!("world `{}`", resolve.worlds[w].name),
+            TypeOwner::None => "a type".to_string(),
+        };
+        return Err(Error::msg(format!(
+            "{user} uses type `{}` of `{inline}`, an interface written inline in world \
+             `{world}`, which WIT cannot express",
+            ty.name.as_deref().unwrap_or("?")
+        ))
+        .with_help("in WIT, only the types of named interfaces can be used elsewhere"));
+    }
+    if let Some((pkg, a, b)) = resolve.package_name_clash() {
+        return Err(Error::msg(format!(
+            "package `{}` has items named `{a}` and `{b}`, which WIT cannot tell apart",
+            resolve.packages[pkg].name
+        ))
+        .with_help(
+            "interfaces and worlds of one package must differ in more than case and hyphens; \
+             rename one in the binary, or re-create it from WIT",
+        ));
+    }
+    let Some(cycle) = resolve.package_cycle() else {
+        return Ok(());
+    };
+    let mut names: Vec<String> = cycle
+        .iter()
+        .map(|&p| format!("`{}`", resolve.packages[p].name))
+        .collect();
+    names.push(names[0].clone());
+    Err(Error::msg(format!(
+        "the binary's packages use each other in a cycle ({}), which WIT cannot express",
+        names.join(" uses ")
+    ))
+    .with_help(
+        "a package's interfaces may only use types of packages that do not use it back; \
+         rename the interfaces' packages in the binary, or re-create it from WIT",
+    ))
 }

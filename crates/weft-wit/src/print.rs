@@ -627,7 +627,9 @@ fn package_path(p: &crate::Package) -> Path<'_> {
     }
 }
 
-/// Doc text as `///` lines.
+/// Doc text as `///` lines. Code points WIT text may not hold (control characters other than
+/// whitespace, bidirectional overrides), which docs decoded from a binary can, print as
+/// U+FFFD: the output must lex.
 fn docs(docs: &Docs) -> Comments<'static> {
     let Some(contents) = &docs.contents else {
         return Comments::new();
@@ -636,6 +638,20 @@ fn docs(docs: &Docs) -> Comments<'static> {
         .split('\n')
         .map(|line| match line.trim_end() {
             "" => Cow::Borrowed("///"),
+            line if line.bytes().any(|b| (b < 0x20 && b != b'\t') || b >= 0x7f)
+                && line
+                    .chars()
+                    .any(|c| crate::ast::lex::forbidden(c).is_some()) =>
+            {
+                let clean: String = line
+                    .chars()
+                    .map(|c| match crate::ast::lex::forbidden(c) {
+                        Some(_) => '\u{fffd}',
+                        None => c,
+                    })
+                    .collect();
+                Cow::Owned(format!("/// {clean}"))
+            }
             line => Cow::Owned(format!("/// {line}")),
         })
         .collect()

@@ -24,7 +24,7 @@ pub(crate) use crate::fxhash::{HashMap, HashSet};
 use crate::ast;
 use crate::{
     Docs, Error, Interface, InterfaceId, Package, PackageId, PackageName, Resolve, Result, Span,
-    Stability, TypeDefKind, TypeId, TypeOwner, Version, World, WorldId,
+    Stability, TypeDefKind, TypeId, TypeOwner, Version, World, WorldId, WorldItem,
 };
 
 /// One package's WIT files, as read from a single file or a directory.
@@ -200,12 +200,17 @@ pub(crate) struct PackageCx<'u, 'a> {
     file_scopes: Vec<HashMap<&'a str, (ItemRef, Span)>>,
     /// Package-level names (interfaces and worlds) with their definition spans.
     package_items: IndexMap<&'a str, (ItemRef, Span, usize)>,
+    /// The same names in strongly-unique form ([`names::canonical_name`]), to the name.
+    package_folded: HashMap<String, &'a str>,
     /// Anonymous types created in this package, by structure.
     anon_types: HashMap<TypeDefKind, TypeId>,
     /// `own<T>` handles created in this package, by `T`.
     own_handles: HashMap<TypeId, TypeId>,
     /// Whether a type can hold a `borrow<T>` (functions may not return one).
     borrow_memo: HashMap<TypeId, bool>,
+    /// A type's nesting depth and effective size as validators measure them (see
+    /// `PackageCx::type_info`).
+    info_memo: HashMap<TypeId, (u32, u32)>,
 }
 
 impl<'u, 'a> PackageCx<'u, 'a> {
@@ -215,9 +220,11 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             unit,
             file_scopes: Vec::new(),
             package_items: IndexMap::new(),
+            package_folded: HashMap::default(),
             anon_types: HashMap::default(),
             own_handles: HashMap::default(),
             borrow_memo: HashMap::default(),
+            info_memo: HashMap::default(),
         }
     }
 
@@ -357,6 +364,22 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                     ),
             );
         }
+        // Interfaces and worlds are exports of one component in the binary form, whose names
+        // must be strongly unique: `a` and `A` could not be encoded.
+        let folded = names::canonical_name(name.name);
+        if let Some(prev) = self.package_folded.get(&folded) {
+            let (_, span, _) = self.package_items[prev];
+            return Err(Error::resolve(
+                name.span,
+                format!("name `{}` conflicts with previous name `{prev}`", name.name),
+            )
+            .with_label(span, "previously defined here")
+            .with_help(
+                "interfaces and worlds of one package share one namespace, where names must differ \
+                 in more than case and hyphens (they must be strongly unique)",
+            ));
+        }
+        self.package_folded.insert(folded, name.name);
         self.package_items.insert(name.name, (r, name.span, fi));
         Ok(())
     }
@@ -883,6 +906,85 @@ impl Resolve {
             TypeOwner::Interface(i) => Some(i),
             _ => None,
         }
+    }
+
+    /// Packages that use each other in a cycle, which WIT cannot express (`push_*` rejects
+    /// it at the `use`, but a `Resolve` built otherwise, as from a binary, can hold one): the
+    /// packages of one cycle, each using the next and the last using the first; `None` when
+    /// the packages are acyclic. A package uses another when one of its interfaces `use`s a
+    /// type of the other's, or one of its worlds imports, exports or `use`s from one of the
+    /// other's interfaces.
+    pub fn package_cycle(&self) -> Option<Vec<PackageId>> {
+        let ids: Vec<PackageId> = self.packages.iter().map(|(id, _)| id).collect();
+        let index = |p: PackageId| ids.iter().position(|&q| q == p);
+        let mut deps: Vec<Vec<(usize, Span)>> = vec![Vec::new(); ids.len()];
+        let mut edge = |from: Option<PackageId>, to: Option<PackageId>| {
+            if let (Some(f), Some(t)) = (from.and_then(index), to.and_then(index)) {
+                if f != t && !deps[f].iter().any(|&(d, _)| d == t) {
+                    deps[f].push((t, Span::default()));
+                }
+            }
+        };
+        for (id, ty) in self.types.iter() {
+            let Some(dep) = self.type_interface_dep(id) else {
+                continue;
+            };
+            let from = match ty.owner {
+                TypeOwner::Interface(i) => self.interfaces[i].package,
+                TypeOwner::World(w) => self.worlds[w].package,
+                TypeOwner::None => None,
+            };
+            edge(from, self.interfaces[dep].package);
+        }
+        for (_, world) in self.worlds.iter() {
+            for item in world.imports.values().chain(world.exports.values()) {
+                if let WorldItem::Interface { id, .. } = item {
+                    edge(world.package, self.interfaces[*id].package);
+                }
+            }
+        }
+        toposort(ids.len(), &deps).err()?;
+        // The shortest way back to itself from the first package that has one (breadth
+        // first, with each package's predecessor).
+        (0..ids.len()).find_map(|start| {
+            let mut before: Vec<Option<usize>> = vec![None; ids.len()];
+            let mut queue = std::collections::VecDeque::from([start]);
+            while let Some(n) = queue.pop_front() {
+                for &(d, _) in &deps[n] {
+                    if d == start {
+                        let mut cycle = vec![ids[n]];
+                        let mut at = n;
+                        while let Some(p) = before[at] {
+                            cycle.push(ids[p]);
+                            at = p;
+                        }
+                        cycle.reverse();
+                        return Some(cycle);
+                    }
+                    if before[d].is_none() {
+                        before[d] = Some(n);
+                        queue.push_back(d);
+                    }
+                }
+            }
+            None
+        })
+    }
+
+    /// Two items of one package (interfaces and worlds, one namespace) whose names are not
+    /// strongly unique, such as `a` and `A`: WIT rejects that at the second name, but a
+    /// `Resolve` built otherwise, as from a binary, can hold it. The package and both names,
+    /// the earlier first.
+    pub fn package_name_clash(&self) -> Option<(PackageId, String, String)> {
+        for (id, pkg) in self.packages.iter() {
+            let mut seen: HashMap<String, &str> = HashMap::default();
+            for name in pkg.interfaces.keys().chain(pkg.worlds.keys()) {
+                if let Some(prev) = seen.insert(names::canonical_name(name), name) {
+                    return Some((id, prev.to_string(), name.clone()));
+                }
+            }
+        }
+        None
     }
 
     /// Interfaces whose types interface `id` uses, in order of first use.

@@ -167,6 +167,7 @@ fn decode_section(resolve: &mut Resolve, data: &[u8]) -> Result<(WorldId, String
     let mut scratch = resolve.clone();
     let world =
         Decoder::new(&mut scratch, &info.types).decode_world_type(world_name, world_item)?;
+    super::expressible(&scratch)?;
     *resolve = scratch;
     Ok((world, encoding))
 }

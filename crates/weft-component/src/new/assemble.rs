@@ -32,11 +32,44 @@ use crate::{Error, Result, StringEncoding};
 
 /// The shim module's trampolines and its instance.
 struct Shim<'e> {
-    entries: &'e [ShimEntry<'e>],
     instance: Option<u32>,
+    /// The trampoline of each lowered or built-in import: (unit, module, field) → its index in
+    /// `entries`.
+    by_import: HashMap<(usize, &'e str, &'e str), usize>,
 }
 
-impl Shim<'_> {
+impl<'e> Shim<'e> {
+    fn new(entries: &'e [ShimEntry<'e>], instance: Option<u32>) -> Shim<'e> {
+        let by_import = entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                ShimEntry::Lower {
+                    unit,
+                    module,
+                    field,
+                    ..
+                }
+                | ShimEntry::Builtin {
+                    unit,
+                    module,
+                    field,
+                    ..
+                } => Some(((*unit, *module, *field), i)),
+                _ => None,
+            })
+            .collect();
+        Shim {
+            instance,
+            by_import,
+        }
+    }
+
+    /// The trampoline of import `module`.`field` of unit `unit`, if it has one.
+    fn of_import(&self, unit: usize, module: &str, field: &str) -> Option<usize> {
+        self.by_import.get(&(unit, module, field)).copied()
+    }
+
     /// The core function of trampoline `i`.
     fn func(&self, root: &mut Root<'_>, i: usize) -> u32 {
         root.b.core_alias_export(
@@ -62,6 +95,9 @@ type CoreItem<'a> = (&'a str, ExportKind, u32);
 pub(crate) struct Assembler<'a> {
     resolve: &'a Resolve,
     units: &'a [Unit<'a>],
+    /// Per unit: the allocator its lowerings (`Lower`) and its lifts (`Lift`) use, found once
+    /// (see [`Assembler::realloc_name`]).
+    reallocs: Vec<[Option<&'a str>; 2]>,
 }
 
 /// Indices known once the core instances exist.
@@ -80,30 +116,41 @@ struct Core {
 
 impl<'a> Assembler<'a> {
     pub(crate) fn new(resolve: &'a Resolve, units: &'a [Unit<'a>]) -> Assembler<'a> {
-        Assembler { resolve, units }
+        let reallocs = units
+            .iter()
+            .map(|unit| {
+                let exports = &unit.module.exports;
+                let has = |n: &str| {
+                    exports
+                        .iter()
+                        .any(|e| e.name == n && e.kind == CoreKind::Func)
+                };
+                let realloc = unit.bindings.names.realloc.as_str();
+                let general = (unit.bindings.realloc && has(realloc)).then_some(realloc);
+                let pick = |specific: &'a str| {
+                    if has(specific) {
+                        Some(specific)
+                    } else {
+                        general
+                    }
+                };
+                [pick("cabi_import_realloc"), pick("cabi_export_realloc")]
+            })
+            .collect();
+        Assembler {
+            resolve,
+            units,
+            reallocs,
+        }
     }
 
     /// The export a unit's lowerings (`Lower`) or lifts (`Lift`) allocate with: the main
     /// module's `cabi_realloc`; an adapter's `cabi_import_realloc` / `cabi_export_realloc`, or
     /// its `cabi_realloc`.
-    fn realloc_name(&self, unit: usize, context: Context) -> Option<&str> {
-        let exports = &self.units[unit].module.exports;
-        let has = |n: &str| {
-            exports
-                .iter()
-                .any(|e| e.name == n && e.kind == CoreKind::Func)
-        };
-        let specific = match context {
-            Context::Lower => "cabi_import_realloc",
-            Context::Lift => "cabi_export_realloc",
-        };
-        let realloc = &self.units[unit].bindings.names.realloc;
-        if has(specific) {
-            Some(specific)
-        } else if self.units[unit].bindings.realloc && has(realloc) {
-            Some(realloc)
-        } else {
-            None
+    fn realloc_name(&self, unit: usize, context: Context) -> Option<&'a str> {
+        match context {
+            Context::Lower => self.reallocs[unit][0],
+            Context::Lift => self.reallocs[unit][1],
         }
     }
 
@@ -312,10 +359,7 @@ impl<'a> Assembler<'a> {
                     .core_alias_export(shim, "$memory", ExportKind::Memory),
             );
         }
-        let shim_ref = Shim {
-            entries: &shimmed,
-            instance: shim,
-        };
+        let shim_ref = Shim::new(&shimmed, shim);
 
         // 3. Exported resources.
         for unit in self.units {
@@ -511,6 +555,22 @@ impl<'a> Assembler<'a> {
 
         // 6. The fixup: fill the shim's table.
         if let Some(shim_instance) = shim {
+            // What each unit does with each of its imports: (unit, module, field) → the use.
+            let uses: HashMap<(usize, &str, &str), &ImportUse<'_>> = self
+                .units
+                .iter()
+                .enumerate()
+                .flat_map(|(u, unit)| {
+                    unit.bindings
+                        .imports
+                        .iter()
+                        .flat_map(move |(module, fields)| {
+                            fields.iter().map(move |(field, use_)| {
+                                ((u, module.as_str(), field.as_str()), use_)
+                            })
+                        })
+                })
+                .collect();
             let mut items: Vec<(String, ExportKind, u32)> = Vec::new();
             for (i, entry) in shimmed.iter().enumerate() {
                 let index = match entry {
@@ -526,10 +586,7 @@ impl<'a> Assembler<'a> {
                             interface,
                             func,
                             is_async,
-                        }) = self.units[*unit].bindings.imports[*module]
-                            .iter()
-                            .find(|(f, _)| f == field)
-                            .map(|(_, u)| u)
+                        }) = uses.get(&(*unit, *module, *field)).copied()
                         else {
                             return Err(Error::msg("a shimmed import vanished"));
                         };
@@ -551,11 +608,8 @@ impl<'a> Assembler<'a> {
                         field,
                         ..
                     } => {
-                        let Some(ImportUse::Builtin(b)) = self.units[*unit].bindings.imports
-                            [*module]
-                            .iter()
-                            .find(|(f, _)| f == field)
-                            .map(|(_, u)| u)
+                        let Some(ImportUse::Builtin(b)) =
+                            uses.get(&(*unit, *module, *field)).copied()
                         else {
                             return Err(Error::msg("a shimmed built-in vanished"));
                         };
@@ -790,10 +844,7 @@ impl<'a> Assembler<'a> {
                         func,
                         is_async,
                     } => {
-                        let shimmed = shim.entries.iter().position(|e| {
-                            matches!(e, ShimEntry::Lower { unit, module: m, field: f, .. }
-                                if *unit == u && m == module && f == field)
-                        });
+                        let shimmed = shim.of_import(u, module, field);
                         match shimmed {
                             Some(i) => shim.func(root, i),
                             None => {
@@ -822,10 +873,7 @@ impl<'a> Assembler<'a> {
                         }
                     }
                     ImportUse::Builtin(b) => {
-                        let shimmed = shim.entries.iter().position(|e| {
-                            matches!(e, ShimEntry::Builtin { unit, module: m, field: f, .. }
-                                if *unit == u && m == module && f == field)
-                        });
+                        let shimmed = shim.of_import(u, module, field);
                         match shimmed {
                             Some(i) => shim.func(root, i),
                             None => self.builtin(root, root_types, u, b, After::default())?,

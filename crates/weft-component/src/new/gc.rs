@@ -8,8 +8,9 @@
 //! function indices renumbered; the `name` section (which names functions by index) is
 //! dropped.
 
+use std::collections::hash_map::Entry;
 use std::convert::Infallible;
-use weft_wit::fxhash::HashSet;
+use weft_wit::fxhash::{HashMap, HashSet};
 
 use wasm_encoder::reencode::{Error as ReencodeError, Reencode};
 use wasmparser::{ExternalKind, Operator, Parser, Payload, TypeRef};
@@ -137,8 +138,9 @@ pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
 /// The module with duplicate function imports (same module, name and type) merged into the
 /// first: components do not allow a core module to import one name twice.
 pub(crate) fn dedupe_imports(bytes: &[u8]) -> Result<Vec<u8>> {
-    let mut seen: Vec<(String, String, u32)> = Vec::new();
-    // For each function import: the index of the first import it duplicates, if any.
+    // Each distinct (module, name, type): its place among the distinct ones, in order.
+    let mut seen: HashMap<(String, String, u32), usize> = HashMap::default();
+    // For each function import: the place of the distinct import it duplicates, if any.
     let mut first: Vec<Option<usize>> = Vec::new();
     let mut total = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {
@@ -148,9 +150,13 @@ pub(crate) fn dedupe_imports(bytes: &[u8]) -> Result<Vec<u8>> {
                     let import = import?;
                     if let TypeRef::Func(ty) | TypeRef::FuncExact(ty) = import.ty {
                         let key = (import.module.to_string(), import.name.to_string(), ty);
-                        first.push(seen.iter().position(|k| *k == key));
-                        if first.last().copied().flatten().is_none() {
-                            seen.push(key);
+                        let distinct = seen.len();
+                        match seen.entry(key) {
+                            Entry::Occupied(e) => first.push(Some(*e.get())),
+                            Entry::Vacant(e) => {
+                                e.insert(distinct);
+                                first.push(None);
+                            }
                         }
                     }
                 }

@@ -268,6 +268,21 @@ pub fn tokenize(text: &str, offset: u32) -> Result<Lexed> {
     }
 }
 
+/// Why `ch` may not appear anywhere in WIT text, comments included, or `None` if it may.
+pub(crate) fn forbidden(ch: char) -> Option<&'static str> {
+    Some(match ch {
+        '\n' | '\r' | '\t' => return None,
+        // Bidirectional overrides can make text read differently from what it does
+        // (CVE-2021-42574).
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => "bidirectional override",
+        // Deprecated or discouraged by Unicode.
+        '\u{149}' | '\u{673}' | '\u{f77}' | '\u{f79}' | '\u{17a3}' | '\u{17a4}' | '\u{17b4}'
+        | '\u{17b5}' => "deprecated",
+        ch if ch.is_control() => "control",
+        _ => return None,
+    })
+}
+
 fn check_code_points(text: &str, offset: u32) -> Result<()> {
     // Printable ASCII and `\t`, `\n`, `\r` are always fine; look closer only at the rest.
     let Some(first) = first_unclean_byte(text.as_bytes()) else {
@@ -275,16 +290,8 @@ fn check_code_points(text: &str, offset: u32) -> Result<()> {
     };
     // `first` is at a char boundary: every byte before it is ASCII.
     for (i, ch) in text[first..].char_indices().map(|(i, c)| (i + first, c)) {
-        let what = match ch {
-            '\n' | '\r' | '\t' => continue,
-            // Bidirectional overrides can make text read differently from what it does
-            // (CVE-2021-42574).
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => "bidirectional override",
-            // Deprecated or discouraged by Unicode.
-            '\u{149}' | '\u{673}' | '\u{f77}' | '\u{f79}' | '\u{17a3}' | '\u{17a4}'
-            | '\u{17b4}' | '\u{17b5}' => "deprecated",
-            ch if ch.is_control() => "control",
-            _ => continue,
+        let Some(what) = forbidden(ch) else {
+            continue;
         };
         let at = span(offset, i, i + ch.len_utf8());
         return Err(Error::new(

@@ -165,3 +165,62 @@ fn select_world_by_qualified_name() {
     let e = r.select_world(main, Some("a:dep/w")).unwrap_err();
     assert!(e.to_string().contains("ambiguous"), "{e}");
 }
+
+/// A long chain of aliases is followed without recursion (a stack overflow before), and adds
+/// no depth: only types that hold others nest.
+#[test]
+fn long_alias_chains_resolve() {
+    let mut text =
+        String::from("package a:b;\ninterface i {\n  resource r;\n  type t0 = borrow<r>;\n");
+    for k in 1..=100_000 {
+        text.push_str(&format!("  type t{k} = t{};\n", k - 1));
+    }
+    text.push_str("  f: func(x: t100000);\n  type deep = list<list<t100000>>;\n}\n");
+    // Run on a small stack, as a thread with the default would.
+    let r = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || resolve(&text).types.len())
+        .unwrap()
+        .join()
+        .expect("resolving a long alias chain overflowed the stack");
+    assert!(r > 100_000);
+}
+
+/// The limits validators put on a type are checked through named types.
+#[test]
+fn type_depth_and_size_count_named_types() {
+    let mut text = String::from("package a:b;\ninterface i {\n  type t0 = u32;\n");
+    for k in 1..=99 {
+        text.push_str(&format!("  type t{k} = list<t{}>;\n", k - 1));
+    }
+    text.push_str("}\n");
+    resolve(&text);
+    let deeper = format!(
+        "{}  type t100 = list<t99>;\n}}\n",
+        text.strip_suffix("}\n").unwrap()
+    );
+    let e = error(&deeper);
+    assert!(
+        e.contains("type `t100` nests 101 types deep, and the component model allows 100"),
+        "{e}"
+    );
+    let mut text = String::from("package a:b;\ninterface i {\n  record r0 { a: u32, b: u32 }\n");
+    for k in 1..=17 {
+        text.push_str(&format!(
+            "  record r{k} {{ a: r{}, b: r{} }}\n",
+            k - 1,
+            k - 1
+        ));
+    }
+    text.push_str("}\n");
+    resolve(&text);
+    let larger = format!(
+        "{}  record r18 {{ a: r17, b: r17 }}\n}}\n",
+        text.strip_suffix("}\n").unwrap()
+    );
+    let e = error(&larger);
+    assert!(
+        e.contains("type `r18` is too large: written out, it holds 1048575 types"),
+        "{e}"
+    );
+}

@@ -16,6 +16,15 @@ use crate::{
 /// Maximum number of flags in one `flags` type.
 const MAX_FLAGS: usize = 32;
 
+/// How deeply a type may nest, counting through named types (wasmparser's
+/// `MAX_WASM_COMPONENT_TYPE_DEPTH`, as the wasmparser weft validates with counts it; newer
+/// ones also count the instance and component types around it, a few levels more).
+const MAX_TYPE_DEPTH: u32 = 100;
+
+/// How large a type may be written out, every use of a named type counted in full
+/// (wasmparser's `MAX_WASM_TYPE_SIZE`).
+const MAX_TYPE_SIZE: u32 = 1_000_000;
+
 /// Names visible in one interface or world body.
 pub(crate) struct TypeScope<'a> {
     pub(crate) owner: TypeOwner,
@@ -293,6 +302,31 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             let stability = resolve.types[id].stability.clone();
             let kind = self.typedef_kind(resolve, scope, &t.body, &stability, t.name.span)?;
             resolve.types[id].kind = kind;
+            let (depth, size) = self.type_info(resolve, Type::Id(id));
+            if depth > MAX_TYPE_DEPTH {
+                return Err(Error::resolve(
+                    t.name.span,
+                    format!(
+                        "type `{}` nests {depth} types deep, and the component model allows {MAX_TYPE_DEPTH}",
+                        t.name.name
+                    ),
+                )
+                .with_help("validators reject such a type in a binary; nest fewer types"));
+            }
+            if size > MAX_TYPE_SIZE {
+                return Err(Error::resolve(
+                    t.name.span,
+                    format!(
+                        "type `{}` is too large: written out, it holds {size} types, and the \
+                         component model allows {MAX_TYPE_SIZE}",
+                        t.name.name
+                    ),
+                )
+                .with_help(
+                    "validators count every use of a type in full; use fewer copies of large \
+                     types (a list or a resource can stand for many)",
+                ));
+            }
             sorted.push(t);
         }
         Ok(sorted)
@@ -887,11 +921,89 @@ fn inherited_stability(resolve: &Resolve, kind: &TypeDefKind, explicit: &Stabili
 impl PackageCx<'_, '_> {
     /// Whether a value of `ty` can contain a `borrow<T>` handle (memoized per type: function
     /// results share their types).
-    fn has_borrow(&mut self, resolve: &Resolve, ty: Type) -> bool {
-        let Type::Id(id) = ty else { return false };
-        if let Some(&known) = self.borrow_memo.get(&id) {
-            return known;
+    /// A type's structural nesting depth and effective size as wasmparser measures them in a
+    /// binary, where `MAX_TYPE_DEPTH` and `MAX_TYPE_SIZE` limit them: a primitive, handle,
+    /// resource, enum or flags is depth 1 and size 1; a type holding others is one deeper than
+    /// the deepest, and 1 larger than their sizes added up. Aliases are their targets.
+    fn type_info(&mut self, resolve: &Resolve, ty: Type) -> (u32, u32) {
+        // An alias is its target: walk the chain to a type already measured or one that is
+        // not an alias, then remember the answer for every alias on the way.
+        let mut chain = Vec::new();
+        let mut ty = ty;
+        let known = loop {
+            let Type::Id(id) = ty else { break Some((1, 1)) };
+            if let Some(&known) = self.info_memo.get(&id) {
+                break Some(known);
+            }
+            match resolve.types[id].kind {
+                TypeDefKind::Type(next) => {
+                    chain.push(id);
+                    ty = next;
+                }
+                _ => break None,
+            }
+        };
+        let info = match (known, ty) {
+            (Some(info), _) => info,
+            (None, Type::Id(id)) => self.measure(resolve, id),
+            (None, _) => unreachable!("a primitive is measured in the loop"),
+        };
+        for id in chain {
+            self.info_memo.insert(id, info);
         }
+        info
+    }
+
+    /// [`Self::type_info`] of a type that is not an alias.
+    fn measure(&mut self, resolve: &Resolve, id: TypeId) -> (u32, u32) {
+        let parts: Vec<Type> = match &resolve.types[id].kind {
+            TypeDefKind::Record(r) => r.fields.iter().map(|f| f.ty).collect(),
+            TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty).collect(),
+            TypeDefKind::Tuple(t) => t.types.clone(),
+            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => {
+                vec![*t]
+            }
+            TypeDefKind::Map(k, v) => vec![*k, *v],
+            TypeDefKind::Result(r) => r.ok.into_iter().chain(r.err).collect(),
+            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().copied().collect(),
+            TypeDefKind::Handle(_)
+            | TypeDefKind::Resource
+            | TypeDefKind::Flags(_)
+            | TypeDefKind::Enum(_)
+            | TypeDefKind::Type(_)
+            | TypeDefKind::Unknown => Vec::new(),
+        };
+        let (mut depth, mut size) = (1u32, 1u32);
+        for part in parts {
+            let (d, s) = self.type_info(resolve, part);
+            depth = depth.max(d.saturating_add(1));
+            size = size.saturating_add(s);
+        }
+        self.info_memo.insert(id, (depth, size));
+        (depth, size)
+    }
+
+    fn has_borrow(&mut self, resolve: &Resolve, ty: Type) -> bool {
+        // Alias chains (`type b = a;`) are followed here, not by recursion, since they can be
+        // long; every alias on the way remembers the answer.
+        let mut chain = Vec::new();
+        let mut ty = ty;
+        let id = loop {
+            let Type::Id(id) = ty else { return false };
+            if let Some(&known) = self.borrow_memo.get(&id) {
+                for a in chain {
+                    self.borrow_memo.insert(a, known);
+                }
+                return known;
+            }
+            match resolve.types[id].kind {
+                TypeDefKind::Type(next) => {
+                    chain.push(id);
+                    ty = next;
+                }
+                _ => break id,
+            }
+        };
         let found = match &resolve.types[id].kind {
             TypeDefKind::Handle(Handle::Borrow(_)) => true,
             TypeDefKind::Handle(Handle::Own(_)) | TypeDefKind::Resource => false,
@@ -900,10 +1012,10 @@ impl PackageCx<'_, '_> {
                 self.any_borrow(resolve, v.cases.iter().filter_map(|c| c.ty))
             }
             TypeDefKind::Tuple(t) => self.any_borrow(resolve, t.types.iter().copied()),
-            TypeDefKind::Option(t)
-            | TypeDefKind::List(t)
-            | TypeDefKind::FixedLengthList(t, _)
-            | TypeDefKind::Type(t) => self.has_borrow(resolve, *t),
+            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => {
+                self.has_borrow(resolve, *t)
+            }
+            TypeDefKind::Type(_) => false,
             TypeDefKind::Map(k, v) => self.any_borrow(resolve, [*k, *v]),
             TypeDefKind::Result(r) => self.any_borrow(resolve, r.ok.into_iter().chain(r.err)),
             TypeDefKind::Future(t) | TypeDefKind::Stream(t) => {
@@ -912,6 +1024,9 @@ impl PackageCx<'_, '_> {
             TypeDefKind::Flags(_) | TypeDefKind::Enum(_) | TypeDefKind::Unknown => false,
         };
         self.borrow_memo.insert(id, found);
+        for a in chain {
+            self.borrow_memo.insert(a, found);
+        }
         found
     }
 
