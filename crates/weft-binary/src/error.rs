@@ -68,7 +68,37 @@ impl Error {
 
 impl From<wasmparser::BinaryReaderError> for Error {
     fn from(e: wasmparser::BinaryReaderError) -> Error {
-        Error::at(e.offset(), e.message().to_string())
+        Error::at(e.offset(), one_line(e.message()))
+    }
+}
+
+/// wasmparser's message with the byte arrays it shows in `Debug` form, one element per line
+/// (`bad magic number - expected=[\n    0x0,\n …]`), written on one line as hex bytes:
+/// `bad magic number - expected 00 61 73 6d, found 68 65 6c 6c`.
+fn one_line(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("magic header not detected: bad magic number - ") else {
+        return message.to_string();
+    };
+    let bytes = |part: &str| -> Option<String> {
+        let list = part.trim().strip_prefix('[')?.strip_suffix(']')?;
+        let hex: Option<Vec<String>> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+            .map(|b| {
+                let b = u8::from_str_radix(b.strip_prefix("0x")?, 16).ok()?;
+                Some(format!("{b:02x}"))
+            })
+            .collect();
+        Some(hex?.join(" "))
+    };
+    let parsed = rest
+        .strip_prefix("expected=")
+        .and_then(|r| r.split_once(" actual="))
+        .and_then(|(want, got)| Some((bytes(want)?, bytes(got)?)));
+    match parsed {
+        Some((want, got)) => format!("not a WebAssembly binary: it starts with {got}, not {want}"),
+        None => message.to_string(),
     }
 }
 
@@ -97,3 +127,20 @@ impl fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    /// wasmparser's bad-magic message is multi-line `Debug`; ours is one line of hex.
+    #[test]
+    fn bad_magic_is_one_line() {
+        let err = wasmparser::Parser::new(0)
+            .parse_all(b"hello, world")
+            .find_map(Result::err)
+            .expect("not wasm");
+        let err = super::Error::from(err);
+        assert_eq!(
+            err.to_string(),
+            "not a WebAssembly binary: it starts with 68 65 6c 6c, not 00 61 73 6d (at offset 0x0)"
+        );
+    }
+}

@@ -148,7 +148,8 @@ impl Args {
                 s.push('\n');
                 s
             }
-            false => report.render(),
+            // Names come from the binary: no escape sequences reach the terminal.
+            false => crate::output::printable(&report.render()).into_owned(),
         };
         crate::output::write_stdout(text.as_bytes())
     }

@@ -263,3 +263,22 @@ fn is_text(path: &Path) -> bool {
         Err(e) => e.kind() == io::ErrorKind::UnexpectedEof,
     }
 }
+
+/// `text` for a terminal: control characters other than newlines and tabs (an escape
+/// sequence in a name read from a binary could clear the screen or recolour it) written as
+/// `\u{1b}`.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(is_bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_bad(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
