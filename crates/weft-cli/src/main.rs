@@ -94,10 +94,28 @@ fn main() -> ExitCode {
     if let Some(run::GuestExit(code)) = err.downcast_ref() {
         return ExitCode::from(*code);
     }
+    // A usage error found after parsing: status 2, as clap's own.
+    if let Some(UsageError(message)) = err.downcast_ref() {
+        let _ = writeln!(io::stderr().lock(), "error: {message}");
+        return ExitCode::from(2);
+    }
     // `{:#}` puts the causes on the same line: "failed to write `x`: Permission denied".
     let _ = writeln!(io::stderr().lock(), "error: {err:#}");
     ExitCode::FAILURE
 }
+
+/// A usage error that clap cannot see (flags that conflict with each other, say): printed as
+/// any error, with exit status 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
 
 /// Whether the error comes from writing to a closed pipe (the reader went away).
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -31,7 +31,8 @@ pub struct Args {
     /// Stop the guest (a trap) after about this many instructions' worth of fuel.
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
-    /// Stop the guest (a trap) after this long: `500ms`, `5s`, `2m`.
+    /// Stop the guest (a trap) after this long, in wasm code or waiting in a WASI call:
+    /// `500ms`, `5s`, `2m`.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     timeout: Option<std::time::Duration>,
     /// Limit each linear memory to this size: `64MiB`, `1GiB`, or bytes.
@@ -87,30 +88,103 @@ pub struct Args {
 
 impl Args {
     /// Runs `weft run`.
+    ///
+    /// With `--timeout`, the guest runs on a thread of its own, and this one watches the
+    /// clock: the epoch deadline stops wasm code, the deadline raced against the call stops a
+    /// guest waiting in an async WASI call (`poll`, `pollable.block`), and a guest still not
+    /// done a moment later is blocked in a synchronous WASI call (a `blocking-read` of stdin,
+    /// a write to a full pipe): it is reported here, and the process's exit ends that thread.
     pub fn run(self) -> Result<()> {
+        let Some(timeout) = self.timeout else {
+            return self.run_guest(&|_| {});
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let started = tx.clone();
+        std::thread::Builder::new()
+            .name("weft-guest".into())
+            // As much stack as the main thread has (compiling takes some).
+            .stack_size(8 << 20)
+            .spawn(move || {
+                let result = self.run_guest(&|name| {
+                    let _ = started.send(Watch::Started(name.to_string()));
+                });
+                let _ = tx.send(Watch::Done(result));
+            })
+            .context("failed to start the guest's thread")?;
+        use std::sync::mpsc::RecvTimeoutError;
+        let mut deadline: Option<(std::time::Instant, String)> = None;
+        loop {
+            let message = match &deadline {
+                Some((at, _)) => {
+                    rx.recv_timeout(at.saturating_duration_since(std::time::Instant::now()))
+                }
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match message {
+                Ok(Watch::Started(name)) => {
+                    deadline = std::time::Instant::now()
+                        .checked_add(timeout)
+                        .and_then(|at| at.checked_add(TIMEOUT_GRACE))
+                        .map(|at| (at, name));
+                }
+                Ok(Watch::Done(result)) => return result,
+                Err(RecvTimeoutError::Timeout) => match deadline {
+                    Some((_, name)) => return Err(timed_out(&name)),
+                    None => unreachable!("no deadline to wait for"),
+                },
+                // The thread panicked (and said so on stderr).
+                Err(RecvTimeoutError::Disconnected) => {
+                    bail!("the guest's thread ended without a result")
+                }
+            }
+        }
+    }
+
+    /// Runs the guest on this thread; `started` is told the name of the function about to be
+    /// called, once the timeout (if any) is counting.
+    fn run_guest(&self, started: &dyn Fn(&str)) -> Result<()> {
+        // The flags first: their errors come before any work.
+        let ctx = self.wasi_ctx()?;
         let bytes = crate::input::read_wasm(&self.component)?.to_vec();
         // A core module (a preview1 program, say) runs as the component `weft new` makes of
         // it: WASI preview1 through the built-in adapter, over the same WASI 0.2 host.
         let was_module = weft_binary::kind(&bytes) == weft_binary::Kind::Module;
+        // Whether the program's `proc_exit` is `exit-with-code`, with its status as it is.
+        let mut preview1_exit = false;
         let bytes = if was_module {
+            self.check_module(&bytes, &ctx)?;
             // `proc_exit` goes through `wasi:cli/exit.exit-with-code`, so the program's exit
             // status is kept as `wasmtime run` keeps it (the adapter alone makes every
             // non-zero status 1).
             let (module, adapters) = match weft_component::preview1_exit_with_code(&bytes) {
-                Ok(Some((module, adapter))) => (module, vec![adapter]),
+                Ok(Some((module, adapter))) => {
+                    preview1_exit = true;
+                    (module, vec![adapter])
+                }
                 _ => (bytes, Vec::new()),
             };
             let options = weft_component::NewOptions {
                 adapters,
                 ..Default::default()
             };
-            weft_component::new_component(&module, options)
-                .map_err(|e| {
-                    anyhow!(
-                        "`{}` is a core module, and making a component of it failed: {e}\n      = help: `weft run` runs core modules that import WASI preview1 (`wasi_snapshot_preview1`) or embed their WIT world; wrap others with `weft new --wit …` first",
-                        self.component.display()
-                    )
-                })?
+            weft_component::new_component(&module, options).map_err(|e| {
+                // One help line: `weft new`'s, whose flags `weft run` does not have, said as
+                // `weft new`'s.
+                let text = e.to_string();
+                let (what, help) = match e.help() {
+                    Some(help) => (
+                        text.strip_suffix(&format!("\n  = help: {help}"))
+                            .unwrap_or(&text)
+                            .to_string(),
+                        format!("with `weft new` first: {help}"),
+                    ),
+                    None => (text.clone(), "wrap it with `weft new --wit …` first".to_string()),
+                };
+                anyhow!(
+                    "`{}` is a core module, and making a component of it failed: {what}\n      = help: {help}",
+                    self.component.display()
+                )
+            })?
         } else {
             bytes
         };
@@ -127,6 +201,7 @@ impl Args {
         })
         .with_context(|| format!("failed to load `{}`", self.component.display()))?;
         if was_module && component.exports().is_empty() {
+            // (A module with WIT world sections that exports none of its functions.)
             bail!(
                 "`{}` is a core module with nothing to run: it neither imports WASI preview1 nor embeds a WIT world\n      = help: wrap it with its world first: `weft new {} --wit WORLD.wit -o component.wasm`",
                 self.component.display(),
@@ -136,12 +211,9 @@ impl Args {
         let mut linker: Linker<WasiCtx> = Linker::new();
         weft_wasi::add_to_linker(&mut linker);
         linker.stub_missing(self.stub_missing);
-        let mut store = Store::new(&engine, self.wasi_ctx()?);
+        let mut store = Store::new(&engine, ctx);
         if let Some(fuel) = self.fuel {
             store.set_fuel(fuel)?;
-        }
-        if let Some(timeout) = self.timeout {
-            store.set_timeout(timeout)?;
         }
         if let Some(bytes) = self.max_memory {
             store.set_max_memory(bytes);
@@ -173,6 +245,16 @@ impl Args {
             .enable_all()
             .build()
             .context("failed to start the async runtime")?;
+        // The time limit counts from here: instantiating (start functions, `_initialize`)
+        // and the call.
+        let deadline = match self.timeout {
+            Some(timeout) => {
+                store.set_timeout(timeout)?;
+                std::time::Instant::now().checked_add(timeout)
+            }
+            None => None,
+        };
+        started(&name);
         let result = rt.block_on(async {
             let instance = linker
                 .instantiate_async(&mut store, &component)
@@ -193,10 +275,29 @@ impl Args {
                 }
                 None => Vec::new(),
             };
-            anyhow::Ok(func.call_async(&mut store, &args).await)
+            let call = func.call_async(&mut store, &args);
+            // wasm code is stopped by the epoch deadline (a trap with a backtrace); a guest
+            // waiting in an async host function, by this.
+            match deadline {
+                Some(at) => match tokio::time::timeout_at(at.into(), call).await {
+                    Ok(result) => anyhow::Ok(result),
+                    Err(_) => Err(timed_out(&name)),
+                },
+                None => anyhow::Ok(call.await),
+            }
         })?;
         let _ = std::io::Write::flush(&mut std::io::stdout());
         if let Some(code) = store.data().exit_code() {
+            // As wasmtime runs preview1 programs: statuses from 126 up (which shells reserve
+            // for "not executable", "not found" and signals) are refused, exit 1. A component
+            // calling `exit-with-code` itself keeps any status, as under wasmtime.
+            if preview1_exit && code >= 126 {
+                let status = match code {
+                    255 => "255 (or more, or negative)".to_string(),
+                    _ => code.to_string(),
+                };
+                bail!("the program called `proc_exit` with status {status}, outside 0..126: statuses from 126 up are reserved by shells, so weft exits with 1, as wasmtime does");
+            }
             // `wasi:cli/exit`: the trap that ended the guest is how it exits, not an error.
             return exit_with(code);
         }
@@ -223,6 +324,52 @@ impl Args {
         Ok(())
     }
 
+    /// Refuses, with the reason, a core module `weft run` cannot run: one that neither
+    /// imports WASI preview1 nor embeds a WIT world, a preview1 reactor (no `_start`, and
+    /// exports without WIT types), a preview1 module that does not export its memory, and a
+    /// preview1 program given more arguments and environment than the preview1 adapter holds.
+    fn check_module(&self, bytes: &[u8], ctx: &WasiCtx) -> Result<()> {
+        let (mut preview1, mut world, mut start, mut memory) = (false, false, false, false);
+        for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+            // An invalid module is reported by `new_component`, with its offset.
+            let Ok(payload) = payload else { return Ok(()) };
+            match payload {
+                wasmparser::Payload::ImportSection(reader) => {
+                    for import in reader.into_imports().flatten() {
+                        preview1 |= import.module == "wasi_snapshot_preview1";
+                    }
+                }
+                wasmparser::Payload::ExportSection(reader) => {
+                    for export in reader.into_iter().flatten() {
+                        match (export.name, export.kind) {
+                            ("_start", wasmparser::ExternalKind::Func) => start = true,
+                            ("memory", wasmparser::ExternalKind::Memory) => memory = true,
+                            _ => {}
+                        }
+                    }
+                }
+                wasmparser::Payload::CustomSection(c) => {
+                    world |= c.name().starts_with("component-type")
+                }
+                _ => {}
+            }
+        }
+        let path = self.component.display();
+        if !preview1 && !world {
+            bail!("`{path}` is a core module with nothing to run: it neither imports WASI preview1 nor embeds a WIT world\n      = help: wrap it with its world first: `weft new {path} --wit WORLD.wit -o component.wasm`");
+        }
+        if preview1 && !memory {
+            bail!("`{path}` imports WASI preview1 but does not export its memory: preview1 modules must export their linear memory as `memory`");
+        }
+        if preview1 && !start && !world {
+            bail!("`{path}` is a WASI preview1 reactor (it exports no `_start`): it has no command to run, and its exports have no WIT types for `--invoke` to call them with\n      = help: give it the WIT world of its exports: `weft new {path} --wit WORLD.wit --world WORLD -o component.wasm` (or `weft embed` the world into it), then run the component");
+        }
+        if preview1 {
+            check_preview1_sizes(ctx)?;
+        }
+        Ok(())
+    }
+
     /// The guest's WASI context: its arguments (the component's file name first), the
     /// environment it was given, and this process's stdio.
     fn wasi_ctx(&self) -> Result<WasiCtx> {
@@ -232,20 +379,46 @@ impl Args {
         if self.inherit_env {
             b = b.inherit_env();
         }
+        // Each guest path once: two directories at one path would leave it to the guest's
+        // libc which one a path under it is resolved in.
+        let mut guests: Vec<(&str, &str)> = Vec::new();
         for spec in &self.dir {
             // As wasmtime's `--dir`: `HOST::GUEST`, or `HOST` seen by the guest as itself.
             let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+            if guest.is_empty() {
+                return Err(usage(format!(
+                    "`--dir {spec}`: the guest path is empty\n      = help: name the directory the guest sees, e.g. `--dir {host}::/`"
+                )));
+            }
+            if let Some((first, _)) = guests.iter().find(|(_, g)| *g == guest) {
+                return Err(usage(format!(
+                    "`--dir {spec}`: guest path `{guest}` is already given by `--dir {first}`\n      = help: give each directory its own guest path"
+                )));
+            }
+            guests.push((spec, guest));
             b = b
                 .preopened_dir(host, guest, DirPerms::all(), FilePerms::all())
                 .map_err(|e| anyhow!("`--dir {spec}`: cannot open directory `{host}`: {e}"))?;
         }
+        // A later `--env` replaces an earlier one and an inherited variable
+        // (`WasiCtxBuilder::env`).
         for kv in &self.env {
-            b = match kv.split_once('=') {
-                Some((k, v)) => b.env(k, v),
+            let (name, value) = match kv.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => (kv.as_str(), None),
+            };
+            if name.is_empty() {
+                return Err(usage(format!(
+                    "`--env {kv}`: the variable's name is empty\n      = help: write `--env NAME=VALUE`, or `--env NAME` for this process's value"
+                )));
+            }
+            b = match value {
+                Some(v) => b.env(name, v),
                 // `--env NAME` passes this process's value, as wasmtime does.
-                None => match std::env::var(kv) {
-                    Ok(v) => b.env(kv.as_str(), v),
-                    Err(_) => bail!("`--env {kv}`: this process has no environment variable `{kv}`\n      = help: give its value: `--env {kv}=VALUE`"),
+                None => match std::env::var(name) {
+                    Ok(v) => b.env(name, v),
+                    Err(std::env::VarError::NotPresent) => bail!("`--env {kv}`: this process has no environment variable `{kv}`\n      = help: give its value: `--env {kv}=VALUE`"),
+                    Err(std::env::VarError::NotUnicode(_)) => bail!("`--env {kv}`: the value of this process's environment variable `{kv}` is not UTF-8, and WASI's environment is strings\n      = help: give its value: `--env {kv}=VALUE`"),
                 },
             };
         }
@@ -318,6 +491,61 @@ impl Args {
             _ => anyhow!("{e}"),
         }
     }
+}
+
+/// What the preview1 adapter (wasmtime 48's, which `weft run` wraps preview1 programs with)
+/// holds of a program's arguments and environment, measured (`rust-wasi-args` and
+/// `rust-wasi-env` of the fixtures, comparing every output): about 2100 to 2600 arguments,
+/// 1700 variables, or 50 to 60 KiB of them, each string counting its bytes and 16 (an
+/// argument) or 24 (a variable) more. Beyond, the adapter's fixed buffers overflow: the
+/// program traps, or worse, reads corrupted arguments. The limits here are below what was
+/// measured.
+const PREVIEW1_MAX_ARGS: usize = 2048;
+const PREVIEW1_MAX_VARS: usize = 1500;
+const PREVIEW1_MAX_BYTES: usize = 48 * 1024;
+
+/// Refuses arguments and environment larger than the preview1 adapter holds.
+fn check_preview1_sizes(ctx: &WasiCtx) -> Result<()> {
+    let (args, env) = (ctx.args(), ctx.env());
+    let bytes: usize = args.iter().map(|a| a.len() + 16).sum::<usize>()
+        + env
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 24)
+            .sum::<usize>();
+    if args.len() > PREVIEW1_MAX_ARGS || env.len() > PREVIEW1_MAX_VARS || bytes > PREVIEW1_MAX_BYTES
+    {
+        bail!(
+            "too many arguments or environment variables for a WASI preview1 program: {} arguments and {} variables, {} KiB as weft counts them; preview1 programs run through the preview1 adapter, which holds at most about {PREVIEW1_MAX_ARGS} arguments, {PREVIEW1_MAX_VARS} variables, or {} KiB\n      = help: pass fewer or shorter ones, or build the program for WASI 0.2 (a component; e.g. Rust's `wasm32-wasip2` target), which has no such limit",
+            args.len(),
+            env.len(),
+            bytes.div_ceil(1024),
+            PREVIEW1_MAX_BYTES / 1024
+        );
+    }
+    Ok(())
+}
+
+/// A usage error found after clap parsed the command line (exit status 2, as clap's).
+fn usage(message: String) -> anyhow::Error {
+    crate::UsageError(message).into()
+}
+
+/// What the guest's thread tells the thread watching the time limit.
+enum Watch {
+    /// The time limit is counting, for a call of this function.
+    Started(String),
+    /// The guest's run is over.
+    Done(Result<()>),
+}
+
+/// How long after the time limit a guest blocked in a synchronous host call is given up on
+/// (by then, wasm code would have been interrupted, at the epoch timer's resolution).
+const TIMEOUT_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The error for a guest stopped by `--timeout` while it waited in a WASI call (in wasm
+/// code, the runtime's trap says the same, with a backtrace).
+fn timed_out(name: &str) -> anyhow::Error {
+    anyhow!("`{name}` trapped: interrupted: the time limit ran out (while waiting in a WASI call)")
 }
 
 /// The guest's `argv[0]`: the component's file name, as `wasmtime run` gives it (the host's

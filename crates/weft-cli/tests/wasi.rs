@@ -262,3 +262,296 @@ fn stdin_is_polled_with_timers() {
     );
     assert_eq!(run(None, b"early"), "stdin\nearly");
 }
+
+/// `tests/wasi/blocking.wat`, a guest that waits in WASI calls.
+fn blocking_wat() -> PathBuf {
+    weft_test_util::repo_root().join("crates/weft-cli/tests/wasi/blocking.wat")
+}
+
+/// Runs `weft ARGS` with stdin a pipe that stays open (nothing is ever written to it) until
+/// `weft` ended; checks its exit code and stderr exactly, and that it ended within 30 s.
+fn check_stopped(args: &[&str], code: i32, stderr: &str) {
+    use std::process::{Command, Stdio};
+    let start = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
+        .args(args)
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"),
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take();
+    // A hang must fail the test, not the whole run: kill `weft` after 30 s.
+    let pid = child.id();
+    let (done, watched) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if watched
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .is_err()
+        {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = done.send(());
+    watchdog.join().unwrap();
+    drop(stdin);
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(30),
+        "`weft {}` took {elapsed:?}",
+        args.join(" ")
+    );
+    assert!(
+        out.status.code() == Some(code) && String::from_utf8_lossy(&out.stderr) == stderr,
+        "`weft {}`: expected exit {code}\n--- stderr:\n{stderr}\nfound {}",
+        args.join(" "),
+        describe(&out)
+    );
+}
+
+/// `--timeout` stops a guest waiting for a timer that never fires, in `pollable.block` and in
+/// `poll`, and one waiting in a `blocking-read` of stdin that never gets input: a trap, exit 1.
+#[test]
+fn timeout_stops_a_guest_blocked_in_a_wasi_call() {
+    let wat = blocking_wat();
+    let wat = wat.to_str().unwrap();
+    for (call, name) in [
+        ("sleep(18446744073709551615)", "sleep"),
+        ("poll-timer(18446744073709551615)", "poll-timer"),
+        ("read-stdin(100)", "read-stdin"),
+    ] {
+        check_stopped(
+            &["run", "--timeout", "1s", wat, "--invoke", call],
+            1,
+            &format!("error: `{name}` trapped: interrupted: the time limit ran out (while waiting in a WASI call)\n"),
+        );
+    }
+    // The same command reading stdin.
+    check_stopped(
+        &["run", "--timeout", "1s", wat],
+        1,
+        "error: `wasi:cli/run@0.2.0#run` trapped: interrupted: the time limit ran out (while waiting in a WASI call)\n",
+    );
+}
+
+/// A preview1 program (through the adapter) waiting for stdin is stopped too.
+#[test]
+fn timeout_stops_a_preview1_program_waiting_for_stdin() {
+    let Some(fixture) = fixture("rust-wasi-stdin.core.wasm") else {
+        return;
+    };
+    check_stopped(
+        &["run", "--timeout", "1s", fixture.to_str().unwrap()],
+        1,
+        "error: `wasi:cli/run@0.2.12#run` trapped: interrupted: the time limit ran out (while waiting in a WASI call)\n",
+    );
+}
+
+/// A later `--env` replaces an earlier one and an inherited variable: `get-environment`
+/// lists each name once.
+#[test]
+fn env_given_twice_is_listed_once_with_the_last_value() {
+    let wat = blocking_wat();
+    let out = common::output(
+        common::weft(&[
+            "run",
+            wat.to_str().unwrap(),
+            "--inherit-env",
+            "--env",
+            "WEFT_X=new",
+            "--env",
+            "WEFT_Y=1",
+            "--env",
+            "WEFT_X=newer",
+            "--invoke",
+            "env()",
+        ])
+        .env("WEFT_X", "old"),
+    )
+    .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let weft_vars: Vec<&str> = stdout
+        .split("), (")
+        .filter(|kv| kv.trim_start_matches("[(").starts_with("\"WEFT_"))
+        .map(|kv| kv.trim_start_matches("[(").trim_end_matches(")]\n"))
+        .collect();
+    assert_eq!(
+        weft_vars,
+        ["\"WEFT_X\", \"newer\"", "\"WEFT_Y\", \"1\""],
+        "{stdout}"
+    );
+    check(
+        &[
+            "run",
+            wat.to_str().unwrap(),
+            "--env",
+            "A=1",
+            "--env",
+            "B=2",
+            "--env",
+            "A=3",
+            "--invoke",
+            "env()",
+        ],
+        0,
+        "[(\"A\", \"3\"), (\"B\", \"2\")]\n",
+        "",
+    );
+}
+
+/// `--env` with an empty name is a usage error; `--env NAME` of a variable that is set but
+/// not UTF-8 says so.
+#[test]
+fn env_flag_errors() {
+    let wat = blocking_wat();
+    let wat = wat.to_str().unwrap();
+    for spec in ["", "=x"] {
+        check(
+            &["run", wat, "--env", spec, "--invoke", "env()"],
+            2,
+            "",
+            &format!("error: `--env {spec}`: the variable's name is empty\n      = help: write `--env NAME=VALUE`, or `--env NAME` for this process's value\n"),
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt as _;
+        let out = common::output(
+            common::weft(&["run", wat, "--env", "WEFT_BAD", "--invoke", "env()"])
+                .env("WEFT_BAD", std::ffi::OsStr::from_bytes(b"\xff")),
+        )
+        .unwrap();
+        assert!(
+            out.status.code() == Some(1)
+                && String::from_utf8_lossy(&out.stderr)
+                    == "error: `--env WEFT_BAD`: the value of this process's environment variable `WEFT_BAD` is not UTF-8, and WASI's environment is strings\n      = help: give its value: `--env WEFT_BAD=VALUE`\n",
+            "{}",
+            describe(&out)
+        );
+    }
+}
+
+/// `--dir HOST::` (an empty guest path) and a guest path given twice are usage errors.
+#[test]
+fn dir_flag_errors() {
+    let tmp = scratch_dir("wasi/dir-flags").unwrap();
+    let wat = blocking_wat();
+    let wat = wat.to_str().unwrap();
+    let host = tmp.to_str().unwrap();
+    let empty = format!("{host}::");
+    check(
+        &["run", "--dir", &empty, wat, "--invoke", "env()"],
+        2,
+        "",
+        &format!("error: `--dir {empty}`: the guest path is empty\n      = help: name the directory the guest sees, e.g. `--dir {host}::/`\n"),
+    );
+    let (a, b) = (format!("{host}::/a"), format!("{host}/..::/a"));
+    check(
+        &["run", "--dir", &a, "--dir", &b, wat, "--invoke", "env()"],
+        2,
+        "",
+        &format!("error: `--dir {b}`: guest path `/a` is already given by `--dir {a}`\n      = help: give each directory its own guest path\n"),
+    );
+    check(
+        &["run", "--dir", host, "--dir", host, wat, "--invoke", "env()"],
+        2,
+        "",
+        &format!("error: `--dir {host}`: guest path `{host}` is already given by `--dir {host}`\n      = help: give each directory its own guest path\n"),
+    );
+}
+
+/// Stdin and stdout non-blocking (`O_NONBLOCK`, as Node.js gives a child its stdio, on
+/// sockets): the guest's blocking reads and writes wait for the descriptors instead of
+/// failing. The input comes late (the first read would be `EAGAIN`), and is larger than the
+/// socket buffer, which the reader drains late too (writes would be `EAGAIN`).
+#[cfg(unix)]
+#[test]
+fn nonblocking_stdio_is_waited_on() {
+    use std::io::{Read as _, Write as _};
+    use std::os::unix::net::UnixStream;
+    use std::process::{Command, Stdio};
+    let (mut to_stdin, stdin) = UnixStream::pair().unwrap();
+    let (mut from_stdout, stdout) = UnixStream::pair().unwrap();
+    stdin.set_nonblocking(true).unwrap();
+    stdout.set_nonblocking(true).unwrap();
+    let input: Vec<u8> = (0..3 * 1024 * 1024u32)
+        .map(|i| (i % 251) as u8 ^ (i >> 16) as u8)
+        .collect();
+    let child = Command::new(env!("CARGO_BIN_EXE_weft"))
+        .arg("run")
+        .arg(blocking_wat())
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("xdg-cache"),
+        )
+        .stdin(Stdio::from(std::os::fd::OwnedFd::from(stdin)))
+        .stdout(Stdio::from(std::os::fd::OwnedFd::from(stdout)))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let writer = {
+        let input = input.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            to_stdin.write_all(&input).unwrap();
+            to_stdin.shutdown(std::net::Shutdown::Write).unwrap();
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let mut output = Vec::new();
+    from_stdout.read_to_end(&mut output).unwrap();
+    writer.join().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(output.len(), input.len());
+    assert!(output == input, "the output differs from the input");
+}
+
+/// A preview1 program given more arguments (or environment) than the preview1 adapter holds
+/// is refused, with the reason, before it runs (the adapter would trap or corrupt them); 2000
+/// short arguments are within the limit.
+#[test]
+fn preview1_arguments_beyond_the_adapter_are_refused() {
+    let tmp = scratch_dir("wasi/preview1-args").unwrap();
+    let module = tmp.join("p1.wat");
+    fs::write(
+        &module,
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")))"#,
+    )
+    .unwrap();
+    let module = module.to_str().unwrap();
+    let args = |n: usize| -> Vec<String> {
+        ["run", module, "--"]
+            .into_iter()
+            .map(String::from)
+            .chain((1..=n).map(|i| i.to_string()))
+            .collect()
+    };
+    let ok = run(&args(2000)).unwrap();
+    assert!(ok.status.success(), "{}", describe(&ok));
+    let help = "      = help: pass fewer or shorter ones, or build the program for WASI 0.2 (a component; e.g. Rust's `wasm32-wasip2` target), which has no such limit\n";
+    check(
+        &args(2500).iter().map(String::as_str).collect::<Vec<_>>(),
+        1,
+        "",
+        &format!("error: too many arguments or environment variables for a WASI preview1 program: 2501 arguments and 0 variables, 48 KiB as weft counts them; preview1 programs run through the preview1 adapter, which holds at most about 2048 arguments, 1500 variables, or 48 KiB\n{help}"),
+    );
+    let long = "a".repeat(60_000);
+    check(
+        &["run", module, "--", &long],
+        1,
+        "",
+        &format!("error: too many arguments or environment variables for a WASI preview1 program: 2 arguments and 0 variables, 59 KiB as weft counts them; preview1 programs run through the preview1 adapter, which holds at most about 2048 arguments, 1500 variables, or 48 KiB\n{help}"),
+    );
+}

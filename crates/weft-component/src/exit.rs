@@ -4,7 +4,9 @@
 //! non-zero `n`, so a program that exits with 3 ends with status 1. Runtimes that run preview1
 //! modules natively (`wasmtime run prog.wasm`) keep the 3. [`preview1_exit_with_code`] makes a
 //! module whose `proc_exit` import is served instead by a one-function adapter that calls
-//! `wasi:cli/exit.exit-with-code` (WASI 0.2.12), so that `weft run` keeps it too.
+//! `wasi:cli/exit.exit-with-code` (WASI 0.2.12), so that `weft run` keeps it too. The status
+//! reaches the host as it is up to 255 (and as 255 beyond, or when negative); which statuses
+//! to keep is the host's choice (`weft run`, as wasmtime, keeps 0 to 125).
 
 use wasm_encoder::{
     CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
@@ -100,7 +102,8 @@ fn entity(ty: TypeRef) -> Result<EntityType> {
 }
 
 /// The exit adapter: `proc_exit(status)` calls `exit-with-code(status)` (which does not
-/// return; statuses of 126 and more become 1), with the world above embedded.
+/// return; statuses of 256 and more, and negative ones, become 255), with the world above
+/// embedded.
 fn exit_adapter() -> Result<Vec<u8>> {
     let mut module = Module::new();
     let mut types = TypeSection::new();
@@ -121,17 +124,15 @@ fn exit_adapter() -> Result<Vec<u8>> {
     module.section(&exports);
     let mut code = CodeSection::new();
     let mut body = Function::new([]);
-    // As wasmtime's preview1 host: a status of 126 or more (which shells reserve) exits 1.
+    // `exit-with-code` takes a `u8`: a status of 256 or more, or a negative one, is 255.
+    // (wasmtime's preview1 host refuses statuses of 126 and more, which shells reserve, and
+    // exits 1; `weft run` does the same, saying so, for a preview1 program.)
     body.instruction(&Instruction::LocalGet(0));
-    body.instruction(&Instruction::I32Const(126));
+    body.instruction(&Instruction::I32Const(255));
+    body.instruction(&Instruction::LocalGet(0));
+    body.instruction(&Instruction::I32Const(256));
     body.instruction(&Instruction::I32LtU);
-    body.instruction(&Instruction::If(wasm_encoder::BlockType::Result(
-        ValType::I32,
-    )));
-    body.instruction(&Instruction::LocalGet(0));
-    body.instruction(&Instruction::Else);
-    body.instruction(&Instruction::I32Const(1));
-    body.instruction(&Instruction::End);
+    body.instruction(&Instruction::Select);
     body.instruction(&Instruction::Call(0));
     body.instruction(&Instruction::Unreachable);
     body.instruction(&Instruction::End);

@@ -94,9 +94,13 @@ fn new_component_with(module: &[u8], opts: NewOptions, source: WorldSource) -> R
         _ => decode_core(module, "the input", Validation::Structure)?,
     };
     // The built-in preview1 adapter, for a module that imports preview1 from no adapter of
-    // the user's.
+    // the user's. A program whose `proc_exit` `weft run` rerouted (`preview1_exit_with_code`)
+    // is a preview1 program even when that was its only preview1 import.
     let builtin = (!opts.no_builtin_adapter
-        && main.imports.iter().any(|i| i.module == PREVIEW1)
+        && main
+            .imports
+            .iter()
+            .any(|i| i.module == PREVIEW1 || i.module == crate::exit::EXIT_ADAPTER)
         && !opts.adapters.iter().any(|(n, _)| n == PREVIEW1))
     .then(|| builtin_preview1(&main));
     // Reading the built-in adapter's world (from its WIT, `builtin_world`) is a fifth of the

@@ -715,13 +715,24 @@ fn open_at(
         if create || exclusive || truncate {
             return Err(ErrorCode::Invalid.into());
         }
+        // The path is resolved first, so a missing path, a file or a symlink out of the
+        // preopen gets its own error, as an `open(2)` with `O_DIRECTORY | O_RDWR` would give
+        // (and wasmtime does); only a directory is `is-directory`: it cannot be written.
+        let dir = match follow {
+            true => d.dir.open_dir(path)?,
+            // A symbolic link not followed is `loop`, as `O_NOFOLLOW` makes it (cap-std
+            // reports it as not a directory).
+            false => match d.dir.open_dir_nofollow(path) {
+                Ok(dir) => dir,
+                Err(_) if d.dir.symlink_metadata(path).is_ok_and(|m| m.is_symlink()) => {
+                    return Err(ErrorCode::Loop.into())
+                }
+                Err(e) => return Err(e.into()),
+            },
+        };
         if bits & WRITE != 0 {
             return Err(ErrorCode::IsDirectory.into());
         }
-        let dir = match follow {
-            true => d.dir.open_dir(path)?,
-            false => d.dir.open_dir_nofollow(path)?,
-        };
         return Ok(subdir(d, dir, bits));
     }
     let mut opts = OpenOptions::new();

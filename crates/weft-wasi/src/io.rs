@@ -300,6 +300,14 @@ fn read_stdin(shared: &StdinShared) {
             }
         }
         let result = std::io::stdin().lock().read(&mut chunk);
+        // A descriptor left non-blocking by whoever started this process (Node.js child
+        // processes, some CI runners): wait until it has bytes, as a blocking one would.
+        #[cfg(unix)]
+        if matches!(&result, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock) {
+            use std::os::fd::AsFd;
+            crate::sockets::poll_wait(std::io::stdin().as_fd(), rustix::event::PollFlags::IN, None);
+            continue;
+        }
         let done = {
             let mut state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
             match result {
@@ -400,23 +408,15 @@ impl OutputStream for Stdout {
     fn write(&mut self, bytes: &[u8]) -> Result<(), StreamError> {
         // Straight to the file descriptor on Unix: the guest buffers as it likes, and Rust's
         // line-buffered `Stdout` would scan every write for newlines (a tenth of the time of
-        // writing 100 MiB). Whatever weft itself buffered goes first.
+        // writing 100 MiB). Whatever weft itself buffered goes first. The lock is not held
+        // while writing, which may wait (a full pipe), so a thread of the host can still
+        // print meanwhile.
         #[cfg(unix)]
         {
             use std::os::fd::AsFd;
             let stdout = std::io::stdout();
-            let mut lock = stdout.lock();
-            lock.flush()?;
-            let mut rest = bytes;
-            while !rest.is_empty() {
-                match rustix::io::write(lock.as_fd(), rest) {
-                    Ok(0) => return Err(StreamError::Closed),
-                    Ok(n) => rest = &rest[n..],
-                    Err(rustix::io::Errno::INTR) => {}
-                    Err(e) => return Err(std::io::Error::from(e).into()),
-                }
-            }
-            Ok(())
+            stdout.lock().flush()?;
+            write_fd(stdout.as_fd(), bytes)
         }
         #[cfg(not(unix))]
         {
@@ -430,11 +430,39 @@ impl OutputStream for Stdout {
 
 impl OutputStream for Stderr {
     fn write(&mut self, bytes: &[u8]) -> Result<(), StreamError> {
-        Ok(std::io::stderr().lock().write_all(bytes)?)
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsFd;
+            write_fd(std::io::stderr().as_fd(), bytes)
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(std::io::stderr().lock().write_all(bytes)?)
+        }
     }
     fn flush(&mut self) -> Result<(), StreamError> {
         Ok(std::io::stderr().lock().flush()?)
     }
+}
+
+/// Writes all of `bytes` to `fd` (the process's stdout or stderr). A descriptor left
+/// non-blocking by whoever started this process (Node.js child processes, some CI runners)
+/// is waited on with `poll(2)` when it is full, as a blocking one would be: the guest did not
+/// ask for `EAGAIN`.
+#[cfg(unix)]
+fn write_fd(fd: std::os::fd::BorrowedFd<'_>, bytes: &[u8]) -> Result<(), StreamError> {
+    use rustix::io::Errno;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match rustix::io::write(fd, rest) {
+            Ok(0) => return Err(StreamError::Closed),
+            Ok(n) => rest = &rest[n..],
+            Err(Errno::INTR) => {}
+            Err(Errno::AGAIN) => crate::sockets::poll_wait(fd, rustix::event::PollFlags::OUT, None),
+            Err(e) => return Err(std::io::Error::from(e).into()),
+        }
+    }
+    Ok(())
 }
 
 /// An input stream with nothing in it: reads report the end at once.

@@ -123,6 +123,16 @@ impl WasiView for WasiCtx {
 }
 
 impl WasiCtx {
+    /// The guest's arguments.
+    pub fn args(&self) -> &[String] {
+        &self.args
+    }
+
+    /// The guest's environment variables.
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
+    }
+
     /// The status the guest asked to exit with (`wasi:cli/exit`), once it did: the call that
     /// exited then fails with a trap whose message says so.
     pub fn exit_code(&self) -> Option<u8> {
@@ -281,21 +291,32 @@ impl WasiCtxBuilder {
         self
     }
 
-    /// One environment variable for the guest.
+    /// One environment variable for the guest. A variable of the same name given before
+    /// (here or by [`WasiCtxBuilder::inherit_env`]) takes this value, so the guest never sees
+    /// a name twice: the last value given wins, as with `env X=1 X=2 cmd`.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.ctx.env.push((key.into(), value.into()));
+        self.set_env(key.into(), value.into());
         self
     }
 
     /// Every environment variable of this process (those whose names and values are
-    /// Unicode) for the guest.
+    /// Unicode) for the guest, each replacing the value of one of the same name given
+    /// before.
     pub fn inherit_env(mut self) -> Self {
         for (k, v) in std::env::vars_os() {
             if let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) {
-                self.ctx.env.push((k, v));
+                self.set_env(k, v);
             }
         }
         self
+    }
+
+    /// Sets `key` to `value`: in place if the guest already has `key`, else at the end.
+    fn set_env(&mut self, key: String, value: String) {
+        match self.ctx.env.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => self.ctx.env.push((key, value)),
+        }
     }
 
     /// What `wasi:cli/environment.initial-cwd` says (nothing by default).
@@ -472,4 +493,44 @@ pub fn add_to_linker<T: WasiView>(linker: &mut Linker<T>) {
     random::add(linker);
     sockets::add(linker, &types);
     filesystem::add(linker, &types);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A variable given twice is listed once, with the last value, where it was first given.
+    #[test]
+    fn env_given_twice_keeps_the_last_value() {
+        let ctx = WasiCtxBuilder::new()
+            .env("X", "1")
+            .env("Y", "y")
+            .env("X", "2")
+            .build();
+        assert_eq!(
+            ctx.env,
+            [
+                ("X".to_string(), "2".to_string()),
+                ("Y".to_string(), "y".to_string())
+            ]
+        );
+    }
+
+    /// An explicit variable after `inherit_env` replaces the inherited one (`PATH` is set in
+    /// any environment the tests run in).
+    #[test]
+    fn env_after_inherit_env_replaces_the_inherited_value() {
+        assert!(std::env::var("PATH").is_ok(), "the tests need `PATH` set");
+        let ctx = WasiCtxBuilder::new()
+            .inherit_env()
+            .env("PATH", "/guest/bin")
+            .build();
+        let paths: Vec<_> = ctx.env.iter().filter(|(k, _)| k == "PATH").collect();
+        assert_eq!(paths, [&("PATH".to_string(), "/guest/bin".to_string())]);
+        let mut names: Vec<_> = ctx.env.iter().map(|(k, _)| k).collect();
+        let count = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), count, "a name listed twice");
+    }
 }

@@ -727,3 +727,38 @@ fn os_errors_are_their_error_codes() {
         "create a directory with open-at"
     );
 }
+
+/// `open-at` with `directory` and `write` resolves the path before refusing to write a
+/// directory, so each path gets its own error code, as under wasmtime: only a directory is
+/// `is-directory`. Not following a final symbolic link is `loop`, with or without `write`.
+#[test]
+fn open_directory_for_writing_resolves_the_path_first() {
+    let (root, sandbox) = tree("directory-write");
+    let mut g = Guest::new(&sandbox, DirPerms::all(), FilePerms::all());
+    symlink("loop", sandbox.join("loop")).unwrap();
+    symlink("a", sandbox.join("a-link")).unwrap();
+    for (path, follow, code) in [
+        ("missing", FOLLOW, "no-entry"),
+        ("a/missing", 0, "no-entry"),
+        ("inside.txt", FOLLOW, "not-directory"),
+        ("loop", FOLLOW, "loop"),
+        ("up", FOLLOW, "not-permitted"),
+        ("out-link", FOLLOW, "not-permitted"),
+        ("//", FOLLOW, "not-permitted"),
+        ("a", FOLLOW, "is-directory"),
+        ("a", 0, "is-directory"),
+        ("a-link", FOLLOW, "is-directory"),
+        ("a-link", 0, "loop"),
+        ("loop", 0, "loop"),
+        ("out-link", 0, "loop"),
+    ] {
+        assert_eq!(
+            g.open(path, follow, DIRECTORY, WRITE),
+            Err(code),
+            "open {path} (follow: {follow}) as a directory for writing"
+        );
+    }
+    assert_eq!(g.open("a-link", 0, DIRECTORY, READ), Err("loop"));
+    assert_eq!(g.open("a-link", FOLLOW, DIRECTORY, READ), Ok(()));
+    assert_outside_untouched(&root);
+}
