@@ -96,11 +96,18 @@ fn main() -> ExitCode {
     }
     // A usage error found after parsing: status 2, as clap's own.
     if let Some(UsageError(message)) = err.downcast_ref() {
+        let message = output::printable(message);
         let _ = writeln!(io::stderr().lock(), "error: {message}");
         return ExitCode::from(2);
     }
     // `{:#}` puts the causes on the same line: "failed to write `x`: Permission denied".
-    let _ = writeln!(io::stderr().lock(), "error: {err:#}");
+    // Messages quote names read from binaries: no escape sequences reach the terminal.
+    let message = format!("{err:#}");
+    let _ = writeln!(
+        io::stderr().lock(),
+        "error: {}",
+        output::printable(&message)
+    );
     ExitCode::FAILURE
 }
 

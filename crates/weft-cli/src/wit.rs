@@ -51,7 +51,7 @@ struct PrintArgs {
     wasm: bool,
     /// Print the resolved packages as JSON instead, as `weft wit json` does (the flag of
     /// `wasm-tools component wit --json`).
-    #[arg(long, conflicts_with_all = ["wasm", "output"])]
+    #[arg(long, conflicts_with = "wasm")]
     json: bool,
 }
 
@@ -127,6 +127,9 @@ enum WitCommand {
         /// `worlds` is added as a top-level `"world"` key.
         #[arg(long, short)]
         world: Option<String>,
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -141,7 +144,11 @@ impl Args {
             // `weft wit PATH [FLAGS] print [FLAGS]` as `weft wit print PATH [FLAGS]`.
             WitCommand::Print(args) => print_args(args.merge(self.print)?, &self.features),
             WitCommand::Fmt { paths, check } => fmt(&paths, check),
-            WitCommand::Json { path, world } => json(&path, world.as_deref(), &self.features),
+            WitCommand::Json {
+                path,
+                world,
+                output,
+            } => json(&path, world.as_deref(), output.as_deref(), &self.features),
         }
     }
 }
@@ -151,10 +158,15 @@ fn print_args(args: PrintArgs, features: &Features) -> Result<()> {
         anyhow::bail!("missing the path to print\n      = help: `weft wit PATH` prints a WIT package or a binary's world; see `weft wit --help`");
     };
     if args.json {
-        if args.wasm || args.output.is_some() {
-            bail!("`--json` prints to stdout, and cannot be used with `--wasm` or `-o`");
+        if args.wasm {
+            bail!("`--json` and `--wasm` are two different outputs: choose one");
         }
-        return json(&path, args.world.as_deref(), features);
+        return json(
+            &path,
+            args.world.as_deref(),
+            args.output.as_deref(),
+            features,
+        );
     }
     print(
         &path,
@@ -224,12 +236,27 @@ fn print(
     Ok(())
 }
 
-fn json(path: &Path, world: Option<&str>, features: &Features) -> Result<()> {
+fn json(
+    path: &Path,
+    world: Option<&str>,
+    output: Option<&Path>,
+    features: &Features,
+) -> Result<()> {
+    crate::output::refuse_overwriting_source(output, &[path], "json")?;
     let (resolve, pkg) = load(path, features)?;
     let world = match world {
         Some(name) => Some(select_world(&resolve, pkg, name)?),
         None => None,
     };
+    if let Some(output) = output.filter(|o| !crate::output::is_stdout(o)) {
+        let mut text = Vec::new();
+        weft_wit::json::write_json(&resolve, world, &mut text)?;
+        text.push(b'\n');
+        crate::output::write_file(output, &text)?;
+        leak_at_exit(resolve);
+        return Ok(());
+    }
+    // To stdout, streamed: a large package's JSON is not held whole.
     let mut out = io::stdout().lock();
     weft_wit::json::write_json(&resolve, world, &mut out)
         .and_then(|()| out.write_all(b"\n"))

@@ -169,7 +169,8 @@ fn fmt_reports_every_broken_file() -> Result<(), String> {
     Ok(())
 }
 
-/// `weft wit print -o FILE` writes what stdout would show; an unwritable `-o` is an error.
+/// `weft wit print -o FILE` (and `--json -o`, `json -o`) writes what stdout would show; an
+/// unwritable `-o` is an error.
 fn print_to_output_file() -> Result<(), String> {
     let dir = scratch("print-output")?;
     let input = dir.join("in.wit");
@@ -192,6 +193,29 @@ fn print_to_output_file() -> Result<(), String> {
     }
     if read(&target)?.as_bytes() != stdout.stdout.as_slice() {
         return Err("`print -o` wrote something other than what stdout shows".to_string());
+    }
+    // The JSON too, by either spelling.
+    let json = run(&["wit", "json", &input])?;
+    for args in [
+        ["wit", &input, "--json", "-o"],
+        ["wit", "json", &input, "-o"],
+    ] {
+        let target = dir.join("out.json");
+        let mut argv = args.to_vec();
+        let target_arg = target.to_string_lossy().to_string();
+        argv.push(&target_arg);
+        let out = run(&argv)?;
+        if !out.status.success() || !out.stdout.is_empty() {
+            return Err(format!(
+                "`{argv:?}` should succeed silently:\n{}",
+                describe(&out)
+            ));
+        }
+        if !json.status.success() || read(&target)?.as_bytes() != json.stdout.as_slice() {
+            return Err(format!(
+                "`{argv:?}` wrote something other than `wit json` shows"
+            ));
+        }
     }
     let bad = dir.join("no-such-dir").join("out.wit");
     let out = run(&["wit", "print", &input, "-o", &bad.to_string_lossy()])?;
