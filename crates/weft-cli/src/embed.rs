@@ -45,8 +45,9 @@ pub(crate) fn parse_encoding(s: &str) -> Result<StringEncoding, String> {
     match s {
         "utf8" => Ok(StringEncoding::Utf8),
         "utf16" => Ok(StringEncoding::Utf16),
-        "latin1+utf16" => Ok(StringEncoding::CompactUtf16),
-        _ => Err("expected `utf8`, `utf16` or `latin1+utf16`".to_string()),
+        // `compact-utf16` is wasm-tools' name for it.
+        "latin1+utf16" | "compact-utf16" => Ok(StringEncoding::CompactUtf16),
+        _ => Err("expected `utf8`, `utf16` or `latin1+utf16` (`compact-utf16`)".to_string()),
     }
 }
 

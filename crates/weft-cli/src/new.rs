@@ -106,6 +106,11 @@ fn adapter_spec(spec: &str) -> (String, PathBuf) {
 }
 
 fn read_adapter(spec: &str) -> Result<(String, Vec<u8>)> {
+    if let Some(file) = spec.strip_prefix('=') {
+        anyhow::bail!(
+            "`--adapt {spec}` has an empty name before `=`\n      = help: name the import module the adapter implements: `--adapt NAME={file}`, or leave out `=` to take the name from the file name"
+        );
+    }
     let (name, path) = adapter_spec(spec);
     if name.is_empty() {
         anyhow::bail!(
