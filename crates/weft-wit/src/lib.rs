@@ -521,6 +521,12 @@ impl Stability {
     }
 }
 
+/// The closest of `candidates` to `name` by edit distance, if one is close enough to be a typo
+/// (a third of the name's length), for "did you mean" hints.
+pub fn suggest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    resolve::suggest(name, candidates)
+}
+
 impl Resolve {
     /// An empty `Resolve`.
     pub fn new() -> Resolve {

@@ -8,6 +8,7 @@
 //! (the implicit imports its items need).
 
 mod names;
+pub(crate) use names::suggest;
 #[cfg(test)]
 mod tests;
 mod types;

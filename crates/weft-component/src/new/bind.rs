@@ -623,12 +623,14 @@ fn resource_named(
     }
 }
 
+/// `` `f: func(x: u32) -> string` ``, with `` in `ns:pkg/iface` `` for an interface's.
 fn describe_func(resolve: &Resolve, key: &WorldKey, func: &Function) -> String {
+    let sig = weft_wit::print::func_signature(resolve, func);
     match key {
         WorldKey::Name(_) if matches!(func.kind, weft_wit::FunctionKind::Freestanding) => {
-            format!("`{}`", func.name)
+            format!("`{}: {sig}`", func.name)
         }
-        _ => format!("`{}` in `{}`", func.name, key_name(resolve, key)),
+        _ => format!("`{}: {sig}` in `{}`", func.name, key_name(resolve, key)),
     }
 }
 
@@ -971,10 +973,18 @@ pub(crate) fn bind<'a>(
                     flatten_functype(resolve, func, opts, Context::Lift),
                 )
             } else {
-                return Err(Error::msg(format!(
+                let err = Error::msg(format!(
                     "{what} has no matching core export: expected an export named `{core_name}` with type {sync}"
-                ))
-                .with_help("implement the function in the module (regenerate its bindings), or remove it from the world"));
+                ));
+                let near = weft_wit::suggest(&core_name, exports.keys().map(|k| k.as_ref()));
+                return Err(match near {
+                    Some(near) => err.with_help(format!(
+                        "the module exports `{near}`: regenerate its bindings from the same WIT, or pass the WIT it was built against with `--wit`"
+                    )),
+                    None => err.with_help(
+                        "implement the function in the module (regenerate its bindings), or remove it from the world",
+                    ),
+                });
             };
             let shown = &export.name;
             if export.kind != CoreKind::Func {
