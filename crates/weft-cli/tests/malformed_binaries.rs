@@ -9,40 +9,17 @@ use std::process::Output;
 
 mod common;
 
+use weft_test_util::binary::{
+    nested_components, nested_types, section, COMPONENT, MODULE, WASMPARSER_PANICS_ON,
+};
+
 fn scratch(test: &str) -> PathBuf {
     common::scratch_dir(Path::new("malformed-binaries").join(test)).expect("create scratch dir")
 }
 
-fn leb(mut n: usize, out: &mut Vec<u8>) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            return out.push(byte);
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-fn section(id: u8, contents: &[u8]) -> Vec<u8> {
-    let mut out = vec![id];
-    leb(contents.len(), &mut out);
-    out.extend(contents);
-    out
-}
-
-const COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
-const MODULE: &[u8] = b"\0asm\x01\0\0\0";
-
 /// A component whose one type is 10,000 instance types, each declaring the next.
 fn deep_types() -> Vec<u8> {
-    let levels = 10_000;
-    let mut ty = Vec::with_capacity(3 * levels);
-    for _ in 1..levels {
-        ty.extend([0x42, 1, 1]);
-    }
-    ty.extend([0x42, 0]);
-    [COMPONENT, &section(7, &[&[1][..], &ty].concat())].concat()
+    nested_types(10_000, 0x42)
 }
 
 /// A core module with `component` as its `component-type` custom section.
@@ -52,26 +29,6 @@ fn with_component_type(component: &[u8]) -> Vec<u8> {
     contents.extend(name);
     contents.extend(component);
     [MODULE, &section(0, &contents)].concat()
-}
-
-/// `count` components, each nested in the one before, the innermost holding `innermost`.
-fn nested_components(count: usize, innermost: &[u8]) -> Vec<u8> {
-    let mut sizes = vec![COMPONENT.len() + innermost.len()];
-    for _ in 1..count {
-        let inner = *sizes.last().unwrap();
-        let mut header = Vec::new();
-        leb(inner, &mut header);
-        sizes.push(COMPONENT.len() + 1 + header.len() + inner);
-    }
-    let mut wasm = Vec::with_capacity(sizes[count - 1]);
-    for &inner in sizes[..count - 1].iter().rev() {
-        wasm.extend(COMPONENT);
-        wasm.push(4);
-        leb(inner, &mut wasm);
-    }
-    wasm.extend(COMPONENT);
-    wasm.extend(innermost);
-    wasm
 }
 
 /// A component to compose with: it imports and exports a function.
@@ -164,17 +121,7 @@ fn nested_components_are_limited_and_inspected_without_recursion() {
 #[test]
 fn a_panic_of_wasmparser_is_an_error() {
     let dir = scratch("panic");
-    let wasm = wat::parse_str(
-        r#"(component
-            (component $c
-                (type $t (instance (type u32) (export "t" (type (eq 0)))))
-                (import "a" (instance (type $t)))
-                (import "b" (instance (type $t))))
-            (type $u u32)
-            (instance $i (export "t" (type $u)))
-            (instance (instantiate $c (with "a" (instance $i)) (with "b" (instance $i)))))"#,
-    )
-    .unwrap();
+    let wasm = wat::parse_str(WASMPARSER_PANICS_ON).unwrap();
     let path = write(&dir, "panic.wasm", &wasm);
     for command in ["wit", "inspect", "run"] {
         fails_with(

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod abi;
+pub mod binary;
 pub mod canon;
 
 use std::collections::HashMap;

@@ -1,38 +1,9 @@
 use super::*;
 use crate::{component_types, decode_unvalidated, validate, Validation};
 
-fn leb(mut n: usize, out: &mut Vec<u8>) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            return out.push(byte);
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-/// `contents` as a section `id` (header, size, contents).
-fn section(id: u8, contents: &[u8]) -> Vec<u8> {
-    let mut out = vec![id];
-    leb(contents.len(), &mut out);
-    out.extend(contents);
-    out
-}
-
-const COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
-
-/// A component with one type: `levels` component (`0x41`) or instance (`0x42`) types, each
-/// declaring the next as its only type, the innermost empty.
-fn nested_types(levels: usize, opening: u8) -> Vec<u8> {
-    let mut ty = vec![opening, 0];
-    for _ in 1..levels {
-        ty.splice(0..0, [opening, 1, 1]);
-    }
-    let mut contents = vec![1];
-    contents.extend(ty);
-    [COMPONENT, &section(7, &contents)].concat()
-}
+use weft_test_util::binary::{
+    nested_components, nested_types, section, COMPONENT, WASMPARSER_PANICS_ON,
+};
 
 /// Every reader of a binary in weft-binary: full and structural validation, the types of a
 /// component, and the model without validation.
@@ -181,27 +152,6 @@ fn malformed_sections_are_left_to_wasmparser() {
     assert!(matches!(walk(&mut r), Err(Stop::Malformed)));
 }
 
-/// `count` components, each nested in the one before (built outside in, in linear time).
-fn nested_components(count: usize) -> Vec<u8> {
-    // The size of each level, innermost first.
-    let mut sizes = vec![COMPONENT.len()];
-    for _ in 1..count {
-        let inner = *sizes.last().unwrap();
-        let mut header = Vec::new();
-        leb(inner, &mut header);
-        sizes.push(COMPONENT.len() + 1 + header.len() + inner);
-    }
-    let mut wasm = Vec::with_capacity(sizes[count - 1]);
-    for &inner in sizes[..count - 1].iter().rev() {
-        wasm.extend(COMPONENT);
-        wasm.push(4);
-        leb(inner, &mut wasm);
-    }
-    wasm.extend(COMPONENT);
-    assert_eq!(wasm.len(), sizes[count - 1]);
-    wasm
-}
-
 #[test]
 fn a_binary_holds_at_most_1000_modules_and_components() {
     // 1 component and 999 modules; then 1000 modules.
@@ -221,11 +171,11 @@ fn a_binary_holds_at_most_1000_modules_and_components() {
         }
     }
     // Nested ones count: 1000 levels are fine, 1001 and 50,000 are not.
-    for (reader, result) in every_reader(&nested_components(MAX_BINARIES)) {
+    for (reader, result) in every_reader(&nested_components(MAX_BINARIES, &[])) {
         result.unwrap_or_else(|e| panic!("{reader}: {e}"));
     }
     for count in [MAX_BINARIES + 1, 50_000] {
-        let wasm = nested_components(count);
+        let wasm = nested_components(count, &[]);
         for (reader, result) in every_reader(&wasm) {
             let e = result.unwrap_err();
             assert!(
@@ -241,17 +191,7 @@ fn a_binary_holds_at_most_1000_modules_and_components() {
 /// wasmparser's, and nothing printed by the panic hook.
 #[test]
 fn a_panic_of_wasmparser_is_an_error() {
-    let wasm = wat::parse_str(
-        r#"(component
-            (component $c
-                (type $t (instance (type u32) (export "t" (type (eq 0)))))
-                (import "a" (instance (type $t)))
-                (import "b" (instance (type $t))))
-            (type $u u32)
-            (instance $i (export "t" (type $u)))
-            (instance (instantiate $c (with "a" (instance $i)) (with "b" (instance $i)))))"#,
-    )
-    .unwrap();
+    let wasm = wat::parse_str(WASMPARSER_PANICS_ON).unwrap();
     for (reader, result) in every_reader(&wasm) {
         if reader == "model" {
             // Not validated: read as it is.
