@@ -431,7 +431,8 @@ fn add_world_uses(resolve: &mut Resolve, world: WorldId) -> Result<()> {
 
 /// What a valid component can be but WIT cannot express, so that no WIT printed from it would
 /// resolve again: packages that use each other in a cycle (`a:x/i` uses a type of `b:y/j`,
-/// which uses one of `a:x/k`), items of one package whose names differ only in case, a type
+/// which uses one of `a:x/k`), items of one package or interface whose names differ only in
+/// case, a type
 /// used from an interface written inline in a world (which has no name to `use` it by), and a
 /// world's function, type or inline interface with a name of another form than a plain one
 /// (`a:b/c`, which only names an interface).
@@ -499,6 +500,19 @@ pub(crate) fn expressible(resolve: &Resolve) -> Result<()> {
         .with_help(
             "interfaces and worlds of one package must differ in more than case and hyphens; \
              rename one in the binary, or re-create it from WIT",
+        ));
+    }
+    if let Some((iface, a, b)) = resolve.interface_name_clash() {
+        let which = match resolve.id_of(iface) {
+            Some(id) => format!("interface `{id}`"),
+            None => "an inline interface".to_string(),
+        };
+        return Err(Error::msg(format!(
+            "{which} has items named `{a}` and `{b}`, which WIT cannot tell apart"
+        ))
+        .with_help(
+            "the binary spells one interface two ways (in two worlds, say); names must differ \
+             in more than case and hyphens",
         ));
     }
     let Some(cycle) = resolve.package_cycle() else {

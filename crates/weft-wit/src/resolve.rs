@@ -988,6 +988,27 @@ impl Resolve {
         None
     }
 
+    /// Two items of one interface (its types and functions, one namespace) whose names are
+    /// not strongly unique, such as `f` and `F`: WIT rejects that, but a `Resolve` decoded
+    /// from a binary can hold it (one interface seen by two worlds, each with its own
+    /// spelling). The interface and both names, the earlier first.
+    pub fn interface_name_clash(&self) -> Option<(InterfaceId, String, String)> {
+        for (id, iface) in self.interfaces.iter() {
+            let mut seen: HashMap<String, &str> = HashMap::default();
+            for name in iface.types.keys().chain(iface.functions.keys()) {
+                let mut key = names::canonical_name(name);
+                // A setter shares its getter's name.
+                if names::is_setter(name) {
+                    key.push_str("\0set");
+                }
+                if let Some(prev) = seen.insert(key, name) {
+                    return Some((id, prev.to_string(), name.clone()));
+                }
+            }
+        }
+        None
+    }
+
     /// Interfaces whose types interface `id` uses, in order of first use.
     pub fn interface_direct_deps(&self, id: InterfaceId) -> Vec<InterfaceId> {
         let mut out = Vec::new();
