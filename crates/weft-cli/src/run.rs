@@ -378,6 +378,23 @@ impl Args {
             .args(std::iter::once(program_name(&self.component)).chain(self.args.iter().cloned()));
         if self.inherit_env {
             b = b.inherit_env();
+            // WASI's environment is strings: say which variables could not be passed on.
+            let left_out: Vec<String> = std::env::vars_os()
+                .filter(|(k, v)| k.to_str().is_none() || v.to_str().is_none())
+                .map(|(k, _)| k.to_string_lossy().into_owned())
+                .collect();
+            if !left_out.is_empty() {
+                eprintln!(
+                    "warning: `--inherit-env` leaves out {} that {} not UTF-8: {}",
+                    if left_out.len() == 1 {
+                        "a variable"
+                    } else {
+                        "variables"
+                    },
+                    if left_out.len() == 1 { "is" } else { "are" },
+                    crate::output::printable(&left_out.join(", "))
+                );
+            }
         }
         // Each guest path once: two directories at one path would leave it to the guest's
         // libc which one a path under it is resolved in.

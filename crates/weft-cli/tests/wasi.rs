@@ -436,6 +436,24 @@ fn env_flag_errors() {
             "{}",
             describe(&out)
         );
+        // `--inherit-env` passes on the rest, and says which it left out.
+        let out = common::output(
+            common::weft(&["run", wat, "--inherit-env", "--invoke", "env()"])
+                .env_clear()
+                .env("WEFT_GOOD", "1")
+                .env("WEFT_BAD", std::ffi::OsStr::from_bytes(b"\xff")),
+        )
+        .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success()
+                && stdout.contains("WEFT_GOOD")
+                && !stdout.contains("WEFT_BAD")
+                && String::from_utf8_lossy(&out.stderr)
+                    == "warning: `--inherit-env` leaves out a variable that is not UTF-8: WEFT_BAD\n",
+            "{}",
+            describe(&out)
+        );
     }
 }
 
