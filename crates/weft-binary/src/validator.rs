@@ -63,16 +63,18 @@ impl Validator {
         if let Payload::CodeSectionEntry { .. } = payload {
             return Ok(self.inner.payload(payload)?);
         }
-        let Validator { inner, rules, .. } = self;
-        let result = quietly(AssertUnwindSafe(|| {
-            let valid = inner.payload(payload)?;
-            rules.payload(payload, inner)?;
-            Ok(valid)
-        }));
-        result.unwrap_or_else(|panic| {
-            self.failed = true;
-            Err(panic.error(payload))
-        })
+        // Only wasmparser is guarded: a panic of weft's own rules is a bug of weft's, and is
+        // reported as one.
+        let inner = &mut self.inner;
+        let valid = match quietly(AssertUnwindSafe(|| inner.payload(payload))) {
+            Ok(valid) => valid?,
+            Err(panic) => {
+                self.failed = true;
+                return Err(panic.error(payload));
+            }
+        };
+        self.rules.payload(payload, &self.inner)?;
+        Ok(valid)
     }
 
     /// The types of the module or component being validated, `level` enclosing bodies out

@@ -330,13 +330,20 @@ impl Args {
     /// preview1 program given more arguments and environment than the preview1 adapter holds.
     fn check_module(&self, bytes: &[u8], ctx: &WasiCtx) -> Result<()> {
         let (mut preview1, mut world, mut start, mut memory) = (false, false, false, false);
+        // Whether the program reads its arguments or environment: the adapter fetches them
+        // only for `args_*` and `environ_*`, and drops those imports otherwise.
+        let (mut reads_args, mut reads_env) = (false, false);
         for payload in wasmparser::Parser::new(0).parse_all(bytes) {
             // An invalid module is reported by `new_component`, with its offset.
             let Ok(payload) = payload else { return Ok(()) };
             match payload {
                 wasmparser::Payload::ImportSection(reader) => {
                     for import in reader.into_imports().flatten() {
-                        preview1 |= import.module == "wasi_snapshot_preview1";
+                        if import.module == "wasi_snapshot_preview1" {
+                            preview1 = true;
+                            reads_args |= import.name.starts_with("args_");
+                            reads_env |= import.name.starts_with("environ_");
+                        }
                     }
                 }
                 wasmparser::Payload::ExportSection(reader) => {
@@ -365,7 +372,7 @@ impl Args {
             bail!("`{path}` is a WASI preview1 reactor (it exports no `_start`): it has no command to run, and its exports have no WIT types for `--invoke` to call them with\n      = help: give it the WIT world of its exports: `weft new {path} --wit WORLD.wit --world WORLD -o component.wasm` (or `weft embed` the world into it), then run the component");
         }
         if preview1 {
-            check_preview1_sizes(ctx)?;
+            check_preview1_sizes(ctx, reads_args, reads_env)?;
         }
         Ok(())
     }
@@ -521,9 +528,11 @@ const PREVIEW1_MAX_ARGS: usize = 2048;
 const PREVIEW1_MAX_VARS: usize = 1500;
 const PREVIEW1_MAX_BYTES: usize = 48 * 1024;
 
-/// Refuses arguments and environment larger than the preview1 adapter holds.
-fn check_preview1_sizes(ctx: &WasiCtx) -> Result<()> {
-    let (args, env) = (ctx.args(), ctx.env());
+/// Refuses arguments and environment larger than the preview1 adapter holds, counting only
+/// those the program reads (`reads_args`, `reads_env`: it imports `args_*`, `environ_*`).
+fn check_preview1_sizes(ctx: &WasiCtx, reads_args: bool, reads_env: bool) -> Result<()> {
+    let args = if reads_args { ctx.args() } else { &[] };
+    let env = if reads_env { ctx.env() } else { &[] };
     let bytes: usize = args.iter().map(|a| a.len() + 16).sum::<usize>()
         + env
             .iter()

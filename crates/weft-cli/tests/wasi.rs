@@ -539,11 +539,28 @@ fn nonblocking_stdio_is_waited_on() {
 #[test]
 fn preview1_arguments_beyond_the_adapter_are_refused() {
     let tmp = scratch_dir("wasi/preview1-args").unwrap();
+    // A program that does not read its arguments is not limited by them.
+    let quiet = tmp.join("quiet.wat");
+    fs::write(
+        &quiet,
+        r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")))"#,
+    )
+    .unwrap();
+    let many: Vec<String> = (1..=2500).map(|i| i.to_string()).collect();
+    let mut argv = vec!["run", quiet.to_str().unwrap(), "--"];
+    argv.extend(many.iter().map(String::as_str));
+    let ok = run(&argv).unwrap();
+    assert!(ok.status.success(), "{}", describe(&ok));
     let module = tmp.join("p1.wat");
     fs::write(
         &module,
         r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (func (export "_start")))"#,
     )

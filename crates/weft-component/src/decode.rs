@@ -360,13 +360,12 @@ fn add_world_uses(resolve: &mut Resolve, world: WorldId) -> Result<()> {
     }
     // Named types of interfaces the functions reach without passing through a named type.
     let mut needed: Vec<TypeId> = Vec::new();
-    let mut seen: Vec<TypeId> = Vec::new();
+    let mut seen: weft_wit::fxhash::HashSet<TypeId> = Default::default();
     while let Some(ty) = stack.pop() {
         let Type::Id(id) = ty else { continue };
-        if seen.contains(&id) {
+        if !seen.insert(id) {
             continue;
         }
-        seen.push(id);
         let def = &resolve.types[id];
         if def.name.is_some() {
             if matches!(def.owner, TypeOwner::Interface(_)) {
@@ -405,7 +404,12 @@ fn add_world_uses(resolve: &mut Resolve, world: WorldId) -> Result<()> {
             return Err(Error::msg(format!(
                 "a function of the component's world uses type `{name}` of `{owner}`, but the \
                  world has something else named `{name}`, which WIT cannot express"
-            )));
+            ))
+            .with_help(
+                "the component exports functions of two interfaces whose types share a name \
+                 without importing those types by themselves; a component built from WIT \
+                 (`use … as …`) imports them, and decodes",
+            ));
         }
         if w.imports.contains_key(&key) {
             continue;

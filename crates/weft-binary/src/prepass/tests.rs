@@ -215,9 +215,6 @@ fn a_panic_of_wasmparser_is_an_error() {
         errors += validator.payload(&payload.unwrap()).is_err() as usize;
     }
     assert!(errors > 1, "{errors}");
-    // Other panics still reach the hook and unwind as before.
-    let other = std::panic::catch_unwind(|| panic!("elsewhere"));
-    assert!(other.is_err());
 }
 
 /// Every prefix of a component that ends inside a nested module or component, however its

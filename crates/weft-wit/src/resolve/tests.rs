@@ -189,23 +189,30 @@ fn long_alias_chains_resolve() {
 /// The limits validators put on a type are checked through named types.
 #[test]
 fn type_depth_and_size_count_named_types() {
-    let mut text = String::from("package a:b;\ninterface i {\n  type t0 = u32;\n");
-    for k in 1..=99 {
-        text.push_str(&format!("  type t{k} = list<t{}>;\n", k - 1));
-    }
-    text.push_str("}\n");
-    resolve(&text);
-    let deeper = format!(
-        "{}  type t100 = list<t99>;\n}}\n",
-        text.strip_suffix("}\n").unwrap()
+    let chain = |n: usize| {
+        let mut text = String::from("package a:b;\ninterface i {\n  type t0 = u32;\n");
+        for k in 1..=n {
+            text.push_str(&format!("  type t{k} = list<t{}>;\n", k - 1));
+        }
+        text + "}\n"
+    };
+    // `t96` is 97 deep; the interface's instance type and the two component types a package
+    // wraps it in make 100 (wasm-tools 1.262 encodes it, and refuses one level more).
+    resolve(&chain(96));
+    let e = error(&chain(97));
+    assert!(
+        e.contains("interface `i` nests 101 types deep written out"),
+        "{e}"
     );
+    // A type deeper than 100 by itself is named at its definition.
+    let deeper = chain(100);
     let e = error(&deeper);
     assert!(
         e.contains("type `t100` nests 101 types deep, and the component model allows 100"),
         "{e}"
     );
     let mut text = String::from("package a:b;\ninterface i {\n  record r0 { a: u32, b: u32 }\n");
-    for k in 1..=17 {
+    for k in 1..=16 {
         text.push_str(&format!(
             "  record r{k} {{ a: r{}, b: r{} }}\n",
             k - 1,
@@ -213,9 +220,30 @@ fn type_depth_and_size_count_named_types() {
         ));
     }
     text.push_str("}\n");
+    // Each record is below the limit, and so is the interface, every type counted in full.
     resolve(&text);
+    // `r17` is too (524,287), but the interface's instance type, which counts every type it
+    // exports, is not.
+    let r17 = format!(
+        "{}  record r17 {{ a: r16, b: r16 }}\n}}\n",
+        text.strip_suffix("}\n").unwrap()
+    );
+    let e = error(&r17);
+    assert!(
+        e.contains(
+            "interface `i` is too large: written out, its types and functions hold 1048555 types"
+        ),
+        "{e}"
+    );
+    // A function's type counts its parameters in full too.
+    let func = format!(
+        "{}  f: func(a: r16, b: r16, c: r16, d: r16, e: r16, f: r16, g: r16, h: r16);\n}}\n",
+        text.strip_suffix("}\n").unwrap()
+    );
+    let e = error(&func);
+    assert!(e.contains("interface `i` is too large"), "{e}");
     let larger = format!(
-        "{}  record r18 {{ a: r17, b: r17 }}\n}}\n",
+        "{}  record r17 {{ a: r16, b: r16 }}\n  record r18 {{ a: r17, b: r17 }}\n}}\n",
         text.strip_suffix("}\n").unwrap()
     );
     let e = error(&larger);

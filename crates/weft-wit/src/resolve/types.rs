@@ -19,11 +19,18 @@ const MAX_FLAGS: usize = 32;
 /// How deeply a type may nest, counting through named types (wasmparser's
 /// `MAX_WASM_COMPONENT_TYPE_DEPTH`, as the wasmparser weft validates with counts it; newer
 /// ones also count the instance and component types around it, a few levels more).
-const MAX_TYPE_DEPTH: u32 = 100;
+pub(crate) const MAX_TYPE_DEPTH: u32 = 100;
 
-/// How large a type may be written out, every use of a named type counted in full
-/// (wasmparser's `MAX_WASM_TYPE_SIZE`).
-const MAX_TYPE_SIZE: u32 = 1_000_000;
+/// What a type's effective size must stay below, every use of a named type counted in full
+/// (wasmparser's `MAX_WASM_TYPE_SIZE`); the same holds for a function's type, an interface's
+/// instance type and a world's component type, each the sum of its parts.
+pub(crate) const MAX_TYPE_SIZE: u32 = 1_000_000;
+
+/// The component types a binary puts around an interface's instance type or a world's
+/// component type (in a package, the item's type and the type it is exported as), which
+/// newer validators (wasm-tools 1.262) count in the depth: measured, an interface 98 deep
+/// encodes and one 99 deep does not, and the same for a world.
+pub(crate) const WRAPPERS: u32 = 2;
 
 /// Names visible in one interface or world body.
 pub(crate) struct TypeScope<'a> {
@@ -121,7 +128,65 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 .insert(func.name.clone(), func);
         }
         names.check_setters()?;
+        let (depth, size) = self.interface_info(resolve, id);
+        let iface = &resolve.interfaces[id];
+        let name = iface.name.as_deref().unwrap_or("?");
+        if size >= MAX_TYPE_SIZE {
+            return Err(Error::resolve(
+                iface.span,
+                format!(
+                    "interface `{name}` is too large: written out, its types and functions hold \
+                     {size} types, and the component model allows fewer than {MAX_TYPE_SIZE}"
+                ),
+            )
+            .with_help(
+                "validators count every use of a type in full; use fewer copies of large types, \
+                 or split the interface",
+            ));
+        }
+        if depth + WRAPPERS > MAX_TYPE_DEPTH {
+            return Err(Error::resolve(
+                iface.span,
+                format!(
+                    "interface `{name}` nests {} types deep written out (its instance type and the \
+                     component types a binary wraps it in included), and validators allow \
+                     {MAX_TYPE_DEPTH}",
+                    depth + WRAPPERS
+                ),
+            )
+            .with_help("nest its types, or its functions' parameters, less deeply"));
+        }
         Ok(())
+    }
+
+    /// A function type's depth and effective size, as [`Self::type_info`] measures types: one
+    /// deeper than its deepest parameter or result, 1 larger than their sizes.
+    pub(crate) fn func_info(&mut self, resolve: &Resolve, func: &Function) -> (u32, u32) {
+        let (mut depth, mut size) = (1u32, 1u32);
+        for ty in func.params.iter().map(|p| p.ty).chain(func.result) {
+            let (d, s) = self.type_info(resolve, ty);
+            depth = depth.max(d.saturating_add(1));
+            size = size.saturating_add(s);
+        }
+        (depth, size)
+    }
+
+    /// An interface's instance type's depth and effective size: each type and function it
+    /// exports counted in full.
+    pub(crate) fn interface_info(&mut self, resolve: &Resolve, id: InterfaceId) -> (u32, u32) {
+        let iface = &resolve.interfaces[id];
+        let (mut depth, mut size) = (1u32, 1u32);
+        for &t in iface.types.values() {
+            let (d, s) = self.type_info(resolve, Type::Id(t));
+            depth = depth.max(d.saturating_add(1));
+            size = size.saturating_add(s);
+        }
+        for f in iface.functions.values() {
+            let (d, s) = self.func_info(resolve, f);
+            depth = depth.max(d.saturating_add(1));
+            size = size.saturating_add(s);
+        }
+        (depth, size)
     }
 
     /// `use path.{a, b as c};` — allocates an alias per name in `scope.owner`.
@@ -313,12 +378,12 @@ impl<'u, 'a> PackageCx<'u, 'a> {
                 )
                 .with_help("validators reject such a type in a binary; nest fewer types"));
             }
-            if size > MAX_TYPE_SIZE {
+            if size >= MAX_TYPE_SIZE {
                 return Err(Error::resolve(
                     t.name.span,
                     format!(
                         "type `{}` is too large: written out, it holds {size} types, and the \
-                         component model allows {MAX_TYPE_SIZE}",
+                         component model allows fewer than {MAX_TYPE_SIZE}",
                         t.name.name
                     ),
                 )
@@ -925,7 +990,7 @@ impl PackageCx<'_, '_> {
     /// binary, where `MAX_TYPE_DEPTH` and `MAX_TYPE_SIZE` limit them: a primitive, handle,
     /// resource, enum or flags is depth 1 and size 1; a type holding others is one deeper than
     /// the deepest, and 1 larger than their sizes added up. Aliases are their targets.
-    fn type_info(&mut self, resolve: &Resolve, ty: Type) -> (u32, u32) {
+    pub(crate) fn type_info(&mut self, resolve: &Resolve, ty: Type) -> (u32, u32) {
         // An alias is its target: walk the chain to a type already measured or one that is
         // not an alias, then remember the answer for every alias on the way.
         let mut chain = Vec::new();

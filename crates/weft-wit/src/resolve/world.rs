@@ -220,7 +220,52 @@ impl<'u, 'a> PackageCx<'u, 'a> {
         let world = &mut resolve.worlds[id];
         setters_after_getters(&mut world.imports);
         setters_after_getters(&mut world.exports);
-        elaborate_world(resolve, id, w.name.span)
+        elaborate_world(resolve, id, w.name.span)?;
+        self.check_world_size(resolve, id, w.name.span)
+    }
+
+    /// A world's component type is measured as validators do: every import and export counted
+    /// in full (an interface with all its types and functions).
+    fn check_world_size(&mut self, resolve: &Resolve, id: WorldId, span: Span) -> Result<()> {
+        use super::types::{MAX_TYPE_DEPTH, MAX_TYPE_SIZE, WRAPPERS};
+        let world = &resolve.worlds[id];
+        let (mut depth, mut size) = (1u32, 1u32);
+        for item in world.imports.values().chain(world.exports.values()) {
+            let (d, s) = match item {
+                WorldItem::Interface { id, .. } => self.interface_info(resolve, *id),
+                WorldItem::Function(f) => self.func_info(resolve, f),
+                WorldItem::Type { id, .. } => self.type_info(resolve, Type::Id(*id)),
+            };
+            depth = depth.max(d.saturating_add(1));
+            size = size.saturating_add(s);
+        }
+        if size >= MAX_TYPE_SIZE {
+            return Err(Error::resolve(
+                span,
+                format!(
+                    "world `{}` is too large: written out, its imports and exports hold {size} \
+                     types, and the component model allows fewer than {MAX_TYPE_SIZE}",
+                    world.name
+                ),
+            )
+            .with_help(
+                "validators count every use of a type in full; use fewer copies of large types",
+            ));
+        }
+        if depth + WRAPPERS > MAX_TYPE_DEPTH {
+            return Err(Error::resolve(
+                span,
+                format!(
+                    "world `{}` nests {} types deep written out (its component type and the \
+                     component types a binary wraps it in included), and validators allow \
+                     {MAX_TYPE_DEPTH}",
+                    world.name,
+                    depth + WRAPPERS
+                ),
+            )
+            .with_help("nest the types its imports and exports use less deeply"));
+        }
+        Ok(())
     }
 
     fn resolve_include(
