@@ -212,6 +212,8 @@ pub(crate) struct PackageCx<'u, 'a> {
     /// A type's nesting depth and effective size as validators measure them (see
     /// `PackageCx::type_info`).
     info_memo: HashMap<TypeId, (u32, u32)>,
+    /// The same of each interface's instance type, measured once for the worlds that use it.
+    iface_memo: HashMap<InterfaceId, (u32, u32)>,
 }
 
 impl<'u, 'a> PackageCx<'u, 'a> {
@@ -226,6 +228,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             own_handles: HashMap::default(),
             borrow_memo: HashMap::default(),
             info_memo: HashMap::default(),
+            iface_memo: HashMap::default(),
         }
     }
 

@@ -174,6 +174,9 @@ impl<'u, 'a> PackageCx<'u, 'a> {
     /// An interface's instance type's depth and effective size: each type and function it
     /// exports counted in full.
     pub(crate) fn interface_info(&mut self, resolve: &Resolve, id: InterfaceId) -> (u32, u32) {
+        if let Some(&known) = self.iface_memo.get(&id) {
+            return known;
+        }
         let iface = &resolve.interfaces[id];
         let (mut depth, mut size) = (1u32, 1u32);
         for &t in iface.types.values() {
@@ -186,6 +189,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             depth = depth.max(d.saturating_add(1));
             size = size.saturating_add(s);
         }
+        self.iface_memo.insert(id, (depth, size));
         (depth, size)
     }
 
@@ -1021,31 +1025,41 @@ impl PackageCx<'_, '_> {
 
     /// [`Self::type_info`] of a type that is not an alias.
     fn measure(&mut self, resolve: &Resolve, id: TypeId) -> (u32, u32) {
-        let parts: Vec<Type> = match &resolve.types[id].kind {
-            TypeDefKind::Record(r) => r.fields.iter().map(|f| f.ty).collect(),
-            TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty).collect(),
-            TypeDefKind::Tuple(t) => t.types.clone(),
+        let mut info = (1u32, 1u32);
+        let mut add = |cx: &mut Self, ty: Type| {
+            // A primitive part: depth 1, size 1, without a look-up.
+            let (d, s) = match ty {
+                Type::Id(_) => cx.type_info(resolve, ty),
+                _ => (1, 1),
+            };
+            info = (info.0.max(d.saturating_add(1)), info.1.saturating_add(s));
+        };
+        match &resolve.types[id].kind {
+            TypeDefKind::Record(r) => r.fields.iter().for_each(|f| add(self, f.ty)),
+            TypeDefKind::Variant(v) => v
+                .cases
+                .iter()
+                .filter_map(|c| c.ty)
+                .for_each(|t| add(self, t)),
+            TypeDefKind::Tuple(t) => t.types.iter().for_each(|&t| add(self, t)),
             TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => {
-                vec![*t]
+                add(self, *t)
             }
-            TypeDefKind::Map(k, v) => vec![*k, *v],
-            TypeDefKind::Result(r) => r.ok.into_iter().chain(r.err).collect(),
-            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().copied().collect(),
+            TypeDefKind::Map(k, v) => {
+                add(self, *k);
+                add(self, *v);
+            }
+            TypeDefKind::Result(r) => r.ok.into_iter().chain(r.err).for_each(|t| add(self, t)),
+            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().for_each(|&t| add(self, t)),
             TypeDefKind::Handle(_)
             | TypeDefKind::Resource
             | TypeDefKind::Flags(_)
             | TypeDefKind::Enum(_)
             | TypeDefKind::Type(_)
-            | TypeDefKind::Unknown => Vec::new(),
-        };
-        let (mut depth, mut size) = (1u32, 1u32);
-        for part in parts {
-            let (d, s) = self.type_info(resolve, part);
-            depth = depth.max(d.saturating_add(1));
-            size = size.saturating_add(s);
+            | TypeDefKind::Unknown => {}
         }
-        self.info_memo.insert(id, (depth, size));
-        (depth, size)
+        self.info_memo.insert(id, info);
+        info
     }
 
     fn has_borrow(&mut self, resolve: &Resolve, ty: Type) -> bool {
