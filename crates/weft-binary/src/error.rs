@@ -102,17 +102,32 @@ fn one_line(message: &str) -> String {
     }
 }
 
+impl Error {
+    /// The error as [`Display`](fmt::Display) writes it, without the hint: for a caller that
+    /// gives a hint of its own.
+    pub fn without_help(&self) -> impl fmt::Display + '_ {
+        struct Headline<'a>(&'a Inner);
+        impl fmt::Display for Headline<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                for c in self.0.context.iter().rev() {
+                    write!(f, "{c}: ")?;
+                }
+                f.write_str(&self.0.message)?;
+                if let Some(off) = self.0.offset {
+                    write!(f, " (at offset {off:#x})")?;
+                }
+                Ok(())
+            }
+        }
+        Headline(&self.0)
+    }
+}
+
 impl fmt::Display for Error {
     /// `while <outer context>: while <inner context>: <message> (at offset 0x…)`, then the hint
     /// on its own line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.context.iter().rev() {
-            write!(f, "{c}: ")?;
-        }
-        f.write_str(&self.0.message)?;
-        if let Some(off) = self.0.offset {
-            write!(f, " (at offset {off:#x})")?;
-        }
+        write!(f, "{}", self.without_help())?;
         if let Some(help) = &self.0.help {
             write!(f, "\n  = help: {help}")?;
         }

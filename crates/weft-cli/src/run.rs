@@ -170,15 +170,10 @@ impl Args {
             weft_component::new_component(&module, options).map_err(|e| {
                 // One help line: `weft new`'s, whose flags `weft run` does not have, said as
                 // `weft new`'s.
-                let text = e.to_string();
-                let (what, help) = match e.help() {
-                    Some(help) => (
-                        text.strip_suffix(&format!("\n  = help: {help}"))
-                            .unwrap_or(&text)
-                            .to_string(),
-                        format!("with `weft new` first: {help}"),
-                    ),
-                    None => (text.clone(), "wrap it with `weft new --wit …` first".to_string()),
+                let what = e.without_help();
+                let help = match e.help() {
+                    Some(help) => format!("with `weft new` first: {help}"),
+                    None => "wrap it with `weft new --wit …` first".to_string(),
                 };
                 anyhow!(
                     "`{}` is a core module, and making a component of it failed: {what}\n      = help: {help}",
@@ -202,11 +197,7 @@ impl Args {
         .with_context(|| format!("failed to load `{}`", self.component.display()))?;
         if was_module && component.exports().is_empty() {
             // (A module with WIT world sections that exports none of its functions.)
-            bail!(
-                "`{}` is a core module with nothing to run: it neither imports WASI preview1 nor embeds a WIT world\n      = help: wrap it with its world first: `weft new {} --wit WORLD.wit -o component.wasm`",
-                self.component.display(),
-                self.component.display()
-            );
+            return Err(nothing_to_run(&self.component));
         }
         let mut linker: Linker<WasiCtx> = Linker::new();
         weft_wasi::add_to_linker(&mut linker);
@@ -363,7 +354,7 @@ impl Args {
         }
         let path = self.component.display();
         if !preview1 && !world {
-            bail!("`{path}` is a core module with nothing to run: it neither imports WASI preview1 nor embeds a WIT world\n      = help: wrap it with its world first: `weft new {path} --wit WORLD.wit -o component.wasm`");
+            return Err(nothing_to_run(&self.component));
         }
         if preview1 && !memory {
             bail!("`{path}` imports WASI preview1 but does not export its memory: preview1 modules must export their linear memory as `memory`");
@@ -549,6 +540,12 @@ fn check_preview1_sizes(ctx: &WasiCtx, reads_args: bool, reads_env: bool) -> Res
         );
     }
     Ok(())
+}
+
+/// The error for a core module `weft run` finds nothing to run in.
+fn nothing_to_run(path: &std::path::Path) -> anyhow::Error {
+    let path = path.display();
+    anyhow!("`{path}` is a core module with nothing to run: it neither imports WASI preview1 nor embeds a WIT world\n      = help: wrap it with its world first: `weft new {path} --wit WORLD.wit -o component.wasm`")
 }
 
 /// A usage error found after clap parsed the command line (exit status 2, as clap's).
