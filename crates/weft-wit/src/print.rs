@@ -638,11 +638,8 @@ fn docs(docs: &Docs) -> Comments<'static> {
         .split('\n')
         .map(|line| match line.trim_end() {
             "" => Cow::Borrowed("///"),
-            line if line.bytes().any(|b| (b < 0x20 && b != b'\t') || b >= 0x7f)
-                && line
-                    .chars()
-                    .any(|c| crate::ast::lex::forbidden(c).is_some()) =>
-            {
+            // Only a line with a byte beyond printable ASCII can hold one.
+            line if crate::ast::lex::first_unclean_byte(line.as_bytes()).is_some() => {
                 let clean: String = line
                     .chars()
                     .map(|c| match crate::ast::lex::forbidden(c) {

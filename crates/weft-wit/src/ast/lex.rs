@@ -307,7 +307,7 @@ fn check_code_points(text: &str, offset: u32) -> Result<()> {
 ///
 /// Eight bytes at a time: a word with no byte below `0x20` and none at or above `0x7f` is
 /// clean; only words that may hold one (every line break is one) are looked at bytewise.
-fn first_unclean_byte(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn first_unclean_byte(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let clean = |b: u8| matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r');
