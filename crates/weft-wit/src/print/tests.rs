@@ -982,3 +982,22 @@ fn round_trip_is_exact_for_single_packages() {
     println!("exact round trips: {exact}, {} failed", failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Docs decoded from a binary can hold what WIT text may not (a control character, a
+/// bidirectional override): they print as U+FFFD, so the output lexes and resolves again.
+#[test]
+fn docs_with_forbidden_code_points_print_as_replacement_characters() {
+    let mut r = Resolve::new();
+    let pkg = new_package(&mut r, "a", "b", None);
+    let i = new_interface(&mut r, pkg, Some("i"));
+    r.interfaces[i].docs = docs_of("bell\u{7}, delete\u{7f}\nright\u{202e}left, ünïcode");
+    let text = print_package(&r, pkg, &PrintOptions::default());
+    assert!(
+        text.contains("/// bell\u{fffd}, delete\u{fffd}\n/// right\u{fffd}left, ünïcode\n"),
+        "{text}"
+    );
+    let mut again = Resolve::new();
+    if let Err(e) = again.push_str("x.wit", &text) {
+        panic!("{}", again.render_error(&e));
+    }
+}
