@@ -401,12 +401,12 @@ impl Args {
             // As wasmtime's `--dir`: `HOST::GUEST`, or `HOST` seen by the guest as itself.
             let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
             if guest.is_empty() {
-                return Err(usage(format!(
+                return Err(crate::usage(format!(
                     "`--dir {spec}`: the guest path is empty\n      = help: name the directory the guest sees, e.g. `--dir {host}::/`"
                 )));
             }
             if let Some((first, _)) = guests.iter().find(|(_, g)| *g == guest) {
-                return Err(usage(format!(
+                return Err(crate::usage(format!(
                     "`--dir {spec}`: guest path `{guest}` is already given by `--dir {first}`\n      = help: give each directory its own guest path"
                 )));
             }
@@ -423,7 +423,7 @@ impl Args {
                 None => (kv.as_str(), None),
             };
             if name.is_empty() {
-                return Err(usage(format!(
+                return Err(crate::usage(format!(
                     "`--env {kv}`: the variable's name is empty\n      = help: write `--env NAME=VALUE`, or `--env NAME` for this process's value"
                 )));
             }
@@ -546,11 +546,6 @@ fn check_preview1_sizes(ctx: &WasiCtx, reads_args: bool, reads_env: bool) -> Res
 fn nothing_to_run(path: &std::path::Path) -> anyhow::Error {
     let path = path.display();
     anyhow!("`{path}` is a core module with nothing to run: it neither imports WASI preview1 nor embeds a WIT world\n      = help: wrap it with its world first: `weft new {path} --wit WORLD.wit -o component.wasm`")
-}
-
-/// A usage error found after clap parsed the command line (exit status 2, as clap's).
-fn usage(message: String) -> anyhow::Error {
-    crate::UsageError(message).into()
 }
 
 /// What the guest's thread tells the thread watching the time limit.

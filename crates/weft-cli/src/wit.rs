@@ -61,10 +61,10 @@ impl PrintArgs {
     fn merge(self, before: PrintArgs) -> Result<PrintArgs> {
         fn one<T>(what: &str, after: Option<T>, before: Option<T>) -> Result<Option<T>> {
             match (after, before) {
-                (Some(_), Some(_)) => bail!(
+                (Some(_), Some(_)) => Err(crate::usage(format!(
                     "{what} is given both before and after `print`\n      = help: give it once: \
                      `weft wit print PATH [-w WORLD] [-o FILE]`"
-                ),
+                ))),
                 (after, before) => Ok(after.or(before)),
             }
         }
@@ -158,8 +158,11 @@ fn print_args(args: PrintArgs, features: &Features) -> Result<()> {
         anyhow::bail!("missing the path to print\n      = help: `weft wit PATH` prints a WIT package or a binary's world; see `weft wit --help`");
     };
     if args.json {
+        // (clap sees the two together only when both come on one side of `print`.)
         if args.wasm {
-            bail!("`--json` and `--wasm` are two different outputs: choose one");
+            return Err(crate::usage(
+                "`--json` and `--wasm` are two different outputs: choose one",
+            ));
         }
         return json(
             &path,

@@ -244,8 +244,28 @@ fn flags_before_print_are_kept() {
     let out = weft(&["wit", path(&wit), "-o", path(&out_file), "print"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(fs::read_to_string(&out_file).unwrap(), WIT);
-    fails_with(
-        &["wit", path(&wit), "print", path(&wit)],
-        "the path is given both before and after `print`",
-    );
+    // Usage errors, which clap cannot see: exit 2.
+    for (args, needle) in [
+        (
+            vec!["wit", path(&wit), "print", path(&wit)],
+            "error: the path is given both before and after `print`",
+        ),
+        (
+            vec!["wit", path(&wit), "--json", "print", "--wasm"],
+            "error: `--json` and `--wasm` are two different outputs: choose one",
+        ),
+    ] {
+        let out = weft(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "weft {args:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).starts_with(needle),
+            "weft {args:?}: {}",
+            stderr(&out)
+        );
+    }
 }
