@@ -10,30 +10,38 @@ pub(crate) fn docs(d: &ast::Docs<'_>) -> Docs {
     if d.comments.is_empty() {
         return Docs::default();
     }
-    let mut lines: Vec<&str> = Vec::new();
-    for c in &d.comments {
+    fn text(c: &str) -> &str {
         let text = match c.strip_prefix("/**") {
             Some(rest) => rest.strip_suffix("*/").unwrap_or(rest),
             None => c.trim_start_matches('/'),
         };
-        lines.push(text.trim_end());
+        text.trim_end()
     }
-    let min_ws = lines
-        .iter()
-        .filter(|l| !l.is_empty())
-        .map(|l| l.bytes().take_while(u8::is_ascii_whitespace).count())
-        .min()
-        .unwrap_or(0);
+    let mut min_ws = usize::MAX;
+    let mut len = 0;
+    for c in &d.comments {
+        let t = text(c);
+        len += t.len() + 1;
+        if !t.is_empty() {
+            min_ws = min_ws.min(t.bytes().take_while(u8::is_ascii_whitespace).count());
+        }
+    }
     // The common indentation is removed once from the start of each comment (not from the
-    // inner lines of a block comment), as wit-parser does.
-    let prefix = " ".repeat(min_ws);
-    let mut out = String::new();
-    for comment in lines {
+    // inner lines of a block comment), as wit-parser does: when it is spaces (a comment
+    // indented with tabs keeps them).
+    let min_ws = if min_ws == usize::MAX { 0 } else { min_ws };
+    let mut out = String::with_capacity(len);
+    for c in &d.comments {
+        let comment = text(c);
         if comment.is_empty() {
             out.push('\n');
             continue;
         }
-        let comment = comment.strip_prefix(prefix.as_str()).unwrap_or(comment);
+        // Every non-empty comment starts with at least `min_ws` ASCII whitespace bytes.
+        let comment = match comment.as_bytes()[..min_ws].iter().all(|&b| b == b' ') {
+            true => &comment[min_ws..],
+            false => comment,
+        };
         for l in comment.lines() {
             out.push_str(l);
             out.push('\n');

@@ -252,3 +252,61 @@ fn type_depth_and_size_count_named_types() {
         "{e}"
     );
 }
+
+/// Files parsed on two threads give the syntax trees, in order, and the error one thread
+/// gives: the first file's that has one, even when the second thread finds another first.
+#[test]
+fn parsing_on_two_threads_is_parsing_on_one() {
+    use super::parse_files;
+    use std::sync::Arc;
+    let file = |i: usize, broken: bool| {
+        let mut text = format!("interface i{i} {{\n");
+        for t in 0..40 + i * 7 {
+            text.push_str(&format!(
+                "  /// Docs of r{t}.\n  record r{t} {{ a: u32, b: list<string> }}\n"
+            ));
+        }
+        if broken {
+            text.push_str("  record oops {\n");
+        }
+        text.push_str("}\n");
+        text
+    };
+    let texts = |broken: &[usize]| -> Vec<(usize, u32, Arc<String>)> {
+        let mut offset = 0;
+        (0..9)
+            .map(|i| {
+                let text = Arc::new(file(i, broken.contains(&i)));
+                let entry = (i.min(1), offset, Arc::clone(&text));
+                offset += text.len() as u32 + 1;
+                entry
+            })
+            .collect()
+    };
+    let good = texts(&[]);
+    let one = parse_files(&good, usize::MAX).unwrap();
+    let two = parse_files(&good, 0).unwrap();
+    assert_eq!(format!("{one:?}"), format!("{two:?}"));
+    assert_eq!(
+        two.iter().map(|(g, _)| *g).collect::<Vec<_>>(),
+        [0, 1, 1, 1, 1, 1, 1, 1, 1]
+    );
+    for broken in [&[1, 7][..], &[7], &[0, 8], &[4, 5]] {
+        let texts = texts(broken);
+        let one = parse_files(&texts, usize::MAX).unwrap_err();
+        let two = parse_files(&texts, 0).unwrap_err();
+        assert_eq!(
+            format!("{one:?}"),
+            format!("{two:?}"),
+            "broken files {broken:?}"
+        );
+        let offset = texts[broken[0]].1 as usize;
+        let len = texts[broken[0]].2.len();
+        let at = one.span().start as usize;
+        assert!(
+            (offset..=offset + len).contains(&at),
+            "{at} not in file {}",
+            broken[0]
+        );
+    }
+}
