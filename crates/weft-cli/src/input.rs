@@ -2,7 +2,7 @@
 //!
 //! Reading an 18 MB component into a fresh buffer costs more than decoding its interface (the
 //! kernel copies every byte and the buffer's pages fault in one by one); mapping the file
-//! costs a fraction of that. This is the only `unsafe` in `weft-cli`.
+//! costs a fraction of that. This and `heap.rs` are the only `unsafe` in `weft-cli`.
 
 use std::fs::File;
 use std::io::Read as _;

@@ -11,6 +11,7 @@
 
 mod compose;
 mod embed;
+mod heap;
 mod input;
 mod inspect;
 mod new;

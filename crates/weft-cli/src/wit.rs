@@ -373,6 +373,7 @@ pub(crate) fn load(path: &Path, features: &Features) -> Result<(Resolve, Package
             Err(e) => Err(anyhow!("failed to decode `{}`: {e}", path.display())),
         };
     }
+    crate::heap::expect_wit(crate::heap::wit_bytes(path, &meta));
     // A component or binary WIT package (`.wasm`, `.wat`, or any file with the `\0asm`
     // header), and `.wasm`/`.wat` dependencies in `deps/`, are decoded by weft-component.
     match weft_component::push_path(&mut resolve, path) {

@@ -37,7 +37,7 @@ const SYNTAX: Syntax = Syntax {
 };
 
 fn main() {
-    let programmatic: [(&str, Check); 7] = [
+    let programmatic: [(&str, Check); 8] = [
         ("binary_input_is_named", binary_input_is_named),
         ("directive_syntax", directive_syntax),
         ("readme_examples", readme_examples),
@@ -51,8 +51,73 @@ fn main() {
         ),
         ("print_to_output_file", print_to_output_file),
         ("broken_pipe_exits_zero", broken_pipe_exits_zero),
+        ("large_package", large_package),
     ];
     common::main(&SYNTAX, &programmatic);
+}
+
+/// A package of 300 KB in 6 files, more than `weft wit` takes as large (it tunes the heap for
+/// it, and weft-wit parses it on two threads), prints and encodes as its binary form does,
+/// which is read without either.
+fn large_package() -> Result<(), String> {
+    let dir = scratch("large-package")?;
+    let pkg = dir.join("pkg");
+    for f in 0..6 {
+        let mut text = if f == 0 {
+            "package big:pkg@1.0.0;\n\nworld w {\n  import i0;\n  export i5;\n}\n".to_string()
+        } else {
+            String::new()
+        };
+        text.push_str(&format!("\ninterface i{f} {{\n"));
+        if f > 0 {
+            text.push_str(&format!("  use i{}.{{r0 as p0}};\n", f - 1));
+        }
+        for t in 0..500 {
+            let first = match (f, t) {
+                (0, 0) => "u8",
+                (0, _) => "r0",
+                _ => "p0",
+            };
+            text.push_str(&format!(
+                "  /// The record r{t}.\n  record r{t} {{ a: u32, b: list<string>, c: option<tuple<s8, {first}>> }}\n  get{t}: func(x: r{t}, y: list<r{t}>) -> result<r{t}, string>;\n",
+            ));
+        }
+        text.push_str("}\n");
+        write(&pkg.join(format!("part{f}.wit")), &text)?;
+    }
+    let bytes: u64 = fs::read_dir(&pkg)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    if bytes < 300_000 {
+        return Err(format!("the package is only {bytes} bytes"));
+    }
+    let pkg_arg = pkg.to_string_lossy().to_string();
+    let wasm = dir.join("pkg.wasm").to_string_lossy().to_string();
+    let ok = |args: &[&str]| -> Result<Vec<u8>, String> {
+        let out = run(args)?;
+        match out.status.success() {
+            true => Ok(out.stdout),
+            false => Err(format!("weft {args:?} failed:\n{}", describe(&out))),
+        }
+    };
+    ok(&["wit", &pkg_arg, "--wasm", "-o", &wasm])?;
+    let text = ok(&["wit", "print", &pkg_arg])?;
+    if text != ok(&["wit", "print", &wasm])? {
+        return Err("the package and its binary form print differently".to_string());
+    }
+    let text = String::from_utf8_lossy(&text);
+    for needle in [
+        "record r499 {",
+        "get499: func(x: r499, y: list<r499>)",
+        "use i4.{r0 as p0};",
+    ] {
+        if !text.contains(needle) {
+            return Err(format!("`{needle}` is missing from the printed package"));
+        }
+    }
+    Ok(())
 }
 
 /// A fresh, empty directory for one test.

@@ -781,10 +781,12 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             }
             ast::FuncKind::Func => {}
         }
-        let mut seen = HashMap::default();
-        for (n, t) in &sig.params {
-            let key = n.name.to_ascii_lowercase().replace('-', "");
-            if (n.name == "self" && !params.is_empty()) || seen.insert(key, n.span).is_some() {
+        for (i, (n, t)) in sig.params.iter().enumerate() {
+            // Parameter lists are short: a scan compares fewer bytes than hashing would.
+            let twice = sig.params[..i]
+                .iter()
+                .any(|(m, _)| same_param_name(m.name, n.name));
+            if (n.name == "self" && !params.is_empty()) || twice {
                 return Err(Error::resolve(
                     n.span,
                     format!("param `{}` is defined more than once", n.name),
@@ -1111,5 +1113,18 @@ impl PackageCx<'_, '_> {
 
     fn any_borrow(&mut self, resolve: &Resolve, tys: impl IntoIterator<Item = Type>) -> bool {
         tys.into_iter().any(|t| self.has_borrow(resolve, t))
+    }
+}
+
+/// Whether two parameter names clash: equal once case is folded and hyphens dropped.
+fn same_param_name(a: &str, b: &str) -> bool {
+    let mut a = a.bytes().filter(|&c| c != b'-');
+    let mut b = b.bytes().filter(|&c| c != b'-');
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(&y) => {}
+            _ => return false,
+        }
     }
 }
