@@ -43,15 +43,15 @@ fn reencode_error(e: ReencodeError<Infallible>) -> Error {
 /// `bytes` with only the functions reachable from the exports in `keep` (and from the start
 /// function, element segments and global initializers).
 pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
-    // What each function calls, and the roots.
-    let mut callees: Vec<Vec<u32>> = Vec::new();
+    // Each function's body (`None` for imports), and the roots.
+    let mut bodies: Vec<Option<wasmparser::FunctionBody<'_>>> = Vec::new();
     let mut roots: Vec<u32> = Vec::new();
     for payload in Parser::new(0).parse_all(bytes) {
         match payload? {
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
                     if matches!(import?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
-                        callees.push(Vec::new());
+                        bodies.push(None);
                     }
                 }
             }
@@ -95,22 +95,14 @@ pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
                     }
                 }
             }
-            Payload::CodeSectionEntry(body) => {
-                let mut calls = Vec::new();
-                for op in body.get_operators_reader()? {
-                    match op? {
-                        Operator::Call { function_index }
-                        | Operator::ReturnCall { function_index }
-                        | Operator::RefFunc { function_index } => calls.push(function_index),
-                        _ => {}
-                    }
-                }
-                callees.push(calls);
-            }
+            Payload::CodeSectionEntry(body) => bodies.push(Some(body)),
             _ => {}
         }
     }
-    let mut live = vec![false; callees.len()];
+    // A body is read when its function is found live, once: its call sites are kept for
+    // renumbering. Most of an adapter is dead for any one module and never read.
+    let mut live = vec![false; bodies.len()];
+    let mut sites: Vec<Option<Vec<Site>>> = vec![None; bodies.len()];
     while let Some(f) = roots.pop() {
         let Some(slot) = live.get_mut(f as usize) else {
             return Err(Error::msg(format!(
@@ -119,7 +111,11 @@ pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
         };
         if !*slot {
             *slot = true;
-            roots.extend(callees.get(f as usize).into_iter().flatten().copied());
+            if let Some(body) = &bodies[f as usize] {
+                let found = call_sites(body)?;
+                roots.extend(found.iter().map(|s| s.callee));
+                sites[f as usize] = Some(found);
+            }
         }
     }
     let mut next = 0;
@@ -132,7 +128,7 @@ pub(crate) fn gc(bytes: &[u8], keep: &HashSet<&str>) -> Result<Vec<u8>> {
             })
         })
         .collect();
-    rewrite(bytes, &live, map)
+    rewrite(bytes, &live, map, Some(&sites))
 }
 
 /// The module with duplicate function imports (same module, name and type) merged into the
@@ -188,49 +184,80 @@ pub(crate) fn dedupe_imports(bytes: &[u8]) -> Result<Vec<u8>> {
             map[i] = Some(*f as u32);
         }
     }
-    rewrite(bytes, &keep, map)
+    rewrite(bytes, &keep, map, None)
 }
 
-/// A function body with its function references (`call`, `return_call`, `ref.func`)
-/// renumbered through `map`, everything else copied byte for byte.
+/// A function reference in a body: `call`, `return_call` or `ref.func` (each a one-byte
+/// opcode followed by the index as a LEB128).
+#[derive(Clone, Copy, Debug)]
+struct Site {
+    /// Where the opcode is in the module's bytes.
+    opcode: usize,
+    /// Where the index's LEB128 ends.
+    end: usize,
+    /// The function referred to.
+    callee: u32,
+}
+
+/// The function references in `body`, in order.
+fn call_sites(body: &wasmparser::FunctionBody<'_>) -> Result<Vec<Site>> {
+    let mut sites = Vec::new();
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() {
+        let (op, opcode) = ops.read_with_offset()?;
+        if let Operator::Call { function_index }
+        | Operator::ReturnCall { function_index }
+        | Operator::RefFunc { function_index } = op
+        {
+            sites.push(Site {
+                opcode,
+                end: ops.original_position(),
+                callee: function_index,
+            });
+        }
+    }
+    Ok(sites)
+}
+
+/// The bytes of `body` with the function references at `sites` renumbered through `map`,
+/// everything else copied byte for byte.
 fn renumber_body(
     bytes: &[u8],
     body: &wasmparser::FunctionBody<'_>,
+    sites: &[Site],
     map: &[Option<u32>],
 ) -> Result<Vec<u8>> {
     let range = body.range();
     let mut out = Vec::with_capacity(range.len() + 8);
     let mut last = range.start;
-    let mut ops = body.get_operators_reader()?;
-    while !ops.eof() {
-        let (op, offset) = ops.read_with_offset()?;
-        let (Operator::Call { function_index }
-        | Operator::ReturnCall { function_index }
-        | Operator::RefFunc { function_index }) = op
-        else {
-            continue;
-        };
-        // Each is a one-byte opcode followed by the index as a LEB128.
+    for site in sites {
         let new = map
-            .get(function_index as usize)
+            .get(site.callee as usize)
             .copied()
             .flatten()
             .ok_or_else(|| {
                 Error::msg(format!(
-                    "a live function calls removed function {function_index}"
+                    "a live function calls removed function {}",
+                    site.callee
                 ))
             })?;
-        out.extend_from_slice(&bytes[last..offset + 1]);
+        out.extend_from_slice(&bytes[last..site.opcode + 1]);
         super::modules::leb(new, &mut out);
-        last = ops.original_position();
+        last = site.end;
     }
     out.extend_from_slice(&bytes[last..range.end]);
     Ok(out)
 }
 
 /// Re-encodes `bytes` keeping function `i` only where `keep[i]`, with every function reference
-/// renumbered through `map`.
-fn rewrite(bytes: &[u8], live: &[bool], map: Vec<Option<u32>>) -> Result<Vec<u8>> {
+/// renumbered through `map`; `sites[i]`, when given, holds the function references of a kept
+/// body, which is then not read again.
+fn rewrite(
+    bytes: &[u8],
+    live: &[bool],
+    map: Vec<Option<u32>>,
+    sites: Option<&[Option<Vec<Site>>]>,
+) -> Result<Vec<u8>> {
     let mut imported_funcs = 0u32;
     let mut total_funcs = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {
@@ -348,7 +375,12 @@ fn rewrite(bytes: &[u8], live: &[bool], map: Vec<Option<u32>>) -> Result<Vec<u8>
                 defined += 1;
                 if live.get(index as usize).copied().unwrap_or(false) {
                     if let Some(code) = code.as_mut() {
-                        code.raw(&renumber_body(bytes, &body, &r.map)?);
+                        let known = sites.and_then(|s| s.get(index as usize)?.as_deref());
+                        let body = match known {
+                            Some(sites) => renumber_body(bytes, &body, sites, &r.map)?,
+                            None => renumber_body(bytes, &body, &call_sites(&body)?, &r.map)?,
+                        };
+                        code.raw(&body);
                     }
                 }
                 if (imported_funcs + defined) as usize == total_funcs {
