@@ -85,10 +85,18 @@ pub struct PackageName {
 impl PackageName {
     /// `namespace:name/interface@version`, the name an interface has in a component.
     pub fn interface_id(&self, interface: &str) -> String {
-        let mut s = format!("{}:{}/{interface}", self.namespace, self.name);
+        let mut s = String::with_capacity(
+            self.namespace.len() + self.name.len() + interface.len() + 2 + 16,
+        );
+        s.push_str(&self.namespace);
+        s.push(':');
+        s.push_str(&self.name);
+        s.push('/');
+        s.push_str(interface);
         if let Some(v) = &self.version {
-            s.push('@');
-            s.push_str(&v.to_string());
+            use std::fmt::Write as _;
+            // Writing to a `String` cannot fail.
+            let _ = write!(s, "@{v}");
         }
         s
     }
