@@ -49,6 +49,9 @@ COMMANDS = [
     ["compose", f"{COMPOSE}/simple/root.wat", "-d", f"{COMPOSE}/simple/a.wat", "-o", "{tmp}/simple.wasm"],
     ["compose", f"{COMPOSE}/resource/root.wat", "-d", f"{COMPOSE}/resource/a.wat", "-o", "{tmp}/resource.wasm"],
     ["wit", "check", "examples/typo.wit"],
+    # A WIT package directory with WASI dependencies (`bench/wit.sh` times `wit json` of one).
+    ["wit", "json", "fixtures/python-cmd/wit"],
+    ["wit", "print", "fixtures/python-cmd/wit"],
     ["run", "--invoke", 'greet("Ada")', "examples/hello-component.wat"],
     ["run", f"{FX}/c-hello.wasm", "--", "Ada"],
 ]
