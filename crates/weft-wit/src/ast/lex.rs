@@ -305,28 +305,31 @@ fn check_code_points(text: &str, offset: u32) -> Result<()> {
 
 /// The first byte that is not printable ASCII, `\t`, `\n` or `\r`.
 ///
-/// Eight bytes at a time: a word with no byte below `0x20` and none at or above `0x7f` is
-/// clean; only words that may hold one (every line break is one) are looked at bytewise.
+/// Eight bytes at a time, with exact per-byte masks (no carries between bytes), so that a
+/// word holding a line break or a tab is not looked at bytewise.
 pub(crate) fn first_unclean_byte(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let clean = |b: u8| matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r');
+    // The high bit of each byte of `x` that is zero.
+    let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
+    let equal = |w: u64, b: u8| zero(w ^ (u64::from(b) * ONES));
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let w = u64::from_le_bytes(word);
-        // High bit set in a lane that may be below 0x20, or at/above 0x7f (no false negatives).
-        let below_space = w.wrapping_sub(0x20 * ONES) & !w & HIGH;
-        let at_or_above_del = (w.wrapping_add(ONES) | w) & HIGH;
-        if below_space | at_or_above_del != 0 {
-            if let Some(i) = chunk.iter().position(|&b| !clean(b)) {
-                return Some(at + i);
-            }
+        // Below 0x20 (the top three bits clear) but not a tab or line break; or 0x7f and up.
+        let control =
+            zero(w & (0xe0 * ONES)) & !(equal(w, b'\t') | equal(w, b'\n') | equal(w, b'\r'));
+        let bad = control | (w & HIGH) | equal(w, 0x7f);
+        if bad != 0 {
+            return Some(at + (bad.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
+    let clean = |b: u8| matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r');
     chunks
         .remainder()
         .iter()
@@ -723,12 +726,26 @@ mod tests {
         let clean = |b: u8| matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r');
         let mut text: Vec<u8> = b"interface a {\n\ttype t = u32;\r\n}\n".repeat(3);
         assert_eq!(first_unclean_byte(&text), None);
-        for bad in [0u8, 0x01, 0x0b, 0x1f, 0x7f, 0x80, 0xc3, 0xff] {
+        // Every byte value at every position, and with a second bad byte after it in the same
+        // word or the next.
+        for bad in 0u8..=255 {
             for at in 0..text.len() {
                 let saved = text[at];
                 text[at] = bad;
                 let expected = text.iter().position(|&b| !clean(b));
                 assert_eq!(first_unclean_byte(&text), expected, "byte {bad:#x} at {at}");
+                for later in [at + 3, at + 9] {
+                    if let Some(&kept) = text.get(later) {
+                        text[later] = 0x01;
+                        let expected = text.iter().position(|&b| !clean(b));
+                        assert_eq!(
+                            first_unclean_byte(&text),
+                            expected,
+                            "{bad:#x} at {at}, 0x01 at {later}"
+                        );
+                        text[later] = kept;
+                    }
+                }
                 text[at] = saved;
             }
         }
