@@ -362,6 +362,7 @@ pub(crate) fn load(path: &Path, features: &Features) -> Result<(Resolve, Package
         }
     }
     resolve.all_features = features.all_features;
+    resolve.before_parse = Some(crate::heap::expect_wit);
     // A binary file given directly is read here (mapped when large) and decoded.
     if meta.is_file() && is_binary(path) {
         let mut bytes = crate::input::read(path)?;
@@ -373,7 +374,7 @@ pub(crate) fn load(path: &Path, features: &Features) -> Result<(Resolve, Package
             Err(e) => Err(anyhow!("failed to decode `{}`: {e}", path.display())),
         };
     }
-    crate::heap::expect_wit(crate::heap::wit_bytes(path, &meta));
+    crate::heap::expect_large_wit(crate::heap::wit_bytes(path, &meta));
     // A component or binary WIT package (`.wasm`, `.wat`, or any file with the `\0asm`
     // header), and `.wasm`/`.wat` dependencies in `deps/`, are decoded by weft-component.
     match weft_component::push_path(&mut resolve, path) {

@@ -56,6 +56,10 @@ pub struct Resolve {
     pub all_features: bool,
     /// Every source file read, for rendering spans.
     pub source_map: SourceMap,
+    /// Called with the total size of the WIT text about to be parsed, once per load, before
+    /// parsing: a program can prepare its allocator for the resolver's memory (the `weft`
+    /// binary does, for its heap).
+    pub before_parse: Option<fn(usize)>,
 }
 
 /// A package: `namespace:name@version` with its interfaces and worlds.

@@ -113,6 +113,9 @@ impl Resolve {
                 texts.push((g, offset, text));
             }
         }
+        if let Some(hook) = self.before_parse {
+            hook(texts.iter().map(|(_, _, t)| t.len()).sum());
+        }
         let files = parse_files(&texts, PARALLEL_PARSE_BYTES)?;
         let units = collect_units(&files)?;
         let order = self.order_units(&units)?;

@@ -310,3 +310,21 @@ fn parsing_on_two_threads_is_parsing_on_one() {
         );
     }
 }
+
+/// `Resolve::before_parse` hears the size of the text about to be parsed, once per load.
+#[test]
+fn before_parse_hears_the_text_size() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static SIZE: AtomicUsize = AtomicUsize::new(0);
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    fn hook(bytes: usize) {
+        SIZE.store(bytes, Ordering::SeqCst);
+        CALLS.fetch_add(1, Ordering::SeqCst);
+    }
+    let text = "package a:b;\ninterface i { f: func(); }\n";
+    let mut r = Resolve::new();
+    r.before_parse = Some(hook);
+    r.push_str("a.wit", text).unwrap();
+    assert_eq!(SIZE.load(Ordering::SeqCst), text.len());
+    assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+}
