@@ -19,9 +19,9 @@
 /// Below this much WIT text the heap is left alone.
 pub const PREFAULT_WIT_BYTES: usize = 64 << 10;
 
-/// From this much WIT text on, the heap gets transparent huge pages (the threshold at which
-/// weft-wit parses on two threads too).
-pub const LARGE_WIT_BYTES: usize = 256 << 10;
+/// From this much WIT text on, the heap gets transparent huge pages: the size from which
+/// weft-wit parses on two threads, where the resolver's memory grows large.
+pub const LARGE_WIT_BYTES: usize = weft_wit::PARALLEL_PARSE_BYTES;
 
 /// Whether the heap has been prepared already (once is enough: the margin stays).
 static PREPARED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

@@ -22,6 +22,7 @@ mod source;
 use std::fmt;
 
 use indexmap::{IndexMap, IndexSet};
+pub use resolve::PARALLEL_PARSE_BYTES;
 pub use semver::Version;
 
 pub use arena::{Arena, Id};

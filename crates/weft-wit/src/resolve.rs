@@ -49,7 +49,7 @@ struct Unit<'a> {
 /// threads took longer than on one (the second thread's start and its fresh heap cost more
 /// than it saved), and parsing the generated benchmark package's 700 KB on two took 7% less
 /// time in all.
-const PARALLEL_PARSE_BYTES: usize = 256 << 10;
+pub const PARALLEL_PARSE_BYTES: usize = 256 << 10;
 
 /// Parses `(group, offset, text)` files into `(group, syntax tree)`, in order. Several files
 /// of `parallel_at` bytes or more in all are parsed on two threads, each taking about half of

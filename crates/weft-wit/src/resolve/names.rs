@@ -82,7 +82,7 @@ pub(crate) fn canonical_name(name: &str) -> String {
 
 /// A name's characters with case folded and hyphens dropped (the comparison of
 /// strongly-unique names).
-fn folded(name: &str) -> impl Iterator<Item = char> + '_ {
+pub(crate) fn folded(name: &str) -> impl Iterator<Item = char> + '_ {
     name.chars()
         .filter(|&c| c != '-')
         .map(|c| c.to_ascii_lowercase())

@@ -785,7 +785,7 @@ impl<'u, 'a> PackageCx<'u, 'a> {
             // Parameter lists are short: a scan compares fewer bytes than hashing would.
             let twice = sig.params[..i]
                 .iter()
-                .any(|(m, _)| same_param_name(m.name, n.name));
+                .any(|(m, _)| names::folded(m.name).eq(names::folded(n.name)));
             if (n.name == "self" && !params.is_empty()) || twice {
                 return Err(Error::resolve(
                     n.span,
@@ -1113,18 +1113,5 @@ impl PackageCx<'_, '_> {
 
     fn any_borrow(&mut self, resolve: &Resolve, tys: impl IntoIterator<Item = Type>) -> bool {
         tys.into_iter().any(|t| self.has_borrow(resolve, t))
-    }
-}
-
-/// Whether two parameter names clash: equal once case is folded and hyphens dropped.
-fn same_param_name(a: &str, b: &str) -> bool {
-    let mut a = a.bytes().filter(|&c| c != b'-');
-    let mut b = b.bytes().filter(|&c| c != b'-');
-    loop {
-        match (a.next(), b.next()) {
-            (None, None) => return true,
-            (Some(x), Some(y)) if x.eq_ignore_ascii_case(&y) => {}
-            _ => return false,
-        }
     }
 }
